@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from types import MappingProxyType
+from enum import StrEnum
+from typing import Any, NoReturn
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """How one answer part was judged (the `outcome` column of parts.csv)."""
 
     CORRECT = "correct"
@@ -28,7 +28,7 @@ class Outcome(str, Enum):
     OVERRIDDEN = "overridden"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The state of one gradebook row (the `status` column of grades.csv)."""
 
     GRADED = "graded"
@@ -37,7 +37,7 @@ class Status(str, Enum):
     MISSING = "missing"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a message is."""
 
     ERROR = "error"
@@ -45,7 +45,7 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     """Which method decided a check (reported in feedback and results.json)."""
 
     EXACT = "exact"  # a symbolic proof (sympy on our tree)
@@ -57,7 +57,7 @@ class Method(str, Enum):
     NONE = "none"  # nothing could be decided (missing, unparseable, timeout)
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     """Machine-readable reasons attached to check results and messages."""
 
     # reading the file
@@ -102,9 +102,27 @@ class Reason(str, Enum):
     LATE = "late"
 
 
-def frozen_mapping(data: Mapping[str, object] | None = None) -> Mapping[str, object]:
+class FrozenDict(dict[str, Any]):
+    """A read-only dict: mapping fields of frozen dataclasses. Unlike MappingProxyType it pickles
+    (results cross the worker-process boundary) and serialises to JSON as a plain object."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("FrozenDict is read-only")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
+        return (FrozenDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
+
+
+def frozen_mapping(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """Return a read-only copy of `data` (for mapping fields of frozen dataclasses)."""
-    return MappingProxyType(dict(data or {}))
+    return FrozenDict(data or {})
 
 
 @dataclass(frozen=True)
@@ -173,7 +191,7 @@ class Submission:
     student_id: str
     name: str
     assignment: str | None
-    answers: Mapping[str, RawAnswer] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    answers: Mapping[str, RawAnswer] = field(default_factory=frozen_mapping)
     messages: tuple[Message, ...] = ()
     readable: bool = True
     fmt: str = "yaml"  # "yaml" | "ipynb"
@@ -196,7 +214,7 @@ class CheckResult:
     staff: tuple[str, ...] = ()
     parsed: str | None = None  # how the answer was read (canonical text), for feedback
     needs_review: bool = False
-    detail: Mapping[str, object] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    detail: Mapping[str, object] = field(default_factory=frozen_mapping)
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,7 @@ class PartScore:
     grader: str | None = None  # who scored it when a TA did
     comment: str | None = None  # the TA's comment
     staff: tuple[str, ...] = ()
-    detail: Mapping[str, object] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    detail: Mapping[str, object] = field(default_factory=frozen_mapping)
 
 
 @dataclass(frozen=True)
@@ -234,7 +252,7 @@ class GradedSubmission:
     parts: tuple[PartScore, ...] = ()
     messages: tuple[Message, ...] = ()
     flags: tuple[Reason, ...] = ()
-    detail: Mapping[str, object] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    detail: Mapping[str, object] = field(default_factory=frozen_mapping)
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,9 @@ class Reason(StrEnum):
     NOT_ON_ROSTER = "not_on_roster"
     NO_SUBMISSION = "no_submission"
     LATE = "late"
+    # reading staff CSVs (TA scores, roster)
+    MISSING_COLUMN = "missing_column"  # a required column is absent from the header
+    OUT_OF_RANGE = "out_of_range"  # a TA's points outside 0..max_points of the part
 
 
 class FrozenDict(dict[str, Any]):

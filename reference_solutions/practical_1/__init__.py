@@ -1,0 +1,24 @@
+"""Practical-1 reference solvers (see README.md in this folder for what is derived how).
+
+`SOLVERS` maps the names `rubrics/practical-1.yaml` uses to solver functions; each takes the
+rubric's `data:` block and returns a reference object of `grader.references`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from .backprop import ex1_dL_dW1, ex1_dL_dW2, ex1_dL_dWout, mini_dW_k
+
+SOLVERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
+    {
+        "ex1_dL_dWout": ex1_dL_dWout,
+        "ex1_dL_dW2": ex1_dL_dW2,
+        "ex1_dL_dW1": ex1_dL_dW1,
+        "mini_dW_k": mini_dW_k,
+    }
+)
+
+__all__ = ["SOLVERS"]

@@ -1,0 +1,33 @@
+"""Numbers: reading them safely from student text, the one tolerance model, STACK's numeric tests.
+
+See README.md in this folder for the model and its formulas.
+"""
+
+from grader.numeric.digits import Digits, count_digits, round_dec, round_half_up, round_sig
+from grader.numeric.reading import NumberError, parse_number, read_array
+from grader.numeric.stack import (
+    num_absolute,
+    num_dec_places,
+    num_relative,
+    num_sig_figs,
+    sig_figs_strict,
+)
+from grader.numeric.tolerance import Tolerance, compare_arrays
+
+__all__ = [
+    "Digits",
+    "NumberError",
+    "Tolerance",
+    "compare_arrays",
+    "count_digits",
+    "num_absolute",
+    "num_dec_places",
+    "num_relative",
+    "num_sig_figs",
+    "parse_number",
+    "read_array",
+    "round_dec",
+    "round_half_up",
+    "round_sig",
+    "sig_figs_strict",
+]

@@ -1,0 +1,221 @@
+"""Reading numbers and arrays of numbers from what a student wrote, without executing anything.
+
+Every scalar goes through one regular expression of ASCII decimal literals (and `a/b` quotients of
+them) before any conversion; the value is built exactly as a Fraction from the digits, so `0.1`
+is 1/10 and `1e999999` is refused by its exponent before a big integer is ever formed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from grader.model import Reason
+
+MAX_TEXT = 1000  # characters in one scalar
+MAX_EXPONENT = 400  # |written exponent| of a decimal literal
+MAX_DEPTH = 4  # nesting of lists (a scalar is depth 0)
+
+# ASCII digits only: `\d` would also accept Arabic-Indic, fullwidth and other Unicode digits.
+DECIMAL_PATTERN = (
+    r"(?P<sign>[+-])?(?:(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]*))?|\.(?P<frac2>[0-9]+))"
+    r"(?:[eE](?P<exp>[+-]?[0-9]+))?"
+)
+_DECIMAL = re.compile(DECIMAL_PATTERN)
+_NON_FINITE = frozenset({"nan", ".nan", "inf", ".inf", "infinity", "∞", "oo"})
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
+
+
+class NumberError(ValueError):
+    """A value that is not a usable number: `reason` says why (a grader.model.Reason),
+    `message` says it in words (naming the entry), `position` is the 1-based entry index."""
+
+    def __init__(
+        self, reason: Reason, message: str, position: tuple[int, ...] | None = None
+    ) -> None:
+        super().__init__(reason, message, position)  # args match __init__: picklable
+        self.reason = reason
+        self.message = message
+        self.position = position
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def normalise(text: str) -> str:
+    """Strip surrounding white space and turn Unicode minus/dash signs into ASCII '-'."""
+    return text.strip().translate(_MINUS_SIGNS)
+
+
+def match_decimal(text: str) -> re.Match[str] | None:
+    """The match of a whole (normalised) decimal literal such as `-9.01e-1`, `.5`, `100.`."""
+    return _DECIMAL.fullmatch(text)
+
+
+def decimal_value(match: re.Match[str]) -> Fraction:
+    """The exact value of a matched decimal literal; TOO_LARGE when the exponent is beyond 400."""
+    exp_text = match.group("exp") or "0"
+    if len(exp_text.lstrip("+-").lstrip("0")) > 6 or abs(int(exp_text)) > MAX_EXPONENT:
+        raise NumberError(Reason.TOO_LARGE, f"the exponent {exp_text} is beyond +-{MAX_EXPONENT}")
+    whole = match.group("int") or ""
+    frac = match.group("frac") or match.group("frac2") or ""
+    mantissa = int(whole + frac or "0")
+    value = Fraction(mantissa) * Fraction(10) ** (int(exp_text) - len(frac))
+    return -value if match.group("sign") == "-" else value
+
+
+def parse_number(text: str) -> Fraction:
+    """The exact value of a number written as decimal text: `0.0986`, `-9.01e-1`, `1/3`, `.5`,
+    `100.`, `1E3`, `+2`, `−3` (Unicode minus), with surrounding spaces.
+
+    Raises NumberError: WRONG_TYPE (not a string, e.g. a boolean), NOT_A_NUMBER (anything else,
+    including `10**400`, Unicode digits and the empty string), NOT_FINITE (`nan`, `inf`, `1/0`),
+    TOO_LARGE (exponent beyond +-400 or text longer than 1000 characters).
+    """
+    if not isinstance(text, str):
+        raise NumberError(Reason.WRONG_TYPE, f"{_show(text)} is not a number written as text")
+    if len(text) > MAX_TEXT:
+        raise NumberError(Reason.TOO_LARGE, f"a number of {len(text)} characters is too long")
+    clean = normalise(text)
+    if not clean:
+        raise NumberError(Reason.NOT_A_NUMBER, "the answer is empty")
+    if clean.lstrip("+-").lower() in _NON_FINITE:
+        raise NumberError(Reason.NOT_FINITE, f"{_show(text)} is not a finite number")
+    match = match_decimal(clean)
+    if match is not None:
+        return decimal_value(match)
+    if clean.count("/") == 1:
+        return _quotient(text, *clean.split("/"))
+    raise NumberError(Reason.NOT_A_NUMBER, f"{_show(text)} is not a number")
+
+
+def _quotient(text: str, top: str, bottom: str) -> Fraction:
+    """`a/b` with both sides decimal literals (no nested signs or operators)."""
+    num, den = match_decimal(top.strip()), match_decimal(bottom.strip())
+    if num is None or den is None:
+        raise NumberError(Reason.NOT_A_NUMBER, f"{_show(text)} is not a number")
+    denominator = decimal_value(den)
+    if denominator == 0:
+        raise NumberError(Reason.NOT_FINITE, f"{_show(text)} divides by zero")
+    return decimal_value(num) / denominator
+
+
+def _show(value: object) -> str:
+    """A short quoted rendering of a value for messages."""
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def scalar_value(value: object) -> float:
+    """One scalar as a float64: text through parse_number, ints/floats/Fractions/Decimals as
+    numbers. Booleans, None, mappings and other objects are WRONG_TYPE; inf/nan and values
+    beyond the float range are NOT_FINITE."""
+    if isinstance(value, bool) or value is None or isinstance(value, Mapping):
+        raise NumberError(Reason.WRONG_TYPE, f"{_show(value)} is not a number")
+    if isinstance(value, str):
+        exact = parse_number(value)
+    elif isinstance(value, (int, Fraction, Decimal)):
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise NumberError(Reason.NOT_FINITE, f"{_show(value)} is not a finite number")
+        exact = Fraction(value)
+    elif isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            raise NumberError(Reason.NOT_FINITE, f"{_show(value)} is not a finite number")
+        return float(value)
+    else:
+        raise NumberError(Reason.WRONG_TYPE, f"{_show(value)} is not a number")
+    try:
+        result = float(exact)
+    except OverflowError:
+        result = float("inf")
+    if not np.isfinite(result):
+        raise NumberError(Reason.NOT_FINITE, f"{_show(value)} is too large")
+    return result
+
+
+def position_text(position: tuple[int, ...]) -> str:
+    """'entry 3', 'row 2, column 3' or 'entry (1, 2, 3)' for a 1-based position."""
+    if len(position) == 1:
+        return f"entry {position[0]}"
+    if len(position) == 2:
+        return f"row {position[0]}, column {position[1]}"
+    return f"entry ({', '.join(str(p) for p in position)})"
+
+
+def _located(exc: NumberError, position: tuple[int, ...]) -> NumberError:
+    """`exc` with its message prefixed by the entry position."""
+    if not position:
+        return exc
+    return NumberError(exc.reason, f"{position_text(position)}: {exc.message}", position)
+
+
+def read_array(value: object, *, max_entries: int = 10_000) -> np.ndarray:
+    """An answer value (a scalar string/int/float, or nested lists/tuples of them, as loaders
+    deliver it) as a float64 array.
+
+    Raises NumberError: WRONG_SHAPE (ragged or empty lists), WRONG_TYPE (booleans, None,
+    mappings inside), TOO_LARGE (more than `max_entries` entries, nesting deeper than 4),
+    NOT_FINITE (inf/nan or beyond the float range), NOT_A_NUMBER; messages name the entry
+    ("row 2, column 3: 'abc' is not a number").
+    """
+    shape = _shape(value, (), 0, max_entries)
+    count = int(np.prod(shape)) if shape else 1
+    if count > max_entries:
+        raise NumberError(Reason.TOO_LARGE, f"{count} entries are more than {max_entries}")
+    out = np.empty(count, dtype=np.float64)
+    for index, (position, scalar) in enumerate(_leaves(value)):
+        try:
+            out[index] = scalar_value(scalar)
+        except NumberError as exc:
+            raise _located(exc, position) from None
+    return out.reshape(shape)
+
+
+def _shape(value: object, position: tuple[int, ...], depth: int, limit: int) -> tuple[int, ...]:
+    """The rectangular shape of nested lists/tuples; raises on ragged, empty, too deep or (one
+    list alone) longer than `limit`, before looking at the items of an over-long list."""
+    if not isinstance(value, (list, tuple)):
+        if isinstance(value, Mapping):
+            where = f"{position_text(position)}: " if position else ""
+            raise NumberError(Reason.WRONG_TYPE, f"{where}a mapping is not a number", position)
+        return ()
+    if depth >= MAX_DEPTH:
+        raise NumberError(Reason.TOO_LARGE, f"lists nested deeper than {MAX_DEPTH} levels")
+    if not value:
+        where = f"{position_text(position)}: " if position else ""
+        raise NumberError(Reason.WRONG_SHAPE, f"{where}the list is empty", position)
+    if len(value) > limit:
+        raise NumberError(Reason.TOO_LARGE, f"{len(value)} entries are more than {limit}")
+    first = _shape(value[0], (*position, 1), depth + 1, limit)
+    if len(value) * int(np.prod(first)) > limit:
+        raise NumberError(
+            Reason.TOO_LARGE, f"{len(value) * int(np.prod(first))} entries are more than {limit}"
+        )
+    for i, item in enumerate(value[1:], start=2):
+        other = _shape(item, (*position, i), depth + 1, limit)
+        if other != first:
+            raise NumberError(
+                Reason.WRONG_SHAPE,
+                f"{position_text((*position, i))} has a different length or nesting than "
+                f"{position_text((*position, 1))} (the lists are ragged)",
+                (*position, i),
+            )
+    return (len(value), *first)
+
+
+def _leaves(value: object) -> list[tuple[tuple[int, ...], object]]:
+    """Every scalar with its 1-based position, in row-major order (iteratively)."""
+    out: list[tuple[tuple[int, ...], object]] = []
+    stack: list[tuple[tuple[int, ...], object]] = [((), value)]
+    while stack:
+        position, current = stack.pop()
+        if isinstance(current, (list, tuple)):
+            items = list(enumerate(current, start=1))
+            stack.extend(((*position, i), item) for i, item in reversed(items))
+        else:
+            out.append((position, current))
+    return out

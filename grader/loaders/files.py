@@ -1,0 +1,101 @@
+"""Reading a submission file's bytes safely: inside the graded folder, a regular file, bounded.
+
+A submission folder is student-controlled: a file may be a symlink to `/etc/passwd`, a FIFO
+that would block a read forever, or gigabytes of junk. Every read goes through
+:func:`read_bounded`, which refuses all three before (or while) reading.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from grader.model import Reason
+
+_READ_CHUNK = 1 << 16
+
+
+class FileReadError(Exception):
+    """Why a submission file's bytes could not be read."""
+
+    def __init__(self, reason: Reason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def relative_source(path: Path, root: Path) -> str:
+    """The path of `path` relative to `root`, with forward slashes (links are not resolved)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if rel.startswith(".."):
+        return path.name
+    return Path(rel).as_posix()
+
+
+def inside_root(path: Path, root: Path) -> bool:
+    """True when `path`, with every symlink resolved, is inside `root` (also resolved)."""
+    try:
+        real = Path(os.path.realpath(path))
+        real_root = Path(os.path.realpath(root))
+    except (OSError, ValueError):
+        return False
+    return real == real_root or real.is_relative_to(real_root)
+
+
+def read_bounded(path: Path, root: Path, limit: int) -> bytes:
+    """The bytes of a regular file inside `root`, refusing files larger than `limit` bytes.
+
+    Raises :class:`FileReadError` (FILE_UNREADABLE or FILE_TOO_LARGE).
+    """
+    if not inside_root(path, root):
+        raise FileReadError(
+            Reason.FILE_UNREADABLE, "the file is a link to a place outside the graded folder"
+        )
+    real = os.path.realpath(path)
+    # O_NOFOLLOW: the resolved path must not turn into a link between the check and the open;
+    # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(real, flags)
+    except OSError as exc:
+        raise FileReadError(
+            Reason.FILE_UNREADABLE, f"the file cannot be opened ({exc.strerror})"
+        ) from None
+    try:
+        return _read_fd(fd, limit)
+    finally:
+        os.close(fd)
+
+
+def _read_fd(fd: int, limit: int) -> bytes:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise FileReadError(Reason.FILE_UNREADABLE, "not a regular file")
+    if info.st_size > limit:
+        raise FileReadError(Reason.FILE_TOO_LARGE, _too_large(info.st_size, limit))
+    chunks: list[bytes] = []
+    total = 0
+    # Read at most limit + 1 bytes: the size on disk may change while we read.
+    while total <= limit:
+        try:
+            chunk = os.read(fd, min(_READ_CHUNK, limit + 1 - total))
+        except OSError as exc:
+            raise FileReadError(
+                Reason.FILE_UNREADABLE, f"the file cannot be read ({exc.strerror})"
+            ) from None
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        raise FileReadError(Reason.FILE_TOO_LARGE, _too_large(total, limit))
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"the file is too large ({size} bytes; the limit is {limit} bytes)"

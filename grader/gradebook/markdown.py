@@ -1,0 +1,48 @@
+"""Markdown escaping for the feedback files students read.
+
+Everything a student controls (names, answers, messages quoting them) and everything quoting it
+is escaped before it reaches Markdown: no raw HTML passes (`<`, `>`, `&` become entities), no
+emphasis, link, heading, table or list syntax takes effect, and code spans are fenced with more
+backticks than the content holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grader.gradebook.text import one_line
+
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# ASCII punctuation with inline meaning in CommonMark/GFM; a backslash makes each literal.
+_INLINE = frozenset("\\`*_[]()#|~!{}")
+# At the start of a line these open a list, a heading underline or a block quote.
+_LINE_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
+_BACKTICK_RUN = re.compile(r"`+")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` as one line of literal Markdown text (whitespace runs and line breaks made spaces)."""
+    line = one_line(text)
+    match = _LINE_START.match(line)
+    out: list[str] = []
+    for index, char in enumerate(line):
+        if char in _HTML:
+            out.append(_HTML[char])
+        elif char in _INLINE:
+            out.append("\\" + char)
+        elif match and index == match.end() - 1:
+            out.append("\\" + char)  # "1." -> "1\.", "-" -> "\-": no list item
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def code_span(text: str) -> str:
+    """`text` as an inline code span: fenced with one backtick more than its longest run, padded
+    with spaces so a leading or trailing backtick stays content. HTML is literal inside spans."""
+    line = one_line(text)
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(line)), default=0)
+    fence = "`" * (longest + 1)
+    if not line:
+        return fence + " " + fence
+    return f"{fence} {line} {fence}" if longest else f"{fence}{line}{fence}"

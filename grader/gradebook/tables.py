@@ -1,0 +1,115 @@
+"""The rows of grades.csv, parts.csv and review.csv, built from a Gradebook (no I/O here).
+
+Orders are part of the contract and never depend on input order: submissions by
+(student_id, source); parts in rubric order (parts the rubric does not know come last, by id);
+review rows free text first, then by student_id and rubric order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from grader.gradebook.csvout import Cell
+from grader.gradebook.text import one_line
+from grader.model import AssignmentInfo, Gradebook, GradedSubmission, PartScore, Severity
+
+GRADES_LEAD = ("student_id", "name")
+GRADES_TAIL = ("base", "bonus", "total", "max_total", "status", "source", "message")
+PARTS_HEADER = ("student_id", "question", "part", "points", "max_points", "outcome", "feedback")
+REVIEW_HEADER = (
+    "student_id", "part", "points", "grader", "comment",  # the TA fills in points/grader/comment
+    "name", "question", "provisional_points", "max_points", "outcome", "answer", "source",
+)  # fmt: skip
+MESSAGE_SEPARATOR = " | "
+_ROW_MESSAGE_LEVELS = frozenset({Severity.ERROR, Severity.WARNING})
+
+
+def sorted_rows(book: Gradebook) -> list[GradedSubmission]:
+    """The gradebook rows by (student_id, source)."""
+    return sorted(book.rows, key=lambda row: (row.student_id, row.source))
+
+
+def part_order(info: AssignmentInfo) -> Mapping[str, int]:
+    """Rubric position of every answer slot."""
+    return MappingProxyType({slot.answer_id: i for i, slot in enumerate(info.slots())})
+
+
+def ordered_parts(row: GradedSubmission, order: Mapping[str, int]) -> list[PartScore]:
+    """The row's parts in rubric order; unknown parts after them, by id."""
+    return sorted(
+        row.parts, key=lambda part: (order.get(part.answer_id, len(order)), part.answer_id)
+    )
+
+
+def row_message(row: GradedSubmission) -> str:
+    """The `message` cell: the row's errors and warnings, located, then any flag no message
+    already explains (e.g. not_on_roster), joined with " | "."""
+    texts = [one_line(str(m)) for m in row.messages if m.severity in _ROW_MESSAGE_LEVELS]
+    explained = {m.reason for m in row.messages}
+    texts += [f"flag: {flag.value}" for flag in row.flags if flag not in explained]
+    return MESSAGE_SEPARATOR.join(texts)
+
+
+def part_feedback(part: PartScore) -> str:
+    """The `feedback` cell: the part's sentences, then the TA's comment when there is one."""
+    sentences = list(part.feedback)
+    if part.comment:
+        who = f" ({part.grader})" if part.grader else ""
+        sentences.append(f"TA{who}: {part.comment}")
+    return one_line(" ".join(sentences))
+
+
+def grades_header(info: AssignmentInfo) -> tuple[str, ...]:
+    """grades.csv's columns: the lead, one per question in rubric order, the tail."""
+    return (*GRADES_LEAD, *(q.id for q in info.questions), *GRADES_TAIL)
+
+
+def grades_rows(book: Gradebook) -> list[list[Cell]]:
+    """One grades.csv row per submission (question points left empty when the row has none)."""
+    rows: list[list[Cell]] = []
+    for row in sorted_rows(book):
+        questions: list[Cell] = [row.question_points.get(q.id) for q in book.assignment.questions]
+        rows.append([
+            row.student_id, row.name, *questions, row.base, row.bonus, row.total,
+            row.max_total, row.status.value, row.source, row_message(row),
+        ])  # fmt: skip
+    return rows
+
+
+def parts_rows(book: Gradebook) -> list[list[Cell]]:
+    """One parts.csv row per part of every submission."""
+    order = part_order(book.assignment)
+    return [
+        [row.student_id, part.question, part.answer_id, part.points, part.max_points,
+         part.outcome.value, part_feedback(part)]
+        for row in sorted_rows(book)
+        for part in ordered_parts(row, order)
+    ]  # fmt: skip
+
+
+def _text_parts(info: AssignmentInfo) -> frozenset[str]:
+    return frozenset(slot.answer_id for slot in info.slots() if slot.kind == "text")
+
+
+def review_rows(book: Gradebook) -> list[list[Cell]]:
+    """One review.csv row per part awaiting a TA: free text first, then by student and part."""
+    order = part_order(book.assignment)
+    text = _text_parts(book.assignment)
+    queue: list[tuple[tuple[bool, str, int, str, str], list[Cell]]] = []
+    for row in book.rows:
+        for part in row.parts:
+            if not part.needs_review:
+                continue
+            key = (
+                part.answer_id not in text, row.student_id,
+                order.get(part.answer_id, len(order)), part.answer_id, row.source,
+            )  # fmt: skip
+            cells: list[Cell] = [
+                row.student_id, part.answer_id, None, None, None, row.name, part.question,
+                part.points, part.max_points, part.outcome.value, part.answer_text or "",
+                row.source,
+            ]  # fmt: skip
+            queue.append((key, cells))
+    queue.sort(key=lambda item: item[0])
+    return [cells for _, cells in queue]

@@ -1,0 +1,93 @@
+"""read_ta_scores: the CSV in which TAs score or override answer parts.
+
+Columns ``student_id, part, points, grader, comment`` (grader and comment may be absent; extra
+columns such as review.csv's context columns are ignored, so a TA can fill in review.csv and
+feed it back). A row with an empty points cell is not scored yet and skipped silently. Unknown
+or unscored parts, points that are not numbers or lie outside 0..max_points are refused with
+an ERROR naming file:line, student and part; of duplicate (student, part) rows the last valid one
+wins, with a WARNING. Whether a student exists is for the caller to judge (locations are kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.gradebook.csvin import CsvRow, read_csv_table
+from grader.gradebook.numbers import format_points, parse_points
+from grader.model import AssignmentInfo, Location, Message, PartInfo, Reason, Severity
+
+REQUIRED = ("student_id", "part", "points")
+
+
+@dataclass(frozen=True)
+class TAScore:
+    """One TA's score for one student's part, with where it was written."""
+
+    student_id: str
+    part: str
+    points: float
+    grader: str
+    comment: str
+    location: Location
+
+
+def _slot_problem(part: str, slot: PartInfo | None) -> str | None:
+    """Why `part` cannot take a TA score, or None when it can."""
+    if slot is None:
+        return "is not an answer part of this assignment"
+    if slot.alternative_of:
+        return f"is an alternative form; score {slot.alternative_of!r} instead"
+    if not slot.scored:
+        return "carries no points"
+    return None
+
+
+def _read_row(row: CsvRow, info: AssignmentInfo, where: str) -> TAScore | Message:
+    """The score a row gives, or the ERROR refusing it."""
+    student, part = row.get("student_id").strip(), row.get("part").strip()
+    location = Location(where, answer_id=part or None, line=row.line)
+
+    def refuse(problem: str, reason: Reason) -> Message:
+        text = f"student {student!r}, part {part!r}: {problem}"
+        return Message(Severity.ERROR, text, location, reason)
+
+    if not student:
+        return refuse("the student_id cell is empty", Reason.IDENTITY_INVALID)
+    slot = info.slot(part)
+    problem = _slot_problem(part, slot)
+    if problem is not None or slot is None:
+        return refuse(problem or "unknown part", Reason.UNKNOWN_ANSWER_ID)
+    raw = row.get("points")
+    points = parse_points(raw)
+    if points is None:
+        return refuse(f"points {raw.strip()!r} is not a number", Reason.NOT_A_NUMBER)
+    if not 0 <= float(points) <= slot.max_points:
+        text = f"points {raw.strip()} outside 0..{format_points(slot.max_points)}"
+        return refuse(text, Reason.OUT_OF_RANGE)
+    grader, comment = row.get("grader").strip(), row.get("comment").strip()
+    return TAScore(student, part, float(points), grader, comment, location)
+
+
+def read_ta_scores(path: Path, info: AssignmentInfo) -> tuple[list[TAScore], list[Message]]:
+    """The valid scores of `path` (last row wins per student and part, in file order of the
+    winning rows) and the messages about the rest. An unreadable file gives no scores."""
+    table, messages = read_csv_table(path, REQUIRED)
+    if table is None:
+        return [], messages
+    kept: dict[tuple[str, str], TAScore] = {}
+    for row in table.rows:
+        if not row.get("points").strip():
+            continue  # not scored yet
+        result = _read_row(row, info, table.path)
+        if isinstance(result, Message):
+            messages.append(result)
+            continue
+        key = (result.student_id, result.part)
+        earlier = kept.get(key)
+        if earlier is not None:
+            text = (f"student {key[0]!r}, part {key[1]!r}: scored again; this row replaces "
+                    f"line {earlier.location.line}")  # fmt: skip
+            messages.append(Message(Severity.WARNING, text, result.location, Reason.DUPLICATE_ID))
+        kept[key] = result
+    return sorted(kept.values(), key=lambda score: score.location.line or 0), messages

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .backprop import ex1_dL_dW1, ex1_dL_dW2, ex1_dL_dWout, mini_dW_k
+from .ex2 import ex2_chain
 
 SOLVERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
     {
@@ -18,6 +19,7 @@ SOLVERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
         "ex1_dL_dW2": ex1_dL_dW2,
         "ex1_dL_dW1": ex1_dL_dW1,
         "mini_dW_k": mini_dW_k,
+        "ex2_chain": ex2_chain,
     }
 )
 

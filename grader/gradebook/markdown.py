@@ -15,8 +15,9 @@ from grader.gradebook.text import one_line
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # ASCII punctuation with inline meaning in CommonMark/GFM; a backslash makes each literal.
 _INLINE = frozenset("\\`*_[]()#|~!{}")
-# At the start of a line these open a list, a heading underline or a block quote.
-_LINE_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
+# At the start of a line these may open a list or underline a heading ("3.5" opens nothing:
+# an ordered-list marker needs a space or the end of the line after it).
+_LINE_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+=])")
 _BACKTICK_RUN = re.compile(r"`+")
 
 

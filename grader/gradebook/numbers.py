@@ -15,7 +15,8 @@ _CENT = Decimal("0.01")
 
 # A plain decimal: digits with at most one decimal point or comma; no exponent, no thousands
 # separators (a TA never needs them, and "1,234" would be ambiguous with a decimal comma).
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+# ASCII digits only: Python's \d also matches Arabic-Indic and other digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 _MAX_NUMBER_CHARS = 40
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from .backprop import ex1_dL_dW1, ex1_dL_dW2, ex1_dL_dWout, mini_dW_k
 from .ex2 import ex2_chain
+from .ex3 import ex3_gradient, ex3_instance
 
 SOLVERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
     {
@@ -20,6 +21,8 @@ SOLVERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
         "ex1_dL_dW1": ex1_dL_dW1,
         "mini_dW_k": mini_dW_k,
         "ex2_chain": ex2_chain,
+        "ex3_instance": ex3_instance,
+        "ex3_gradient": ex3_gradient,
     }
 )
 

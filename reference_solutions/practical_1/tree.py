@@ -150,7 +150,8 @@ def _render_binop(node: BinOp) -> str:
     prec = _PRECEDENCE[node.op]
     if node.op == "^":  # right-associative
         return _wrap(node.left, prec + 1) + "^" + _wrap(node.right, prec)
-    left = _wrap(node.left, prec, other_products=node.op, allow_neg=prec == 1)
+    product = node.op if prec == _PRECEDENCE["*"] else None
+    left = _wrap(node.left, prec, other_products=product, allow_neg=prec == 1)
     right = _wrap(node.right, prec + 1)
     return left + _OP_TEXT[node.op] + right
 

@@ -31,7 +31,7 @@ def loss_of(o: np.ndarray, y: int, margin: float) -> float:
     """The loss straight from the sheet's formula (no shared code with the solver)."""
     e = [np.exp(v) for v in o]
     p = [v / sum(e) for v in e]
-    return sum(max(0.0, p[l] - p[y] + margin) for l in range(len(o)) if l != y)
+    return sum(max(0.0, p[c] - p[y] + margin) for c in range(len(o)) if c != y)
 
 
 def central_differences(o: np.ndarray, y: int, margin: float, h: float = 1e-6) -> np.ndarray:
@@ -50,7 +50,7 @@ def sympy_gradient(o: np.ndarray, y: int, margin: float) -> np.ndarray:
     total = sum(sympy.exp(s) for s in symbols)
     p = [sympy.exp(s) / total for s in symbols]
     m = sympy.Float(margin, 30)
-    loss = sum(sympy.Max(0, p[l] - p[y] + m) for l in range(k) if l != y)
+    loss = sum(sympy.Max(0, p[c] - p[y] + m) for c in range(k) if c != y)
     point = {s: sympy.Float(v, 30) for s, v in zip(symbols, o, strict=True)}
     return np.array([float(sympy.diff(loss, s).evalf(30, subs=point)) for s in symbols])
 

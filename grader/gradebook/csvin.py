@@ -69,11 +69,15 @@ def _decode(path: Path) -> tuple[str | None, list[Message]]:
         return None, [_error(where, f"cannot read the file: {error.strerror or error}",
                              Reason.FILE_UNREADABLE)]  # fmt: skip
     try:
-        return data.decode("utf-8-sig"), []
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        text = "not UTF-8 text (save the sheet as 'CSV UTF-8')"
-        return None, [_error(where, text, Reason.FILE_UNREADABLE, line)]
+        problem = "not UTF-8 text (save the sheet as 'CSV UTF-8')"
+        return None, [_error(where, problem, Reason.FILE_UNREADABLE, line)]
+    if "\x00" in text:  # binary, or UTF-16 without a BOM: not a CSV we can trust
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [_error(where, "contains NUL characters", Reason.FILE_UNREADABLE, line)]
+    return text, []
 
 
 def _first_record(text: str, delimiter: str) -> list[str]:

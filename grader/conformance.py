@@ -1,0 +1,218 @@
+"""Run STACK's answer-test table against our checkers and report the agreement.
+
+The table is tab-separated with a header: test, student, teacher, expected, note. `test` is a
+family with an optional option after ':' (`NumSigFigs:[4,-1]`, `AlgEquiv:assume(a>0)`). Each row
+goes through the matching checker; a row whose input does not parse, or whose checker cannot
+decide, counts as a disagreement with a message, never as a crash. No row is special-cased.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import MappingProxyType
+
+from grader.engine.algequiv import alg_equiv
+from grader.engine.cas import constant_value, parse_assumption
+from grader.engine.comass import equal_com_ass
+from grader.mathlang import parse
+from grader.mathlang.ast import ListLit
+from grader.numeric import (
+    num_absolute,
+    num_dec_places,
+    num_relative,
+    num_sig_figs,
+    parse_number,
+    sig_figs_strict,
+)
+from grader.numeric.stack import DEFAULT_TOLERANCE
+
+COLUMNS = ("test", "student", "teacher", "expected", "note")
+MAX_FILE_BYTES = 5_000_000
+_PAIR = re.compile(r"\[\s*(-?[0-9]+)\s*,\s*(-?[0-9]+)\s*\]")
+
+
+class ConformanceError(ValueError):
+    """The table itself cannot be read (missing file, columns, or bad `expected` values)."""
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One row and what our checker decided: `got` is 1, 0, or None (error / undecided)."""
+
+    line: int
+    test: str
+    family: str
+    student: str
+    teacher: str
+    expected: int
+    note: str
+    got: int | None
+    message: str = ""
+
+    @property
+    def agrees(self) -> bool:
+        """Whether our decision matches STACK's."""
+        return self.got == self.expected
+
+
+@dataclass(frozen=True)
+class ConformanceReport:
+    """Every row of one table, in file order."""
+
+    source: str
+    rows: tuple[RowResult, ...]
+
+    @property
+    def agreed(self) -> int:
+        """The number of rows where we decide as STACK does."""
+        return sum(row.agrees for row in self.rows)
+
+    def families(self) -> Mapping[str, tuple[int, int]]:
+        """(agreeing, total) per test family, in order of first appearance."""
+        counts: dict[str, tuple[int, int]] = {}
+        for row in self.rows:
+            agree, total = counts.get(row.family, (0, 0))
+            counts[row.family] = (agree + row.agrees, total + 1)
+        return MappingProxyType(counts)
+
+
+def run_conformance(path: Path) -> ConformanceReport:
+    """Read the table at `path` and run every row. Raises ConformanceError for an unreadable
+    table; individual rows never raise."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ConformanceError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConformanceError(f"{path}: cannot read the table: {exc}") from None
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header[: len(COLUMNS)]) != COLUMNS:
+        raise ConformanceError(f"{path}: the header must be {' | '.join(COLUMNS)}")
+    rows = []
+    for line, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        cells = (cells + [""] * len(COLUMNS))[: len(COLUMNS)]
+        rows.append(_run_row(line, *cells))
+    return ConformanceReport(str(path), tuple(rows))
+
+
+def _run_row(line: int, test: str, student: str, teacher: str, expected: str,
+             note: str) -> RowResult:
+    family, _, option = test.strip().partition(":")
+    if expected.strip() not in ("0", "1"):
+        raise ConformanceError(f"line {line}: expected must be 0 or 1, not {expected!r}")
+    got: int | None
+    try:
+        runner = RUNNERS.get(family)
+        if runner is None:
+            got, message = None, f"unknown test family {family!r}"
+        else:
+            got, message = runner(student.strip(), teacher.strip(), option.strip())
+    except Exception as exc:  # any failure of one row is that row's disagreement, by design
+        got, message = None, f"{type(exc).__name__}: {exc}"
+    return RowResult(line, test.strip(), family, student, teacher, int(expected), note.strip(),
+                     got, message)
+
+
+Outcome = tuple[int | None, str]
+
+
+def _alg_equiv(student: str, teacher: str, option: str) -> Outcome:
+    assumptions = {}
+    if option:
+        match = re.fullmatch(r"assume\((.*)\)", option)
+        if match is None:
+            raise ValueError(f"unknown option {option!r}")
+        for part in match.group(1).split(","):
+            name, kind = parse_assumption(part)
+            assumptions[name] = kind
+    verdict = alg_equiv(parse(student), parse(teacher), assumptions=assumptions)
+    if verdict.equal is None:
+        return None, f"undecided: {verdict.note}"
+    return int(verdict.equal), f"{verdict.method.value}: {verdict.note}"
+
+
+def _equal_com_ass(student: str, teacher: str, option: str) -> Outcome:
+    return int(equal_com_ass(parse(student), parse(teacher))), ""
+
+
+def _values(text: str) -> Fraction | tuple[Fraction, ...]:
+    """A number or a list of numbers; symbolic constants evaluated at high precision."""
+    node = parse(text)
+    if isinstance(node, ListLit):
+        return tuple(constant_value(item) for item in node.items)
+    return constant_value(node)
+
+
+def _tolerance(option: str) -> Fraction:
+    return parse_number(option) if option else DEFAULT_TOLERANCE
+
+
+def _num_relative(student: str, teacher: str, option: str) -> Outcome:
+    return int(num_relative(_values(student), _values(teacher), _tolerance(option))), ""
+
+
+def _num_absolute(student: str, teacher: str, option: str) -> Outcome:
+    return int(num_absolute(_values(student), _values(teacher), _tolerance(option))), ""
+
+
+def _scalar(text: str) -> Fraction:
+    value = _values(text)
+    if isinstance(value, tuple):
+        raise ValueError("the teacher's answer must be a single number")
+    return value
+
+
+def _num_sig_figs(student: str, teacher: str, option: str) -> Outcome:
+    pair = _PAIR.fullmatch(option)
+    figures, accuracy = (int(pair[1]), int(pair[2])) if pair else (int(option), None)
+    return int(num_sig_figs(student, _scalar(teacher), figures, accuracy)), ""
+
+
+def _num_dec_places(student: str, teacher: str, option: str) -> Outcome:
+    return int(num_dec_places(student, _scalar(teacher), int(option))), ""
+
+
+def _sig_figs_strict(student: str, teacher: str, option: str) -> Outcome:
+    return int(sig_figs_strict(student, int(option))), ""
+
+
+RUNNERS: Mapping[str, Callable[[str, str, str], Outcome]] = MappingProxyType(
+    {
+        "AlgEquiv": _alg_equiv,
+        "EqualComAss": _equal_com_ass,
+        "NumRelative": _num_relative,
+        "NumAbsolute": _num_absolute,
+        "NumSigFigs": _num_sig_figs,
+        "NumDecPlaces": _num_dec_places,
+        "SigFigsStrict": _sig_figs_strict,
+    }
+)
+
+
+def format_report(report: ConformanceReport) -> str:
+    """Agreement per test family, the disagreeing rows, and a last line `N/M agree`."""
+    lines = [f"STACK answer-test conformance: {report.source}"]
+    families = report.families()
+    width = max((len(f) for f in families), default=0)
+    for family, (agree, total) in families.items():
+        lines.append(f"  {family:<{width}}  {agree}/{total}")
+    wrong = [row for row in report.rows if not row.agrees]
+    if wrong:
+        lines.append("Disagreements:")
+    for row in wrong:
+        got = "error" if row.got is None else str(row.got)
+        lines.append(
+            f"  line {row.line}: {row.test}  student: {row.student}  teacher: {row.teacher}  "
+            f"expected {row.expected}, got {got}" + (f"  ({row.message})" if row.message else "")
+        )
+    lines.append(f"{report.agreed}/{len(report.rows)} agree")
+    return "\n".join(lines)

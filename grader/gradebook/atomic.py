@@ -111,11 +111,13 @@ def replace_files(root: Path, files: Sequence[tuple[str, bytes]]) -> list[Path]:
     GradebookWriteError when a file cannot be written; the previous files are then left as
     they were (phase 1) or restored as far as the file system allows (phase 2).
     """
-    root.mkdir(parents=True, exist_ok=True)
     targets = [inside(root, relative) for relative, _ in files]
-    directories = sorted({target.parent for target in targets})
+    directories = sorted({target.parent for target in targets} | {root.resolve()})
     for directory in directories:
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise GradebookWriteError(directory, f"cannot create the folder: {error}") from error
     remove_stale_temps(directories)
     pending: list[_Pending] = []
     try:

@@ -140,3 +140,10 @@ def test_new_files_get_ordinary_permissions(tmp_path: Path) -> None:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
     assert path.read_bytes() == b"x\n"
+
+
+def test_an_output_path_that_is_a_file_is_a_write_error(book: Gradebook, tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(GradebookWriteError):
+        write_gradebook(book, tmp_path / "out")
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "not a folder"

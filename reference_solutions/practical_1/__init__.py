@@ -13,6 +13,7 @@ from typing import Any
 from .backprop import ex1_dL_dW1, ex1_dL_dW2, ex1_dL_dWout, mini_dW_k
 from .ex2 import ex2_chain
 from .ex3 import ex3_gradient, ex3_instance
+from .ideas import ex3_explanation_ideas, ex4_ideas
 
 SOLVERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
     {
@@ -23,6 +24,8 @@ SOLVERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
         "ex2_chain": ex2_chain,
         "ex3_instance": ex3_instance,
         "ex3_gradient": ex3_gradient,
+        "ex3_explanation_ideas": ex3_explanation_ideas,
+        "ex4_ideas": ex4_ideas,
     }
 )
 

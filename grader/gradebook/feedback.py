@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from grader.gradebook.markdown import code_span, escape_markdown
 from grader.gradebook.numbers import format_points
-from grader.gradebook.tables import ordered_parts, part_order
+from grader.gradebook.tables import comment_to_show, ordered_parts, part_order
 from grader.model import AssignmentInfo, GradedSubmission, Outcome, PartScore, Status
 
 REFERENCE_KEY = "reference"
@@ -63,9 +63,10 @@ def _part(part: PartScore, *, show_reference: bool) -> list[str]:
     )
     lines = ["", title, ""]
     bullets = [escape_markdown(sentence) for sentence in part.feedback if sentence.strip()]
-    if part.comment:
+    comment = comment_to_show(part)
+    if comment:
         who = f" ({escape_markdown(part.grader)})" if part.grader else ""
-        bullets.append(f"TA comment{who}: {escape_markdown(part.comment)}")
+        bullets.append(f"TA comment{who}: {escape_markdown(comment)}")
     reference = part.detail.get(REFERENCE_KEY)
     if show_reference and isinstance(reference, str) and reference:
         bullets.append(f"Reference answer: {code_span(reference)}")

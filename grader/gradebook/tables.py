@@ -51,12 +51,22 @@ def row_message(row: GradedSubmission) -> str:
     return MESSAGE_SEPARATOR.join(texts)
 
 
+def comment_to_show(part: PartScore) -> str | None:
+    """The TA's comment when the part's sentences do not already quote it (scoring may put
+    "Scored by tb: ..." into the feedback itself), else None: never say it twice."""
+    comment = (part.comment or "").strip()
+    if not comment or any(comment in sentence for sentence in part.feedback):
+        return None
+    return comment
+
+
 def part_feedback(part: PartScore) -> str:
     """The `feedback` cell: the part's sentences, then the TA's comment when there is one."""
     sentences = list(part.feedback)
-    if part.comment:
+    comment = comment_to_show(part)
+    if comment:
         who = f" ({part.grader})" if part.grader else ""
-        sentences.append(f"TA{who}: {part.comment}")
+        sentences.append(f"TA{who}: {comment}")
     return one_line(" ".join(sentences))
 
 

@@ -294,3 +294,20 @@ def test_unrounded_points_are_written_rounded(info: AssignmentInfo, tmp_path: Pa
     write_gradebook(Gradebook(info, (row,)), tmp_path)
     line = (tmp_path / "grades.csv").read_text(encoding="utf-8").splitlines()[1]
     assert line == "s1,A,0.33,7.5,0.13,7.83,0.13,7.96,30,graded,a.yaml,"
+
+
+def test_a_ta_comment_already_in_the_feedback_is_not_repeated(
+    info: AssignmentInfo, tmp_path: Path
+) -> None:
+    part = PartScore(
+        "ex3.explanation", "ex3", 2, 3, Outcome.OVERRIDDEN, ("Scored by tb: needs the margin.",),
+        grader="tb", comment="needs the margin.",
+    )  # fmt: skip
+    row = GradedSubmission(
+        "s1", "A", "a.yaml", Status.GRADED, {"ex3": 2}, 2, 0, 2, 30, parts=(part,)
+    )  # fmt: skip
+    write_gradebook(Gradebook(info, (row,)), tmp_path)
+    md = (tmp_path / "feedback" / "s1.md").read_text(encoding="utf-8")
+    assert md.count("needs the margin") == 1
+    parts = (tmp_path / "parts.csv").read_text(encoding="utf-8")
+    assert parts.count("needs the margin") == 1

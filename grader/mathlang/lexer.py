@@ -1,0 +1,698 @@
+"""Pass 1 of reading an answer: characters -> tokens.
+
+Plain text, LaTeX and Unicode are normalised here into one token vocabulary (`tokens.py`):
+`\\cdot`, `·` and `*` all give MUL; `\\delta`, `δ` and `delta` all give the name "delta";
+`s_{\\text{out}}` and `s_out` give the same NAME token (subscripts are absorbed into names);
+`^T`, `^{\\top}` give TRANSPOSE; `^{\\prime}` gives PRIME. Nothing is evaluated.
+
+The scan is a single left-to-right loop over the text (linear time). The only nesting is the
+reading of an arithmetic subscript (`z_{k-1}`), which calls back into the parser once, and that
+inner parse never reads a subscript as an expression again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from grader.mathlang import tables as tb
+from grader.mathlang import tokens as tk
+from grader.mathlang.ast import Node
+from grader.mathlang.errors import Failure
+from grader.mathlang.limits import Limits
+from grader.model import Reason
+
+# Parses text[lo:hi] as an expression (a subscript such as `k-1`).
+SubParse = Callable[[int, int], Node]
+
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+# `2.*x` is 2 .* x (hadamard), so a decimal point followed by `*` does not belong to the number.
+_NUMBER = re.compile(r"(?:[0-9]+(?:\.(?!\*)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_WORD = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
+_SUB_TEXT = re.compile(rf"-?{_WORD}(?:[,+\-*/]-?{_WORD})*")
+_SAFE_INT_DIGITS = 4000  # below Python's int <-> str conversion limit
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ASCII_DIGITS = frozenset("0123456789")
+_ASCII_ALNUM = _ASCII_LETTERS | _ASCII_DIGITS
+_DELIMITER_KINDS = frozenset((tk.LPAR, tk.RPAR, tk.LSQB, tk.RSQB, tk.LBRACE, tk.RBRACE, tk.BAR))
+_FRACS = frozenset(("frac", "dfrac", "tfrac", "cfrac"))
+_BINOMS = frozenset(("binom", "dbinom", "tbinom"))
+_SPACING = frozenset((",", ";", ":", "!", " ", "\t", "\n", "quad", "qquad"))
+
+
+def fail(message: str, offset: int | None, reason: Reason = Reason.SYNTAX) -> Failure:
+    """A located reading error (raised by the caller)."""
+    return Failure(reason, message, offset)
+
+
+def prescan(text: str, lo: int, hi: int, limits: Limits) -> dict[int, int]:
+    """Match LaTeX braces and reject deep nesting before any other work.
+
+    Returns the position of the matching `}` for every `{` in text[lo:hi]. Counts every kind of
+    bracket towards the nesting depth, so 10 000 nested brackets fail here, in linear time.
+    """
+    braces: dict[int, int] = {}
+    stack: list[int] = []
+    depth = 0  # brackets other than LaTeX braces
+    i = lo
+    while i < hi:
+        c = text[i]
+        if c == "\\":
+            if i + 1 < hi and text[i + 1] in "{}":
+                depth = depth + 1 if text[i + 1] == "{" else max(0, depth - 1)
+                _check_depth(len(stack) + depth, i, limits)
+            i += 2
+            continue
+        if c == "{":
+            stack.append(i)
+            _check_depth(len(stack) + depth, i, limits)
+        elif c == "}":
+            if not stack:
+                raise fail("This '}' closes nothing.", i)
+            braces[stack.pop()] = i
+        elif c in "([":
+            depth += 1
+            _check_depth(len(stack) + depth, i, limits)
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        i += 1
+    if stack:
+        raise fail("This '{' is never closed.", stack[-1])
+    return braces
+
+
+def _check_depth(depth: int, offset: int, limits: Limits) -> None:
+    if depth > limits.max_depth:
+        raise fail(
+            f"Brackets are nested more than {limits.max_depth} levels deep.",
+            offset,
+            Reason.TOO_DEEP,
+        )
+
+
+class Lexer:
+    """Turns text[lo:hi] into tokens; one instance per reading (it holds the scan position)."""
+
+    def __init__(
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        braces: Mapping[int, int],
+        limits: Limits,
+        subparse: SubParse | None,
+    ) -> None:
+        self.text = text
+        self.pos = lo
+        self.hi = hi
+        self.braces = braces
+        self.limits = limits
+        self.subparse = subparse  # None while reading a subscript expression
+        self.out: list[tk.Tok] = []
+        self.wrap: set[int] = set()  # single-character arguments of \frac, \sqrt, \binom
+        self.sized: tuple[int, str] | None = None  # a pending \left or \big: offset, name
+        self.bar_hint = ""
+
+    # ----------------------------------------------------------------- driver
+    def run(self) -> list[tk.Tok]:
+        """All tokens of the range, in order."""
+        while True:
+            self.pos = self.skip_blank(self.pos, self.hi)
+            if self.pos >= self.hi:
+                break
+            if self.pos in self.wrap:
+                self.single_argument()
+            else:
+                self.step()
+        if self.sized is not None:
+            raise self.sized_error()
+        return self.out
+
+    def step(self) -> None:
+        """Read one token (or skip one ignorable item) at `self.pos`."""
+        text, pos = self.text, self.pos
+        c = text[pos]
+        if c in _ASCII_DIGITS or (
+            c == "." and pos + 1 < self.hi and text[pos + 1] in _ASCII_DIGITS
+        ):
+            self.number()
+        elif c in _ASCII_LETTERS:
+            m = _match(_IDENT, text, pos, self.hi)
+            self.name_token(m.group(), pos, m.end())
+        elif c == "\\":
+            self.command()
+        elif c == "^" or text.startswith("**", pos):
+            self.superscript(pos, pos + (1 if c == "^" else 2))
+        elif c in tb.GREEK_CHARS:
+            base, end = self.greek(tb.GREEK_CHARS[c], pos + 1)
+            self.name_token(base, pos, end)
+        elif c in tb.SYMBOL_CHARS:
+            self.name_token(tb.SYMBOL_CHARS[c], pos, pos + 1)
+        else:
+            self.symbol(c, pos)
+
+    def symbol(self, c: str, pos: int) -> None:
+        """Punctuation, operators and other single symbols."""
+        if c in tb.PRIME_CHARS:
+            self.emit(tk.PRIME, pos, pos + 1, primes=tb.PRIME_CHARS[c])
+        elif c in tb.INDICATOR_CHARS:
+            self.emit(tk.INDCMD, pos, pos + 1)
+        elif c in tb.SUPERSCRIPT_CHARS:
+            self.unicode_power(pos)
+        elif c in tb.CHAR_TOKENS:
+            kind, value = tb.CHAR_TOKENS[c]
+            self.emit(kind, pos, pos + 1, "" if kind == tk.BAR else value)
+        else:
+            for op, (kind, value) in tb.OPERATORS:
+                if self.text.startswith(op, pos):
+                    self.emit(kind, pos, pos + len(op), value)
+                    return
+            shown = repr(c)
+            if c == ".":
+                raise fail("A '.' can only be part of a number or of the operator '.*'.", pos)
+            raise fail(f"The character {shown} cannot be used in an answer.", pos)
+
+    # --------------------------------------------------------------- emitting
+    def emit(
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        value: str = "",
+        sub: str | None = None,
+        sub_expr: Node | None = None,
+        primes: int = 0,
+    ) -> None:
+        """Append a token and move past it."""
+        if self.sized is not None:
+            if kind not in _DELIMITER_KINDS:
+                raise self.sized_error()
+            if kind == tk.BAR and not value:
+                value = self.bar_hint
+            self.sized = None
+        self.out.append(tk.Tok(kind, start, end, value, sub, sub_expr, primes))
+        self.pos = end
+
+    def sized_error(self) -> Failure:
+        offset, name = self.sized or (self.pos, "left")
+        return fail(f"\\{name} must be followed by a bracket such as ( or |.", offset)
+
+    def name_token(
+        self,
+        base: str,
+        start: int,
+        end: int,
+        sub: str | None = None,
+        sub_expr: Node | None = None,
+    ) -> None:
+        """A name at text[start:end], with its subscript (read here unless already given).
+
+        `and` is the conjunction and `sum_` starts a sum, wherever the word comes from."""
+        if sub is None and base == "and":
+            self.emit(tk.AND, start, end, "and")
+            return
+        if sub is None and base == "sum" and self.text.startswith("_", end):
+            self.emit(tk.SUM, start, end, "sum")
+            return
+        if sub is None:
+            sub, sub_expr, end = self.subscript(end, self.hi)
+        self.emit(tk.NAME, start, end, base, sub, sub_expr)
+
+    # ---------------------------------------------------------------- numbers
+    def number(self) -> None:
+        """A decimal literal: `0.0986`, `.5`, `100.`, `5.1e-2`, `1E3` (ASCII digits only)."""
+        start = self.pos
+        m = _match(_NUMBER, self.text, start, self.hi)
+        literal, end = m.group(), m.end()
+        if end < self.hi and self.text[end] == "." and not self.text.startswith(".*", end):
+            raise fail(f"{literal}. starts a malformed number (two decimal points?).", start)
+        mantissa, _, exponent = literal.lower().partition("e")
+        digits = sum(ch in _ASCII_DIGITS for ch in mantissa)
+        if digits > min(self.limits.max_digits, _SAFE_INT_DIGITS):
+            raise fail(
+                f"This number has {digits} digits; at most {self.limits.max_digits} are allowed.",
+                start,
+                Reason.TOO_LARGE,
+            )
+        if exponent and (len(exponent) > 9 or abs(int(exponent)) > self.limits.max_exponent):
+            raise fail(
+                f"The exponent of {literal!r} is larger than {self.limits.max_exponent}.",
+                start,
+                Reason.TOO_LARGE,
+            )
+        self.emit(tk.NUMBER, start, end, literal)
+
+    def unicode_power(self, start: int) -> None:
+        """`x²`, `x⁻¹`: a run of superscript characters is a power."""
+        end = start
+        while end < self.hi and self.text[end] in tb.SUPERSCRIPT_CHARS:
+            end += 1
+        chars = "".join(tb.SUPERSCRIPT_CHARS[c] for c in self.text[start:end])
+        negative = chars.startswith("-")
+        digits = chars.lstrip("-")
+        if not digits.isdigit() or "-" in digits:
+            raise fail("This superscript is not a whole number.", start)
+        self.emit(tk.POW, start, start, "^")
+        if negative:
+            self.emit(tk.MINUS, start, start + 1, "-")
+        self.emit(tk.NUMBER, end - len(digits), end, digits)
+
+    # ------------------------------------------------------------ subscripts
+    def subscript(self, p: int, limit: int) -> tuple[str | None, Node | None, int]:
+        """The subscript after a name at p, canonicalised: (text, expression or None, end).
+
+        `_out`, `_{out}`, `_{\\text{out}}`, `_{\\rm out}` give "out"; an unbraced subscript takes
+        the whole alphanumeric run and chains (`p_y_i` gives "y_i"); `z_{k - 1}` gives "k-1" and
+        the expression k - 1; a space between two words becomes a comma (`_{y_i j}` -> "y_i,j").
+        """
+        text = self.text
+        if p < limit and text[p] in tb.SUBSCRIPT_CHARS:
+            end = p
+            while end < limit and text[end] in tb.SUBSCRIPT_CHARS:
+                end += 1
+            return "".join(tb.SUBSCRIPT_CHARS[c] for c in text[p:end]), None, end
+        q = self.skip_blank(p, limit)
+        if not (q < limit and text[q] == "_"):
+            return None, None, p
+        pieces: list[str] = []
+        braced: tuple[int, int] | None = None
+        has_ops = False
+        while q < limit and text[q] == "_":
+            piece, end, ops, inner = self.subscript_piece(self.skip_blank(q + 1, limit), q, limit)
+            pieces.append(piece)
+            has_ops = has_ops or ops
+            braced = inner if len(pieces) == 1 else None
+            q = end
+            if not (
+                q + 1 < limit
+                and text[q] == "_"
+                and (text[q + 1] in _ASCII_ALNUM or text[q + 1] == "{")
+            ):
+                break
+        sub = "_".join(pieces)
+        if not _SUB_TEXT.fullmatch(sub):
+            raise fail(f"The subscript {sub!r} is not a valid subscript.", p)
+        if has_ops and braced is None:
+            raise fail("Write an arithmetic subscript in one pair of braces, e.g. z_{k-1}.", p)
+        sub_expr = None
+        if has_ops and "," not in sub and self.subparse is not None and braced is not None:
+            sub_expr = self.subparse(*braced)
+        return sub, sub_expr, q
+
+    def subscript_piece(
+        self, r: int, underscore: int, limit: int
+    ) -> tuple[str, int, bool, tuple[int, int] | None]:
+        """One `_...` piece: (canonical text, end, has arithmetic, inner range if braced)."""
+        text = self.text
+        missing = fail("'_' must be followed by a subscript, e.g. s_out or s_{out}.", underscore)
+        if r >= limit:
+            raise missing
+        c = text[r]
+        if c == "{":
+            close = self.braces[r]
+            canon, ops = self.canonical_subscript(r + 1, close)
+            return canon, close + 1, ops, (r + 1, close)
+        if c in _ASCII_ALNUM:
+            m = _match(_ALNUM, text, r, limit)
+            return m.group(), m.end(), False, None
+        if c in tb.GREEK_CHARS:
+            return tb.GREEK_CHARS[c], r + 1, False, None
+        if c == "\\":
+            name, end = self.command_name(r)
+            if name in tb.GREEK_COMMANDS:
+                return tb.GREEK_COMMANDS[name], end, False, None
+            brace = self.skip_blank(end, limit)
+            if (name in tb.TEXT_COMMANDS or name in tb.WRAPPER_COMMANDS) and text.startswith(
+                "{", brace
+            ):
+                close = self.braces[brace]
+                canon, ops = self.canonical_subscript(brace + 1, close)
+                return canon, close + 1, ops, (brace + 1, close)
+        raise missing
+
+    def canonical_subscript(self, a: int, b: int) -> tuple[str, bool]:
+        """The canonical text of a braced subscript text[a:b] and whether it has arithmetic."""
+        text = self.text
+        out: list[str] = []
+        space = has_ops = False
+        i = a
+        while i < b:
+            c = text[i]
+            if c.isspace() or c == "~":
+                space, i = True, i + 1
+                continue
+            if c in "{}":
+                i += 1
+                continue
+            if c == "\\":
+                space, i = self.subscript_command(out, i, b, space)
+                continue
+            if c in _ASCII_ALNUM or c in tb.GREEK_CHARS:
+                _add_word(out, c if c in _ASCII_ALNUM else tb.GREEK_CHARS[c], space)
+            elif c in "_,":
+                out.append(c)
+            elif c in "+-*/−":
+                out.append("-" if c == "−" else c)
+                has_ops = True
+            else:
+                raise fail(f"The character {c!r} cannot be used in a subscript.", i)
+            space, i = False, i + 1
+        if not out:
+            raise fail("This subscript is empty.", a)
+        return "".join(out), has_ops
+
+    def subscript_command(self, out: list[str], i: int, b: int, space: bool) -> tuple[bool, int]:
+        """A command inside a braced subscript: spacing, a text wrapper or a Greek letter."""
+        name, end = self.command_name(i)
+        if name in _SPACING:
+            return True, end
+        if name in tb.IGNORED_COMMANDS or name in tb.TEXT_COMMANDS or name in tb.WRAPPER_COMMANDS:
+            # LaTeX ignores the spaces after a command word (`\rm out`).
+            return space, self.skip_blank(end, b) if name[:1].isalpha() else end
+        word = tb.GREEK_COMMANDS.get(name) or tb.SYMBOL_COMMANDS.get(name)
+        if word is None:
+            raise fail(f"The command \\{name} cannot be used in a subscript.", i)
+        _add_word(out, word, space)
+        return False, self.skip_blank(end, b)
+
+    # --------------------------------------------------------------- commands
+    def command_name(self, i: int) -> tuple[str, int]:
+        """The name of the command whose backslash is at i, and the offset after it."""
+        j = i + 1
+        if j >= self.hi:
+            raise fail("A lone backslash '\\' ends the answer.", i)
+        if self.text[j] in _ASCII_LETTERS:
+            m = _match(_LETTERS, self.text, j, self.hi)
+            return m.group(), m.end()
+        return self.text[j], j + 1
+
+    def command(self) -> None:
+        """A LaTeX command at `self.pos`."""
+        start = self.pos
+        name, end = self.command_name(start)
+        if name in tb.IGNORED_COMMANDS:
+            self.pos = end
+        elif name in tb.SIZE_COMMANDS:
+            self.size(name, start, end)
+        elif name in tb.DELIMITER_COMMANDS:
+            kind, hint = tb.DELIMITER_COMMANDS[name]
+            self.emit(kind, start, end, hint)
+        elif name == "\\":
+            self.emit(tk.ROWSEP, start, end, "\\\\")
+        elif name in tb.BINARY_COMMANDS:
+            kind, value = tb.BINARY_COMMANDS[name]
+            self.emit(kind, start, end, value)
+        elif name == "not":
+            self.negated(start, end)
+        elif name in _FRACS or name in _BINOMS or name == "sqrt" or name == "sum":
+            self.structure(name, start, end)
+        elif name in ("begin", "end"):
+            self.environment(name, start, end)
+        else:
+            self.named_command(name, start, end)
+
+    def named_command(self, name: str, start: int, end: int) -> None:
+        """Commands that make names, functions, transposes and primes."""
+        if name in tb.FUNCTION_COMMANDS:
+            sub, sub_expr, end = self.subscript(end, self.hi)
+            self.emit(tk.FUNC, start, end, name, sub, sub_expr)
+        elif name == "operatorname":
+            self.operatorname(start, end)
+        elif name in tb.GREEK_COMMANDS:
+            base, end = self.greek(tb.GREEK_COMMANDS[name], end)
+            self.name_token(base, start, end)
+        elif name in tb.SYMBOL_COMMANDS:
+            self.name_token(tb.SYMBOL_COMMANDS[name], start, end)
+        elif name in ("top", "intercal"):
+            self.emit(tk.TRANSPOSE, start, end, "T")
+        elif name == "prime":
+            self.emit(tk.PRIME, start, end, primes=1)
+        elif name in tb.ACCENT_COMMANDS:
+            self.accent(name, start, end)
+        elif name in tb.WRAPPER_COMMANDS or name in tb.TEXT_COMMANDS:
+            self.wrapper(name, start, end)
+        else:
+            raise fail(
+                f"Unknown LaTeX command \\{name}: it is not part of the answer language.", start
+            )
+
+    def greek(self, base: str, end: int) -> tuple[str, int]:
+        """A Greek letter absorbs digits written right after it (`\\delta2` is "delta2")."""
+        m = _DIGITS.match(self.text, end, self.hi)
+        return (base + m.group(), m.end()) if m else (base, end)
+
+    def size(self, name: str, start: int, end: int) -> None:
+        """`\\left`, `\\right`, `\\big`...: decoration of the next delimiter (`\\left.` is none)."""
+        r = self.skip_blank(end, self.hi)
+        if name in ("left", "right") and self.text.startswith(".", r):
+            self.pos = r + 1
+            return
+        self.sized = (start, name)
+        self.bar_hint = tb.SIZE_COMMANDS[name]
+        self.pos = end
+
+    def negated(self, start: int, end: int) -> None:
+        """`\\not=` is `!=`."""
+        r = self.skip_blank(end, self.hi)
+        if not self.text.startswith("=", r):
+            raise fail("\\not is only understood in \\not= (use \\neq).", start)
+        self.emit(tk.RELOP, start, r + 1, "!=")
+
+    def structure(self, name: str, start: int, end: int) -> None:
+        """\\frac, \\binom, \\sqrt and \\sum."""
+        if name == "sum":
+            self.emit(tk.SUM, start, end, "sum")
+        elif name == "sqrt":
+            self.emit(tk.SQRT, start, end, "sqrt")
+            if not self.text.startswith("[", self.skip_blank(end, self.hi)):
+                self.arguments(name, start, end, 1)
+        else:
+            self.emit(tk.FRAC if name in _FRACS else tk.BINOM, start, end, name)
+            self.arguments(name, start, end, 2)
+
+    def arguments(self, name: str, start: int, p: int, count: int) -> None:
+        """Check that \\frac and friends have their arguments; mark unbraced ones (`\\frac12`)."""
+        for _ in range(count):
+            r = self.skip_blank(p, self.hi)
+            if r >= self.hi:
+                raise fail(f"\\{name} needs {count} argument(s) in braces.", start)
+            if self.text[r] == "{":
+                p = self.braces[r] + 1
+                continue
+            end = self.single_end(r)
+            if end is None:
+                raise fail(f"Write the arguments of \\{name} in braces, e.g. \\{name}{{a}}.", r)
+            self.wrap.add(r)
+            p = end
+
+    def single_end(self, r: int) -> int | None:
+        """The end of a one-character LaTeX argument at r (a digit, letter or Greek letter)."""
+        c = self.text[r]
+        if c in _ASCII_ALNUM or c in tb.GREEK_CHARS:
+            return r + 1
+        if c == "\\":
+            name, end = self.command_name(r)
+            if name in tb.GREEK_COMMANDS or name in tb.SYMBOL_COMMANDS:
+                return end
+        return None
+
+    def single_argument(self) -> None:
+        """An unbraced argument marked by `arguments`, read as if it had braces."""
+        r = self.pos
+        self.wrap.discard(r)
+        c = self.text[r]
+        end = self.single_end(r)
+        if end is None:  # cannot happen: `arguments` checked this position
+            raise fail("Write the arguments of this command in braces.", r)
+        self.emit(tk.LGROUP, r, r, "{")
+        if c in _ASCII_DIGITS:
+            self.emit(tk.NUMBER, r, end, c)
+        elif c in _ASCII_LETTERS or c in tb.GREEK_CHARS:
+            self.emit(tk.NAME, r, end, tb.GREEK_CHARS.get(c, c))
+        else:
+            name, _ = self.command_name(r)
+            base = tb.GREEK_COMMANDS.get(name) or tb.SYMBOL_COMMANDS[name]
+            self.emit(tk.NAME, r, end, base)
+        self.emit(tk.RGROUP, end, end, "}")
+
+    def environment(self, name: str, start: int, end: int) -> None:
+        """`\\begin{bmatrix}` / `\\end{bmatrix}` (also pmatrix, matrix, Bmatrix)."""
+        r = self.skip_blank(end, self.hi)
+        if not self.text.startswith("{", r):
+            raise fail(f"\\{name} must name an environment, e.g. \\{name}{{bmatrix}}.", start)
+        close = self.braces[r]
+        env = self.text[r + 1 : close].strip()
+        if env not in tb.MATRIX_ENVIRONMENTS:
+            raise fail(f"The environment {env!r} is not supported (use bmatrix or pmatrix).", start)
+        self.emit(tk.MATBEGIN if name == "begin" else tk.MATEND, start, close + 1, env)
+
+    def operatorname(self, start: int, end: int) -> None:
+        """`\\operatorname{diag}` is the function diag."""
+        r = self.skip_blank(end, self.hi)
+        if self.text.startswith("{", r):
+            close = self.braces[r]
+            word = self.text[r + 1 : close].strip()
+            if _IDENT.fullmatch(word):
+                sub, sub_expr, q = self.subscript(close + 1, self.hi)
+                self.emit(tk.FUNC, start, q, word, sub, sub_expr)
+                return
+        raise fail(
+            "\\operatorname must be followed by a name in braces, e.g. \\operatorname{diag}.", start
+        )
+
+    # ------------------------------------------------------- dressed-up names
+    def accent(self, name: str, start: int, end: int) -> None:
+        """`\\hat{y}` is the name "yhat"; `\\bar{x}` "xbar"; `\\tilde{x}` "xtilde"."""
+        got = self.dressed_name(end)
+        if got is None:
+            raise fail(
+                f"\\{name} must be applied to one letter or name, e.g. \\{name}{{y}}.", start
+            )
+        base, sub, sub_expr, q = got
+        self.name_token(base + tb.ACCENT_COMMANDS[name], start, q, sub, sub_expr)
+
+    def wrapper(self, name: str, start: int, end: int) -> None:
+        """`\\mathbf{W}`, `\\text{margin}`, `\\mathcal{L}`...: the name inside; `\\mathbb{1}`."""
+        r = self.skip_blank(end, self.hi)
+        braced = self.text.startswith("{", r)
+        inner = self.text[r + 1 : self.braces[r]].strip() if braced else ""
+        blackboard = name in ("mathbb", "mathbbm", "mathds")
+        if name in tb.INDICATOR_WRAPPERS and (inner == "1" or (inner == "I" and blackboard)):
+            # Without a condition after it, \mathbf{1} is the number 1 and \mathbb{I} the name I;
+            # \mathbb{1} alone is an error (value "").
+            fallback = "" if (inner == "1" and blackboard) else inner
+            self.emit(tk.INDCMD, start, self.braces[r] + 1, fallback)
+            return
+        if name in tb.TEXT_COMMANDS and inner == "and":
+            self.emit(tk.AND, start, self.braces[r] + 1, "and")
+            return
+        got = self.dressed_name(end)
+        if got is not None:
+            self.name_token(*_split_dressed(got, start))
+        elif braced and name in tb.WRAPPER_COMMANDS:
+            self.pos = r  # transparent: the braces are read as a group
+        elif name in tb.TEXT_COMMANDS:
+            raise fail(f"\\{name}{{...}} may only hold a name, e.g. \\{name}{{margin}}.", start)
+        else:
+            raise fail(f"\\{name} must be followed by its argument in braces.", start)
+
+    def dressed_name(self, p: int) -> tuple[str, str | None, Node | None, int] | None:
+        """The name argument of an accent or wrapper at p: base, subscript, end; else None."""
+        r = self.skip_blank(p, self.hi)
+        if r >= self.hi:
+            return None
+        if self.text[r] != "{":
+            got = self.base_at(r, self.hi, single=True)
+            if got is None:
+                return None
+            sub, sub_expr, q = self.subscript(got[1], self.hi)
+            return got[0], sub, sub_expr, q
+        close = self.braces[r]
+        a = self.skip_blank(r + 1, close)
+        got = self.base_at(a, close, single=False) if a < close else None
+        if got is None:
+            return None
+        sub, sub_expr, q = self.subscript(got[1], close)
+        if self.skip_blank(q, close) != close:
+            return None
+        if sub is None:
+            sub, sub_expr, after = self.subscript(close + 1, self.hi)
+            return got[0], sub, sub_expr, after
+        return got[0], sub, sub_expr, close + 1
+
+    def base_at(self, a: int, limit: int, single: bool) -> tuple[str, int] | None:
+        """An identifier (one letter when `single`) or a Greek letter at a: (base, end)."""
+        c = self.text[a]
+        if c in _ASCII_LETTERS:
+            if single:
+                return c, a + 1
+            m = _match(_IDENT, self.text, a, limit)
+            return m.group(), m.end()
+        if c in tb.GREEK_CHARS:
+            return tb.GREEK_CHARS[c], a + 1
+        if c == "\\":
+            name, end = self.command_name(a)
+            if name in tb.GREEK_COMMANDS:
+                return tb.GREEK_COMMANDS[name], end
+            if name in tb.SYMBOL_COMMANDS:
+                return tb.SYMBOL_COMMANDS[name], end
+        return None
+
+    # ------------------------------------------------------------ superscripts
+    def superscript(self, start: int, after: int) -> None:
+        """`^`/`**`: a transpose (`^T`, `^{\\top}`...), primes (`^{\\prime}`) or a power."""
+        text = self.text
+        r = self.skip_blank(after, self.hi)
+        if r < self.hi and text[r] == "{":
+            close = self.braces[r]
+            inner = "".join(text[r + 1 : close].split())
+            if inner in tb.TRANSPOSE_MARKS:
+                self.emit(tk.TRANSPOSE, start, close + 1, "T")
+                return
+            primes = _count_primes(inner)
+            if primes:
+                self.emit(tk.PRIME, start, close + 1, primes=primes)
+                return
+        elif r < self.hi:
+            end = self.transpose_mark(r)
+            if end is not None:
+                self.emit(tk.TRANSPOSE, start, end, "T")
+                return
+            if text.startswith("\\prime", r) and not text[r + 6 : r + 7].isalpha():
+                self.emit(tk.PRIME, start, r + 6, primes=1)
+                return
+        self.emit(tk.POW, start, after, "^")
+
+    def transpose_mark(self, r: int) -> int | None:
+        """The end of an unbraced transpose mark at r: `T` alone, `\\top`, `\\intercal`, `⊤`."""
+        text = self.text
+        if text[r] == "T":
+            following = text[r + 1 : r + 2]
+            return None if following and (following in _ASCII_ALNUM or following == "_") else r + 1
+        if text[r] in "⊤ᵀ":
+            return r + 1
+        if text[r] == "\\":
+            name, end = self.command_name(r)
+            if name in ("top", "intercal"):
+                return end
+        return None
+
+    # ---------------------------------------------------------------- helpers
+    def skip_blank(self, p: int, limit: int) -> int:
+        """The first offset from p that is not white space (or LaTeX's `~`)."""
+        text = self.text
+        while p < limit and (text[p].isspace() or text[p] == "~"):
+            p += 1
+        return p
+
+
+def _match(pattern: re.Pattern[str], text: str, pos: int, limit: int) -> re.Match[str]:
+    """`pattern` matched at pos; callers have checked the first character already."""
+    m = pattern.match(text, pos, limit)
+    if m is None:
+        raise fail(f"Unexpected character {text[pos : pos + 1]!r}.", pos)
+    return m
+
+
+def _add_word(out: list[str], word: str, space: bool) -> None:
+    """Append a subscript word; a space between two words becomes a comma (`y_i j` -> y_i,j)."""
+    if space and out and out[-1][-1:].isalnum():
+        out.append(",")
+    out.append(word)
+
+
+def _count_primes(inner: str) -> int:
+    """How many primes `^{...}` holds (`\\prime\\prime` or `''`), else 0."""
+    marks = inner.replace("\\prime", "'")
+    return len(marks) if marks and set(marks) == {"'"} else 0
+
+
+def _split_dressed(
+    got: tuple[str, str | None, Node | None, int], start: int
+) -> tuple[str, int, int, str | None, Node | None]:
+    """Arguments for `Lexer.name_token` from `Lexer.dressed_name`'s result."""
+    base, sub, sub_expr, end = got
+    return base, start, end, sub, sub_expr

@@ -1,0 +1,175 @@
+"""`parse`: answer text -> tree, through bounded, linear-time stages.
+
+1. length check (TOO_LARGE before any other work);
+2. bounds: outer `$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]`, white space and a trailing `.` or `,`
+   are not part of the answer;
+3. `lexer.prescan`: braces matched, nesting depth checked (TOO_DEEP) in one linear pass;
+4. `lexer.Lexer`: characters -> tokens; `classify.classify`: tokens settled by context;
+5. lark LALR parse with the `builder.Builder` callbacks (the tree is built during the parse);
+6. `checks.check_tree`: node count, tree depth, constant exponents and factorials.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer as LarkLexer
+
+from grader.mathlang import tokens as tk
+from grader.mathlang.ast import Node
+from grader.mathlang.builder import Builder
+from grader.mathlang.checks import check_tree
+from grader.mathlang.classify import classify
+from grader.mathlang.errors import Failure, ParseError
+from grader.mathlang.lexer import Lexer, prescan
+from grader.mathlang.limits import DEFAULT_LIMITS, Limits
+from grader.model import Reason
+
+_DELIMITERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+
+# Extra words for the message when a token of this kind stands where it cannot.
+_HINTS = MappingProxyType(
+    {
+        tk.SUB: " A subscript '_' must follow a name or a sum.",
+        tk.RELOP: " A comparison may appear once at the top level (an equation), or inside an "
+        "indicator 1[...] or a sum's subscript.",
+        tk.AND: " 'and' can only join conditions inside an indicator or a sum's subscript.",
+        tk.COMMA: " Commas separate arguments, list items and conditions.",
+        tk.POW: " A power needs a base before '^'.",
+        tk.MUL: " Something is missing before this operator.",
+        tk.DIV: " Something is missing before this operator.",
+        tk.HAD: " Something is missing before this operator.",
+        tk.BANG: " '!' must follow what it applies to, as in n!.",
+        tk.TRANSPOSE: " A transpose must follow what it applies to, as in W^T.",
+        tk.RPAR: " Something is missing before it.",
+        tk.RSQB: " Something is missing before it.",
+        tk.RGROUP: " Something is missing before it.",
+        tk.BARCLOSE: " Something is missing before it.",
+    }
+)
+
+
+class _TokenFeed(LarkLexer):
+    """Hands our already-classified tokens to lark (lark never sees characters)."""
+
+    def __init__(self, lexer_conf: Any) -> None:  # lark passes its configuration
+        pass
+
+    def lex(self, data: Any, *_: Any) -> Iterator[Token]:
+        tokens: Iterator[Token] = iter(data)
+        return tokens
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    """The LALR parser, built once per process."""
+    grammar = resources.files("grader.mathlang").joinpath("grammar.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer=_TokenFeed,
+        transformer=Builder(),
+        strict=True,
+        maybe_placeholders=False,
+    )
+
+
+def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Node:
+    """Read an answer written in plain maths or LaTeX into a tree (see LANGUAGE.md).
+
+    Raises ParseError (reason SYNTAX, TOO_LARGE or TOO_DEEP) with the offset of the problem.
+    Nothing in `text` is ever executed.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse() needs a string, not {type(text).__name__}")
+    try:
+        return _parse(text, limits)
+    except Failure as failure:
+        raise ParseError(failure.reason, failure.message, failure.offset, text) from None
+
+
+def _parse(text: str, limits: Limits) -> Node:
+    if len(text) > limits.max_length:
+        raise Failure(
+            Reason.TOO_LARGE,
+            f"The answer is too long ({len(text)} characters; at most {limits.max_length}).",
+            limits.max_length,
+        )
+    lo, hi = content_bounds(text)
+    if lo >= hi:
+        raise Failure(Reason.SYNTAX, "The answer is empty.", 0)
+    braces = prescan(text, lo, hi, limits)
+    root = parse_range(text, lo, hi, braces, limits, nested=False)
+    check_tree(root, limits)
+    return root
+
+
+def parse_range(
+    text: str, lo: int, hi: int, braces: Mapping[int, int], limits: Limits, nested: bool
+) -> Node:
+    """Parse text[lo:hi]. A nested parse (a subscript such as `k-1`) reads no deeper subscript
+    expressions, so this recursion is at most two levels deep."""
+
+    def subparse(a: int, b: int) -> Node:
+        return parse_range(text, a, b, braces, limits, nested=True)
+
+    raw = Lexer(text, lo, hi, braces, limits, None if nested else subparse).run()
+    if not raw:
+        raise Failure(Reason.SYNTAX, "The answer is empty.", lo)
+    stream = [Token(t.kind, t, start_pos=t.start, end_pos=t.end) for t in classify(raw, limits)]
+    try:
+        node: Node = _lark().parse(stream)  # type: ignore[assignment]
+    except UnexpectedToken as error:
+        raise _unexpected(error, text, hi) from None
+    except UnexpectedInput as error:
+        raise Failure(Reason.SYNTAX, "The answer cannot be read here.", hi) from error
+    return node
+
+
+def _unexpected(error: UnexpectedToken, text: str, hi: int) -> Failure:
+    """A student-facing message for a token the grammar did not expect."""
+    token = error.token
+    if token.type == "$END":
+        return Failure(
+            Reason.SYNTAX, "The answer is incomplete: something is missing at its end.", hi
+        )
+    tok: tk.Tok = token.value
+    shown = text[tok.start : tok.end] or str(tok)
+    return Failure(
+        Reason.SYNTAX, f"Unexpected {shown!r} here.{_HINTS.get(tok.kind, '')}", tok.start
+    )
+
+
+def content_bounds(text: str) -> tuple[int, int]:
+    """[lo, hi) of the answer inside white space, math delimiters and final punctuation."""
+    lo, hi = 0, len(text)
+    while True:
+        before = (lo, hi)
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        while hi > lo and text[hi - 1].isspace():
+            hi -= 1
+        if hi > lo and text[hi - 1] == ",":
+            hi -= 1
+        elif (
+            hi > lo and text[hi - 1] == "." and not (hi - 2 >= lo and text[hi - 2] in "0123456789")
+        ):
+            hi -= 1  # `100.` keeps its point: it is part of the number
+        elif text.startswith("\\\\", hi - 2) and hi - 2 >= lo:
+            hi -= 2  # a LaTeX line break at the very end
+        for opening, closing in _DELIMITERS:
+            if (
+                hi - lo >= len(opening) + len(closing)
+                and text.startswith(opening, lo)
+                and (text.startswith(closing, hi - len(closing)))
+            ):
+                lo, hi = lo + len(opening), hi - len(closing)
+                break
+        if (lo, hi) == before:
+            return lo, hi

@@ -29,7 +29,7 @@ from grader.model import Reason
 
 MAX_YAML_BYTES = 1 << 20  # 1 MiB: an answer sheet is a few kilobytes
 MAX_DEPTH = 20  # mappings and sequences nested inside each other
-MAX_NODES = 100_000  # scalars + collections in one document
+MAX_NODES = 10_000  # scalars + collections: a sheet has ~200; the pure-Python parser is slow
 
 # Plain (unquoted) scalars that YAML 1.1 reads as null: they mean "no answer".
 NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})

@@ -13,7 +13,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from lark import Token, Transformer
+from lark import Transformer
 
 from grader.mathlang import tokens as tk
 from grader.mathlang.ast import (
@@ -99,19 +99,19 @@ def _fail(message: str, offset: int) -> Failure:
 
 
 def _tok(child: Any) -> tk.Tok:
-    value: tk.Tok = child.value
-    return value
+    token: tk.Tok = child
+    return token
 
 
 def _start(child: Any) -> int:
-    if isinstance(child, Token):
+    if isinstance(child, tk.Tok):
         return _tok(child).start
     start: int = child.span.start
     return start
 
 
 def _end(child: Any) -> int:
-    if isinstance(child, Token):
+    if isinstance(child, tk.Tok):
         return _tok(child).end
     end: int = child.span.end
     return end
@@ -379,8 +379,8 @@ class Builder(Transformer):
         return Group(kind, (content,), False, _span(c[0], c[-1]))
 
     def items(self, c: list[Any]) -> Items:
-        values = tuple(child for child in c if not isinstance(child, Token))
-        trailing = isinstance(c[-1], Token)
+        values = tuple(child for child in c if not isinstance(child, tk.Tok))
+        trailing = isinstance(c[-1], tk.Tok)
         return Items(values, trailing)
 
     # ----------------------------------------------------------------- sums
@@ -388,7 +388,7 @@ class Builder(Transformer):
         spec: SumHead = next(child for child in c if isinstance(child, SumHead))
         upper = None
         for k, child in enumerate(c):
-            if isinstance(child, Token) and child.type == tk.POW:
+            if isinstance(child, tk.Tok) and child.kind == tk.POW:
                 upper = finish(c[k + 1])
         return SumHead(spec.index, spec.items, upper, _span(c[0], c[-1]))
 
@@ -417,5 +417,5 @@ class Builder(Transformer):
         return tuple(child for child in c if isinstance(child, Row))
 
     def mrow(self, c: list[Any]) -> Row:
-        cells = tuple(finish(child) for child in c if not isinstance(child, Token))
+        cells = tuple(finish(child) for child in c if not isinstance(child, tk.Tok))
         return Row(cells, Span(cells[0].span.start, cells[-1].span.end))

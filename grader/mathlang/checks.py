@@ -21,7 +21,6 @@ from grader.mathlang.ast import (
     Node,
     Number,
     children,
-    walk,
 )
 from grader.mathlang.errors import Failure
 from grader.mathlang.limits import Limits
@@ -37,18 +36,14 @@ Const = tuple[float, float] | None
 
 def check_tree(root: Node, limits: Limits) -> None:
     """Raise Failure (TOO_LARGE / TOO_DEEP) when the tree exceeds `limits`."""
-    nodes = walk(root)
-    if len(nodes) > limits.max_nodes:
-        raise Failure(
-            Reason.TOO_LARGE,
-            f"The answer has too many parts (more than {limits.max_nodes}).",
-            nodes[limits.max_nodes].span.start,
-        )
-    _check_depth(root, limits)
-    _check_constants(nodes, limits)
+    nodes = _nodes(root, limits)
+    if any(isinstance(node, (BinOp, Factorial, Call)) for node in nodes):
+        _check_constants(nodes, limits)
 
 
-def _check_depth(root: Node, limits: Limits) -> None:
+def _nodes(root: Node, limits: Limits) -> list[Node]:
+    """All nodes in pre-order (like `ast.walk`), checking their number and the tree's depth."""
+    out: list[Node] = []
     stack = [(root, 1)]
     while stack:
         node, depth = stack.pop()
@@ -58,7 +53,15 @@ def _check_depth(root: Node, limits: Limits) -> None:
                 f"The answer is nested more than {limits.max_tree_depth} levels deep.",
                 node.span.start,
             )
-        stack.extend((child, depth + 1) for child in children(node))
+        if len(out) == limits.max_nodes:
+            raise Failure(
+                Reason.TOO_LARGE,
+                f"The answer has too many parts (more than {limits.max_nodes}).",
+                node.span.start,
+            )
+        out.append(node)
+        stack.extend((child, depth + 1) for child in reversed(children(node)))
+    return out
 
 
 def _check_constants(nodes: list[Node], limits: Limits) -> None:

@@ -115,6 +115,8 @@ class Lexer:
         self.wrap: set[int] = set()  # single-character arguments of \frac, \sqrt, \binom
         self.sized: tuple[int, str] | None = None  # a pending \left or \big: offset, name
         self.bar_hint = ""
+        self.drop_delimiter = False  # the pending \right closes a `\left.`: drop its delimiter
+        self.lefts: list[bool] = []  # open \left's, True for the invisible `\left.`
 
     # ----------------------------------------------------------------- driver
     def run(self) -> list[tk.Tok]:
@@ -162,6 +164,8 @@ class Lexer:
             self.emit(tk.INDCMD, pos, pos + 1)
         elif c in tb.SUPERSCRIPT_CHARS:
             self.unicode_power(pos)
+        elif c == "_" and self.starts_name(pos):
+            raise fail("A name cannot start with '_'.", pos)
         elif c in tb.CHAR_TOKENS:
             kind, value = tb.CHAR_TOKENS[c]
             self.emit(kind, pos, pos + 1, "" if kind == tk.BAR else value)
@@ -174,6 +178,13 @@ class Lexer:
             if c == ".":
                 raise fail("A '.' can only be part of a number or of the operator '.*'.", pos)
             raise fail(f"The character {shown} cannot be used in an answer.", pos)
+
+    def starts_name(self, pos: int) -> bool:
+        """Whether a `_` at pos that no name absorbed would start an identifier (`__import__`).
+        After a sum or an indicator, `_` introduces their subscript instead."""
+        following = self.text[pos + 1 : pos + 2]
+        after_head = bool(self.out) and self.out[-1].kind in (tk.SUM, tk.INDCMD)
+        return (following in _ASCII_LETTERS or following == "_") and not after_head
 
     # --------------------------------------------------------------- emitting
     def emit(
@@ -193,6 +204,10 @@ class Lexer:
             if kind == tk.BAR and not value:
                 value = self.bar_hint
             self.sized = None
+            if self.drop_delimiter:
+                self.drop_delimiter = False
+                self.pos = end
+                return
         self.out.append(tk.Tok(kind, start, end, value, sub, sub_expr, primes))
         self.pos = end
 
@@ -217,7 +232,8 @@ class Lexer:
         if sub is None and base == "sum" and self.text.startswith("_", end):
             self.emit(tk.SUM, start, end, "sum")
             return
-        if sub is None:
+        upper_of_sum = [t.kind for t in self.out[-2:]] == [tk.SUM, tk.POW]
+        if sub is None and not upper_of_sum:  # in `\sum^k_{l=1}` the `_` belongs to the sum
             sub, sub_expr, end = self.subscript(end, self.hi)
         self.emit(tk.NAME, start, end, base, sub, sub_expr)
 
@@ -307,9 +323,8 @@ class Lexer:
     ) -> tuple[str, int, bool, tuple[int, int] | None]:
         """One `_...` piece: (canonical text, end, has arithmetic, inner range if braced)."""
         text = self.text
-        missing = fail("'_' must be followed by a subscript, e.g. s_out or s_{out}.", underscore)
         if r >= limit:
-            raise missing
+            raise _missing_subscript(underscore)
         c = text[r]
         if c == "{":
             close = self.braces[r]
@@ -331,7 +346,7 @@ class Lexer:
                 close = self.braces[brace]
                 canon, ops = self.canonical_subscript(brace + 1, close)
                 return canon, close + 1, ops, (brace + 1, close)
-        raise missing
+        raise _missing_subscript(underscore)
 
     def canonical_subscript(self, a: int, b: int) -> tuple[str, bool]:
         """The canonical text of a braced subscript text[a:b] and whether it has arithmetic."""
@@ -445,9 +460,17 @@ class Lexer:
         return (base + m.group(), m.end()) if m else (base, end)
 
     def size(self, name: str, start: int, end: int) -> None:
-        """`\\left`, `\\right`, `\\big`...: decoration of the next delimiter (`\\left.` is none)."""
+        """`\\left`, `\\right`, `\\big`...: decoration of the next delimiter.
+
+        `\\left.` is an invisible delimiter; the `\\right|` that closes it (as in an evaluation bar
+        `\\left. f \\right|`) is dropped too."""
         r = self.skip_blank(end, self.hi)
-        if name in ("left", "right") and self.text.startswith(".", r):
+        invisible = self.text.startswith(".", r)
+        if name == "left":
+            self.lefts.append(invisible)
+        elif name == "right" and self.lefts and self.lefts.pop():
+            self.drop_delimiter = not invisible
+        if name in ("left", "right") and invisible:
             self.pos = r + 1
             return
         self.sized = (start, name)
@@ -667,6 +690,10 @@ class Lexer:
         while p < limit and (text[p].isspace() or text[p] == "~"):
             p += 1
         return p
+
+
+def _missing_subscript(underscore: int) -> Failure:
+    return fail("'_' must be followed by a subscript, e.g. s_out or s_{out}.", underscore)
 
 
 def _match(pattern: re.Pattern[str], text: str, pos: int, limit: int) -> re.Match[str]:

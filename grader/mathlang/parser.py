@@ -5,7 +5,8 @@
    are not part of the answer;
 3. `lexer.prescan`: braces matched, nesting depth checked (TOO_DEEP) in one linear pass;
 4. `lexer.Lexer`: characters -> tokens; `classify.classify`: tokens settled by context;
-5. lark LALR parse with the `builder.Builder` callbacks (the tree is built during the parse);
+5. LALR(1) parse: lark builds the table from grammar.lark (strict: conflict-free), `lalr.run`
+   drives it, and the `builder.Builder` callbacks build the tree during the parse;
 6. `checks.check_tree`: node count, tree depth, constant exponents and factorials.
 """
 
@@ -17,10 +18,10 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedInput, UnexpectedToken
+from lark import Lark
 from lark.lexer import Lexer as LarkLexer
 
+from grader.mathlang import lalr
 from grader.mathlang import tokens as tk
 from grader.mathlang.ast import Node
 from grader.mathlang.builder import Builder
@@ -56,21 +57,20 @@ _HINTS = MappingProxyType(
 
 
 class _TokenFeed(LarkLexer):
-    """Hands our already-classified tokens to lark (lark never sees characters)."""
+    """Declares that lark gets tokens, not characters (lark never sees the text)."""
 
     def __init__(self, lexer_conf: Any) -> None:  # lark passes its configuration
         pass
 
-    def lex(self, data: Any, *_: Any) -> Iterator[Token]:
-        tokens: Iterator[Token] = iter(data)
-        return tokens
+    def lex(self, data: Any, *_: Any) -> Iterator[Any]:
+        return iter(data)
 
 
 @functools.lru_cache(maxsize=1)
-def _lark() -> Lark:
-    """The LALR parser, built once per process."""
+def _tables() -> lalr.Tables:
+    """The LALR(1) table and callbacks, built once per process."""
     grammar = resources.files("grader.mathlang").joinpath("grammar.lark").read_text("utf-8")
-    return Lark(
+    parser = Lark(
         grammar,
         parser="lalr",
         lexer=_TokenFeed,
@@ -78,6 +78,7 @@ def _lark() -> Lark:
         strict=True,
         maybe_placeholders=False,
     )
+    return lalr.compile_tables(parser)
 
 
 def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Node:
@@ -122,24 +123,19 @@ def parse_range(
     raw = Lexer(text, lo, hi, braces, limits, None if nested else subparse).run()
     if not raw:
         raise Failure(Reason.SYNTAX, "The answer is empty.", lo)
-    stream = [Token(t.kind, t, start_pos=t.start, end_pos=t.end) for t in classify(raw, limits)]
     try:
-        node: Node = _lark().parse(stream)  # type: ignore[assignment]
-    except UnexpectedToken as error:
-        raise _unexpected(error, text, hi) from None
-    except UnexpectedInput as error:
-        raise Failure(Reason.SYNTAX, "The answer cannot be read here.", hi) from error
+        node: Node = lalr.run(_tables(), classify(raw, limits))
+    except lalr.Unexpected as error:
+        raise _unexpected(error.token, text, hi) from None
     return node
 
 
-def _unexpected(error: UnexpectedToken, text: str, hi: int) -> Failure:
-    """A student-facing message for a token the grammar did not expect."""
-    token = error.token
-    if token.type == "$END":
+def _unexpected(tok: tk.Tok | None, text: str, hi: int) -> Failure:
+    """A student-facing message for a token the grammar did not expect (None: the end)."""
+    if tok is None:
         return Failure(
             Reason.SYNTAX, "The answer is incomplete: something is missing at its end.", hi
         )
-    tok: tk.Tok = token.value
     shown = text[tok.start : tok.end] or str(tok)
     return Failure(
         Reason.SYNTAX, f"Unexpected {shown!r} here.{_HINTS.get(tok.kind, '')}", tok.start

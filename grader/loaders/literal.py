@@ -126,7 +126,7 @@ def read_literal(source: str) -> object:
         tree = ast.parse(source, mode="exec")
     except SyntaxError as exc:
         raise LiteralError(
-            Reason.SYNTAX, f"Python syntax error: {exc.msg}", exc.lineno, exc.offset
+            Reason.SYNTAX, f"Python syntax error: {exc.msg}", exc.lineno, exc.offset or None
         ) from None
     except (ValueError, RecursionError, MemoryError, OverflowError):
         # null bytes, absurd nesting or huge numbers: the parser's own limits

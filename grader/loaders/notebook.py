@@ -88,10 +88,16 @@ def _decode(data: bytes, source: str) -> str:
 def _read_notebook(text: str, source: str) -> tuple[Mapping[str, object], list[Message]]:
     """The notebook as format-4 JSON data, plus a warning when it does not match the schema."""
     try:
-        raw = nbformat.reader.reads(text)
+        json.loads(text)  # first, only to locate broken JSON (nbformat drops the position)
     except json.JSONDecodeError as exc:
         where = Location(source, line=exc.lineno, column=exc.colno)
         raise _Unreadable(Reason.NOTEBOOK_FORMAT, f"broken JSON: {exc.msg}", where) from None
+    except (RecursionError, ValueError):
+        raise _Unreadable(
+            Reason.NOTEBOOK_FORMAT, "the JSON is nested too deeply or too large", Location(source)
+        ) from None
+    try:
+        raw = nbformat.reader.reads(text)
     except Exception:  # third-party code on hostile input: any failure = not a notebook
         raise _Unreadable(
             Reason.NOTEBOOK_FORMAT,

@@ -92,9 +92,9 @@ def test_code_is_never_executed(tmp_path: Path) -> None:
     assert not marker.exists()
     assert sub.readable
     assert values(sub) == {"ex2.s": None, "ex1.dL_dWout": "x", "ex2.z": None}
-    errors = answer_errors(sub)
-    assert [m.location.cell for m in errors["ex2.s"]] == [2]
-    assert [m.location.cell for m in errors["ex2.z"]] == [4]
+    by_id = answer_errors(sub)
+    assert [m.location.cell for m in by_id["ex2.s"]] == [2]
+    assert [m.location.cell for m in by_id["ex2.z"]] == [4]
     errors = [m for m in sub.messages if m.severity is Severity.ERROR]
     assert [m.reason for m in errors] == [Reason.WRONG_TYPE, Reason.WRONG_TYPE]
 

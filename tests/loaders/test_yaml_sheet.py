@@ -198,9 +198,7 @@ def test_student_id_located_for_identity_messages() -> None:
 def test_student_not_a_mapping_falls_back() -> None:
     sub = sheet("student: s1234567\nanswers: {}\n", "pen_paper_lovelace.yaml")
     assert sub.student_id == "lovelace"
-    assert sorted(m.reason for m in sub.messages) == sorted(
-        [Reason.NOT_A_MAPPING, Reason.IDENTITY_FALLBACK]
-    )
+    assert {m.reason for m in sub.messages} == {Reason.NOT_A_MAPPING, Reason.IDENTITY_FALLBACK}
 
 
 def test_student_id_as_a_list_is_invalid() -> None:

@@ -1,0 +1,220 @@
+"""A small numpy interpreter for resolved trees (never lambdify, never eval).
+
+Three interpretations:
+- SCALAR: every symbol is a number; transposes are the identity, every product (written `*`,
+  hadamard, or a planned product) is the ordinary one, `diag` is the identity;
+- MATRIX: values are 2-D arrays and the tree must have been planned (`shapes.plan`), which
+  decided every product: "matmul", "scale" (one side 1 x 1) or "emul" (elementwise);
+- INDEX: families are indexed by class. The free index and every sum's bound index own one
+  array axis each (free: axis 0, a sum nested d deep: axis d), so the whole expression is
+  evaluated once, vectorised over every class value at once, and the result is the vector over
+  the free index. Classes are 0..k-1 inside and 1..k to students (an index used as a number is
+  its 1-based class number; a written sum range `l=1..k` is 1-based unless it starts at 0).
+
+Floating-point problems (overflow, 0/0, log of a negative) become inf or nan, never exceptions:
+the judge resamples instances where a value is not finite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import reduce
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from grader.engine.ir import (
+    IR,
+    Apply,
+    Binary,
+    Cond,
+    Const,
+    Delta,
+    Euler,
+    Family,
+    Index,
+    IndexRole,
+    IndexValue,
+    Indicator,
+    Summation,
+    Sym,
+    Unary,
+    max_axis,
+)
+from grader.model import frozen_mapping
+
+
+class Interpretation(StrEnum):
+    """How an expression's symbols and products are read."""
+
+    SCALAR = "scalar"
+    MATRIX = "matrix"
+    INDEX = "index"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One random instance: a value for every symbol (numbers, 2-D arrays, class-indexed 1-D
+    arrays, label ints, RandomFunction objects), the number of classes `k` (index
+    interpretation) and the sampled dimension sizes (matrix interpretation)."""
+
+    values: Mapping[str, Any]
+    k: int = 0
+    dims: Mapping[str, int] = field(default_factory=frozen_mapping)
+
+
+_COMPARE: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
+    {
+        "=": np.equal,
+        "!=": np.not_equal,
+        "<": np.less,
+        "<=": np.less_equal,
+        ">": np.greater,
+        ">=": np.greater_equal,
+    }
+)
+
+_ELEMENTWISE: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {
+        "exp": np.exp,
+        "log": np.log,
+        "sqrt": np.sqrt,
+        "abs": np.abs,
+        "tanh": np.tanh,
+        "sin": np.sin,
+        "cos": np.cos,
+    }
+)
+
+
+def evaluate(node: IR, instance: Instance, interpretation: Interpretation) -> Any:
+    """The value of `node` on `instance`: a float (SCALAR), a 2-D array (MATRIX, planned tree)
+    or a 1-D array over the free index (INDEX)."""
+    ndim = 1 + max_axis(node) if interpretation is Interpretation.INDEX else 0
+    with np.errstate(all="ignore"):
+        value = _Evaluator(instance, interpretation, ndim).visit(node)
+        if interpretation is Interpretation.INDEX:
+            full = np.broadcast_to(value, (instance.k,) + (1,) * (ndim - 1))
+            return np.array(full, dtype=float).reshape(instance.k)
+        if interpretation is Interpretation.MATRIX:
+            return np.array(value, dtype=float, ndmin=2)
+        return np.float64(value)
+
+
+def _to_float(value: Any) -> Any:
+    try:
+        return np.float64(float(value))
+    except OverflowError:
+        return np.float64(np.inf if value > 0 else -np.inf)
+
+
+class _Evaluator:
+    """One evaluation: the instance, the interpretation and the number of index axes."""
+
+    def __init__(self, instance: Instance, interpretation: Interpretation, ndim: int) -> None:
+        self.instance = instance
+        self.values = instance.values
+        self.matrix = interpretation is Interpretation.MATRIX
+        self.ndim = ndim
+
+    def visit(self, node: IR) -> Any:
+        return self._handlers()[type(node)](node)
+
+    def _handlers(self) -> dict[type, Callable[[Any], Any]]:
+        return {
+            Const: self._const,
+            Euler: lambda n: self._wrap(np.float64(np.e)),
+            Sym: lambda n: self.values[n.name],
+            IndexValue: lambda n: self._index(n.index) + 1.0,
+            Family: lambda n: np.asarray(self.values[n.name], dtype=float)[self._index(n.index)],
+            Delta: lambda n: (self._index(n.left) == self._index(n.right)).astype(float),
+            Apply: self._apply,
+            Unary: self._unary,
+            Binary: self._binary,
+            Indicator: lambda n: self._mask(n.conds).astype(float),
+            Summation: self._sum,
+            Cond: lambda n: self._mask((n,)).astype(float),
+        }
+
+    def _wrap(self, value: Any) -> Any:
+        return np.array([[value]], dtype=float) if self.matrix else value
+
+    def _const(self, node: Const) -> Any:
+        return self._wrap(_to_float(node.value))
+
+    def _index(self, index: Index) -> Any:
+        if index.role is IndexRole.LABEL:
+            return np.int64(self.values[index.name])
+        shape = [1] * self.ndim
+        shape[index.axis] = self.instance.k
+        return np.arange(self.instance.k).reshape(shape)
+
+    def _apply(self, node: Apply) -> Any:
+        args = [self.visit(a) for a in node.args]
+        if not node.builtin:
+            return self.values[node.func](args[0], node.primes)
+        if node.func in _ELEMENTWISE:
+            if node.func == "log" and len(args) == 2:
+                return np.log(args[0]) / np.log(args[1])
+            return _ELEMENTWISE[node.func](args[0])
+        if node.func == "root":
+            return np.power(args[0], 1.0 / args[1])
+        if node.func == "max":
+            return reduce(np.maximum, args)
+        if node.func == "min":
+            return reduce(np.minimum, args)
+        return self._diag(args[0])  # "diag"
+
+    def _diag(self, value: Any) -> Any:
+        if not self.matrix:
+            return value
+        rows, cols = value.shape
+        if rows == cols:
+            return np.diag(value).reshape(-1, 1) if rows > 1 else value
+        return np.diagflat(value)
+
+    def _unary(self, node: Unary) -> Any:
+        value = self.visit(node.operand)
+        if node.op == "neg":
+            return -value
+        return value.T if self.matrix else value  # transpose
+
+    def _binary(self, node: Binary) -> Any:
+        left = self.visit(node.left)
+        right = self.visit(node.right)
+        op = node.op
+        if op == "add":
+            return left + right
+        if op == "sub":
+            return left - right
+        if op == "div":
+            return left / right
+        if op == "pow":
+            return np.power(left, right)
+        if op == "matmul" and self.matrix:
+            return left @ right
+        return left * right  # every other product is elementwise or a scaling
+
+    def _mask(self, conds: tuple[Cond, ...]) -> Any:
+        masks = [_COMPARE[c.op](self.visit(c.left), self.visit(c.right)) for c in conds]
+        return reduce(np.logical_and, masks, np.bool_(True))
+
+    def _sum(self, node: Summation) -> Any:
+        index = self._index(Index(node.var, IndexRole.BOUND, node.axis))
+        body = self.visit(node.body)
+        mask = self._mask(node.conds) & self._range(node, index)
+        shape = np.broadcast_shapes(np.shape(body), np.shape(mask), index.shape)
+        terms = np.where(np.broadcast_to(mask, shape), np.broadcast_to(body, shape), 0.0)
+        return terms.sum(axis=node.axis, keepdims=True)
+
+    def _range(self, node: Summation, index: Any) -> Any:
+        """The written range `l = lower..upper` (1-based classes unless lower is 0)."""
+        if node.lower is None and node.upper is None:
+            return np.bool_(True)
+        lower = self.visit(node.lower) if node.lower is not None else np.float64(1.0)
+        number = index if np.all(lower == 0) else index + 1
+        upper = self.visit(node.upper) if node.upper is not None else np.float64(np.inf)
+        return (number >= lower) & (number <= upper)

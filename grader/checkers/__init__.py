@@ -1,0 +1,1 @@
+"""Part checkers and question graders, registered by name (see registry.py)."""

@@ -1,0 +1,100 @@
+"""Numeric answers as arrays: reading, orientation, tolerance, and per-entry feedback.
+
+Shared by the `numeric` part checker and the `chain` question grader (Exercise 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.checkers.base import RubricError
+from grader.model import RawAnswer, Reason
+from grader.numeric import NumberError, Tolerance, read_array
+
+DEFAULT_TOLERANCE = Tolerance(rel=0.02, abs=5e-4)
+
+
+@dataclass(frozen=True)
+class ReadArray:
+    """A student's numeric answer: the array, or why it could not be read."""
+
+    array: np.ndarray | None
+    reason: Reason | None = None
+    message: str = ""
+
+
+def read_answer(answer: RawAnswer | None) -> ReadArray:
+    """Read a numeric answer into a float array (never raises)."""
+    if answer is None:
+        return ReadArray(None, Reason.WRONG_TYPE, "no answer")
+    try:
+        return ReadArray(read_array(answer.value))
+    except NumberError as exc:
+        return ReadArray(None, exc.reason, exc.message)
+
+
+def tolerance_from(raw: Any, tolerances: Mapping[str, Any], where: str) -> Tolerance:
+    """A Tolerance from a rubric value: the name of an entry of `tolerances:` or a mapping."""
+    if raw is None:
+        raw = tolerances.get("default")
+        if raw is None:
+            return DEFAULT_TOLERANCE
+    if isinstance(raw, str):
+        if raw not in tolerances:
+            valid = ", ".join(sorted(tolerances)) or "(none declared)"
+            raise RubricError([f"{where}: unknown tolerance {raw!r}; valid: {valid}"])
+        raw = tolerances[raw]
+    if not isinstance(raw, Mapping):
+        raise RubricError([f"{where}: a tolerance is a mapping such as {{rel: 0.02, abs: 5.0e-4}}"])
+    allowed = {"rel", "abs", "sigfigs", "decimals"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise RubricError([f"{where}: unknown tolerance keys {unknown}; valid: {sorted(allowed)}"])
+    try:
+        return Tolerance(**{str(k): v for k, v in raw.items()})
+    except (TypeError, ValueError) as exc:
+        raise RubricError([f"{where}: {exc}"]) from exc
+
+
+def orient(student: np.ndarray, expected: tuple[int, ...], either: bool) -> tuple[np.ndarray | None, bool]:
+    """The student's array in the expected shape, and whether it was transposed.
+
+    A vector may be written as a row or a column; with `either`, a matrix may be given in the
+    other orientation (3 x 2 for 2 x 3), and a stack of matrices with each one transposed.
+    Returns (None, False) when the shape fits neither way.
+    """
+    if student.shape == expected:
+        return student, False
+    if len(expected) == 1 and student.size == expected[0] and student.ndim == 2 and 1 in student.shape:
+        return student.reshape(expected), False
+    if either and len(expected) == 2 and student.shape == expected[::-1]:
+        return student.T, True
+    if either and len(expected) == 3 and student.shape == (expected[0], expected[2], expected[1]):
+        return np.swapaxes(student, 1, 2), True
+    return None, False
+
+
+def describe_shape(shape: tuple[int, ...]) -> str:
+    """`(4, 3)` -> "4 x 3"; `(4,)` -> "4"."""
+    return " x ".join(str(n) for n in shape) if shape else "a single number"
+
+
+def position(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """A 1-based, human position of an array entry: "entry 3", "row 2, column 3"."""
+    if len(shape) == 1:
+        return f"entry {index[0] + 1}"
+    if len(shape) == 2:
+        return f"row {index[0] + 1}, column {index[1] + 1}"
+    return ", ".join(f"index {i + 1}" for i in index)
+
+
+def wrong_positions(ok: np.ndarray, limit: int = 6) -> str:
+    """A short list of the positions where `ok` is False."""
+    bad = [tuple(int(i) for i in idx) for idx in zip(*np.nonzero(~ok), strict=True)]
+    shown = "; ".join(position(idx, ok.shape) for idx in bad[:limit])
+    more = f" and {len(bad) - limit} more" if len(bad) > limit else ""
+    return shown + more

@@ -1,0 +1,256 @@
+"""`grader: chain`: a multi-step numeric exercise with conventions and error carried forward.
+
+Exercise 2 is one forward and backward pass. Its parts form a chain (s -> z -> y_out -> loss,
+delta_out -> delta_hidden -> grad_W, grad_w -> W_new, w_new). Marking rules (practical-1.md):
+- every convention the rubric lists is right; a student who names one is marked against it,
+  otherwise against the one that gives the highest score (ties: the rubric's order);
+- an entry is right when it matches the key, or when it matches the value recomputed from the
+  student's OWN upstream values (a slip is penalised once, where it happens);
+- an upstream part that is missing, not numbers, of the wrong shape, or all zeros gives no
+  carried credit (a blank attempt must not make the next part trivial);
+- each part earns its points in proportion to its right entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from grader.checkers.arrays import ReadArray, orient, read_answer, tolerance_from
+from grader.checkers.base import (
+    Answers,
+    Job,
+    PrepareEnv,
+    PreparedQuestion,
+    QuestionGrader,
+    QuestionResult,
+    RubricError,
+    answer_text,
+    is_blank,
+    missing,
+    part_score,
+)
+from grader.checkers.choice import normalise_choice
+from grader.checkers.numeric import entry_result, unreadable
+from grader.model import CheckResult, Outcome, PartScore, Reason, frozen_mapping
+from grader.numeric import Tolerance, compare_arrays
+from grader.references import ChainSolver
+from grader.rubric.spec import PartSpec, QuestionSpec
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One part's answer, oriented for one convention."""
+
+    spec: PartSpec
+    result: CheckResult | None  # set when the part is already decided (missing, unreadable...)
+    array: np.ndarray | None  # oriented values
+    ok_key: np.ndarray | None  # entries right against the key
+    transposed: bool = False
+
+    @property
+    def usable(self) -> bool:
+        """Whether downstream parts may be recomputed from these values."""
+        return self.array is not None and bool(np.any(self.array != 0))
+
+    @property
+    def right(self) -> bool:
+        """Whether every entry matches the key."""
+        return self.ok_key is not None and bool(self.ok_key.all())
+
+
+class PreparedChain(PreparedQuestion):
+    """A chain question bound to its solver and the keys of every convention."""
+
+    def __init__(
+        self,
+        spec: QuestionSpec,
+        solver: ChainSolver,
+        data: Mapping[str, Any],
+        conventions: tuple[str, ...],
+        synonyms: Mapping[str, str],
+        tolerances: Mapping[str, Tolerance],
+        carried: bool,
+    ) -> None:
+        super().__init__(spec)
+        self.solver = solver
+        self.data = data
+        self.conventions = conventions
+        self.synonyms = synonyms
+        self.tolerances = tolerances
+        self.carried = carried
+        self.exact = {c: dict(solver.key(data, c)) for c in conventions}
+        self.keys = {
+            c: {p: np.asarray(v, dtype=float) for p, v in key.items()} for c, key in self.exact.items()
+        }
+        self.choice = next((p for p in spec.parts if p.kind == "choice"), None)
+        self.numeric = tuple(p for p in spec.parts if p.scored)
+
+    def grade(self, answers: Answers, results: Mapping[Job, CheckResult]) -> QuestionResult:
+        named = self._named(answers)
+        reads = {p.id: read_answer(answers.get(p.answer_id)) for p in self.numeric}
+        candidates = (named,) if named else self.conventions
+        best: tuple[float, str, list[PartScore]] | None = None
+        for convention in candidates:
+            scores = self._score(convention, answers, reads)
+            total = sum(s.points for s in scores)
+            if best is None or total > best[0] + 1e-9:
+                best = (total, convention, scores)
+        if best is None:  # no conventions: prevented by validation
+            raise RubricError([f"{self.spec.where}: no conventions"])
+        _, convention, scores = best
+        why = "you named it" if named else "it gives your highest score; you did not name one"
+        note = f"Marked against the {convention} convention ({why})."
+        scores = [
+            replace(
+                s,
+                feedback=(note, *s.feedback),
+                detail=frozen_mapping({**s.detail, "convention": convention}),
+            )
+            for s in scores
+        ]
+        return QuestionResult(
+            tuple(scores), frozen_mapping({"convention": convention, "named": bool(named)})
+        )
+
+    def _named(self, answers: Answers) -> str | None:
+        if self.choice is None:
+            return None
+        answer = answers.get(self.choice.answer_id)
+        return normalise_choice(answer.value if answer else None, self.conventions, self.synonyms)
+
+    def _score(
+        self, convention: str, answers: Answers, reads: Mapping[str, ReadArray]
+    ) -> list[PartScore]:
+        oriented = {p.id: self._orient(p, convention, answers, reads[p.id]) for p in self.numeric}
+        scores = []
+        for part in self.numeric:
+            read = oriented[part.id]
+            result = read.result or self._judge(read, convention, oriented)
+            scores.append(part_score(part, result, answer_text(answers.get(part.answer_id))))
+        return scores
+
+    def _orient(
+        self, part: PartSpec, convention: str, answers: Answers, read: ReadArray
+    ) -> _Read:
+        if is_blank(answers.get(part.answer_id)):
+            return _Read(part, missing(part), None, None)
+        if read.array is None:
+            return _Read(part, unreadable(part, read.reason, read.message), None, None)
+        reference = self.keys[convention][part.id]
+        either = part.options.get("orientation") == "either"
+        array, transposed = orient(read.array, reference.shape, either)
+        if array is None:
+            shape = " x ".join(map(str, reference.shape))
+            got = " x ".join(map(str, read.array.shape))
+            result = CheckResult(
+                fraction=0.0,
+                outcome=Outcome.INCORRECT,
+                reasons=(Reason.WRONG_SHAPE,),
+                feedback=(f"Expected {shape} values for the {convention} convention, got {got}.",),
+            )
+            return _Read(part, result, None, None)
+        ok_key = compare_arrays(array, reference, self.tolerances[part.id])
+        return _Read(part, None, array, ok_key, transposed)
+
+    def _judge(self, read: _Read, convention: str, oriented: Mapping[str, _Read]) -> CheckResult:
+        if read.array is None or read.ok_key is None:  # decided earlier; kept for the type checker
+            raise RubricError([f"{read.spec.where}: internal: undecided part"])
+        tol = self.tolerances[read.spec.id]
+        ups = self.solver.upstream(read.spec.id, convention)
+        given = {u: (oriented[u].array if u in oriented and oriented[u].usable else None) for u in ups}
+        ok = read.ok_key
+        carried = np.zeros_like(ok)
+        if self.carried and any(v is not None for v in given.values()):
+            recomputed = self._recompute(read.spec.id, given, convention)
+            if recomputed is not None and recomputed.shape == read.array.shape:
+                matches = compare_arrays(read.array, recomputed, tol)
+                carried = matches & ~ok
+                ok = ok | matches
+        result = entry_result(ok, tol, read.transposed)
+        wrong_ups = [u for u in ups if given.get(u) is not None and not oriented[u].right]
+        if not carried.any() or not wrong_ups:
+            return result
+        names = ", ".join(wrong_ups)
+        outcome = Outcome.CARRIED if ok.all() else Outcome.PARTIAL
+        return CheckResult(
+            fraction=result.fraction,
+            outcome=outcome,
+            method=result.method,
+            reasons=(*result.reasons, Reason.CARRIED_FORWARD),
+            feedback=(*result.feedback, f"{int(carried.sum())} value(s) are correct given your {names}."),
+            detail=frozen_mapping({"carried_from": tuple(wrong_ups), "carried": int(carried.sum())}),
+        )
+
+    def _recompute(
+        self, part: str, given: Mapping[str, np.ndarray | None], convention: str
+    ) -> np.ndarray | None:
+        # Student values can make any step blow up (overflow, NaN); no carried credit then.
+        with np.errstate(all="ignore"):
+            try:
+                value = np.asarray(self.solver.recompute(part, given, self.data, convention), dtype=float)
+            except (ValueError, ArithmeticError, TypeError, IndexError):
+                return None
+        return value if np.all(np.isfinite(value)) else None
+
+    def key(self, convention: str | None) -> dict[str, Any]:
+        chosen = convention or self.conventions[0]
+        if chosen not in self.exact:
+            raise RubricError([f"unknown convention {chosen!r}; valid: {', '.join(self.conventions)}"])
+        out: dict[str, Any] = {}
+        if self.choice is not None:
+            out[self.choice.answer_id] = chosen
+        for part in self.numeric:
+            out[part.answer_id] = self.exact[chosen][part.id]
+        return out
+
+
+class ChainGrader(QuestionGrader):
+    """`grader: chain` with `solver:` (a ChainSolver factory), `conventions:`,
+    `convention_synonyms:`, `tolerance:` and `carried:` (default true)."""
+
+    name = "chain"
+    options = frozenset({"solver", "conventions", "convention_synonyms", "tolerance", "carried"})
+
+    def validate(self, question: QuestionSpec) -> list[str]:
+        problems = []
+        if "solver" not in question.options:
+            problems.append(f"{question.where}.solver: required by grader 'chain'")
+        conventions = question.options.get("conventions", ())
+        if not isinstance(conventions, (list, tuple)) or not conventions:
+            problems.append(f"{question.where}.conventions: a non-empty list of convention names")
+        for part in question.parts:
+            if part.scored and part.check != "numeric":
+                problems.append(f"{part.where}.check: parts of a chain are numeric")
+        return problems
+
+    def prepare(self, question: QuestionSpec, env: PrepareEnv) -> PreparedQuestion:
+        where = question.where
+        solver = env.solver(str(question.options["solver"]), f"{where}.solver")(env.rubric.data)
+        conventions = tuple(str(c) for c in question.options["conventions"])
+        problems = [
+            f"{where}.conventions: {c!r} is not one the solver knows ({', '.join(solver.conventions)})"
+            for c in conventions
+            if c not in solver.conventions
+        ]
+        problems += [
+            f"{p.where}: the solver has no part {p.id!r} (it has {', '.join(solver.parts)})"
+            for p in question.parts
+            if p.scored and p.id not in solver.parts
+        ]
+        if problems:
+            raise RubricError(problems)
+        base = question.options.get("tolerance")
+        tolerances = {
+            p.id: tolerance_from(p.options.get("tolerance", base), env.rubric.tolerances, f"{p.where}.tolerance")
+            for p in question.parts
+            if p.scored
+        }
+        synonyms = {str(k): str(v) for k, v in (question.options.get("convention_synonyms") or {}).items()}
+        return PreparedChain(
+            question, solver, env.rubric.data, conventions, synonyms, tolerances,
+            bool(question.options.get("carried", True)),
+        )

@@ -1,0 +1,154 @@
+"""`check: numeric`: a number, vector or matrix compared entry by entry within a tolerance.
+
+An array earns the part's points in proportion to the entries that are right. With
+`orientation: either` a matrix may be given transposed. (Exercise 2's parts use the same reading
+and comparison through the `chain` question grader, which adds conventions and carried errors.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from grader.checkers.arrays import (
+    describe_shape,
+    orient,
+    read_answer,
+    tolerance_from,
+    wrong_positions,
+)
+from grader.checkers.base import (
+    Answers,
+    Job,
+    PartChecker,
+    PrepareEnv,
+    PreparedPart,
+    RubricError,
+    is_blank,
+    missing,
+)
+from grader.model import CheckResult, Method, Outcome, Reason
+from grader.numeric import NumberError, Tolerance, compare_arrays, read_array
+from grader.rubric.spec import PartSpec
+
+ORIENTATIONS = ("exact", "either")
+
+
+def judge_array(
+    student: np.ndarray, reference: np.ndarray, tol: Tolerance, either: bool, label: str = ""
+) -> tuple[CheckResult, np.ndarray | None]:
+    """Compare a student's array with the reference; the result and the oriented array."""
+    oriented, transposed = orient(student, reference.shape, either)
+    if oriented is None:
+        return (
+            CheckResult(
+                fraction=0.0,
+                outcome=Outcome.INCORRECT,
+                method=Method.NUMERIC,
+                reasons=(Reason.WRONG_SHAPE,),
+                feedback=(
+                    f"Expected {describe_shape(reference.shape)} values but got "
+                    f"{describe_shape(student.shape)}.",
+                ),
+            ),
+            None,
+        )
+    ok = compare_arrays(oriented, reference, tol)
+    return entry_result(ok, tol, transposed), oriented
+
+
+def entry_result(ok: np.ndarray, tol: Tolerance, transposed: bool) -> CheckResult:
+    """A result from per-entry correctness: proportional credit and where it went wrong."""
+    right, total = int(ok.sum()), int(ok.size)
+    feedback = []
+    if transposed:
+        feedback.append("Read in the transposed orientation (accepted).")
+    if right == total:
+        outcome = Outcome.CORRECT
+        feedback.append(f"All {total} values are right ({tol.describe()}).")
+    else:
+        outcome = Outcome.PARTIAL if right else Outcome.INCORRECT
+        feedback.append(
+            f"{right} of {total} values are right ({tol.describe()}); wrong: {wrong_positions(ok)}."
+        )
+    reasons = (Reason.WITHIN_TOLERANCE,) if right == total else (Reason.OUT_OF_TOLERANCE,)
+    if transposed:
+        reasons += (Reason.ORIENTATION,)
+    return CheckResult(
+        fraction=right / total if total else 0.0,
+        outcome=outcome,
+        method=Method.NUMERIC,
+        reasons=reasons,
+        feedback=tuple(feedback),
+    )
+
+
+def unreadable(spec: PartSpec, reason: Reason | None, message: str) -> CheckResult:
+    """The result for a numeric answer that is not numbers of a usable form."""
+    return CheckResult(
+        fraction=0.0,
+        outcome=Outcome.UNPARSEABLE,
+        reasons=(reason or Reason.NOT_A_NUMBER,),
+        feedback=(f"{spec.answer_id}: {message}",),
+    )
+
+
+class PreparedNumeric(PreparedPart):
+    """A numeric part bound to its reference array."""
+
+    def __init__(self, spec: PartSpec, reference: np.ndarray, tol: Tolerance, either: bool) -> None:
+        super().__init__(spec)
+        self.reference = reference
+        self.tol = tol
+        self.either = either
+
+    def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:
+        answer = answers.get(self.spec.answer_id)
+        if is_blank(answer):
+            return missing(self.spec)
+        read = read_answer(answer)
+        if read.array is None:
+            return unreadable(self.spec, read.reason, read.message)
+        return judge_array(read.array, self.reference, self.tol, self.either)[0]
+
+    def key_value(self, convention: str | None) -> Any:
+        return self.reference
+
+
+class NumericChecker(PartChecker):
+    """`check: numeric` with `reference:` (a solver function name, or the values),
+    `tolerance:` (a name from `tolerances:` or a mapping) and `orientation: exact|either`."""
+
+    name = "numeric"
+    kind = "numeric"
+    options = frozenset({"reference", "tolerance", "orientation"})
+
+    def validate(self, part: PartSpec) -> list[str]:
+        orientation = part.options.get("orientation", "exact")
+        if orientation not in ORIENTATIONS:
+            return [f"{part.where}.orientation: must be one of {', '.join(ORIENTATIONS)}"]
+        return []
+
+    def prepare(self, part: PartSpec, env: PrepareEnv) -> PreparedPart:
+        where = f"{part.where}.reference"
+        raw = part.options.get("reference")
+        if raw is None:
+            raise RubricError([f"{where}: required by check 'numeric'"])
+        value = env.solver(raw, where)(env.rubric.data) if isinstance(raw, str) else raw
+        try:
+            reference = np.asarray(read_array(_plain(value)), dtype=float)
+        except NumberError as exc:
+            raise RubricError([f"{where}: {exc.message}"]) from exc
+        tol = tolerance_from(part.options.get("tolerance"), env.rubric.tolerances, f"{part.where}.tolerance")
+        return PreparedNumeric(part, reference, tol, part.options.get("orientation") == "either")
+
+
+def _plain(value: Any) -> Any:
+    """Reference values (Fractions, numpy arrays) as nested lists of strings for read_array."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -1,0 +1,289 @@
+"""`check: symbolic`: an expression judged equal to the reference as a function of the context.
+
+The student's text is parsed by our own grammar (`grader.mathlang`) and judged by the engine
+(`grader.engine.judge`), in a worker process with a deadline. Parts may declare partial-credit
+mistakes (a missing derivative factor, a flipped sign), splits judged separately (Exercise 3's
+j != y_i and j = y_i entries) and alternative slots answering one split each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from grader.checkers.base import (
+    Answers,
+    Job,
+    PartChecker,
+    PrepareEnv,
+    PreparedPart,
+    RubricError,
+    is_blank,
+    missing,
+)
+from grader.engine import (
+    Judgement,
+    Mistake,
+    ResolveError,
+    Split,
+    SymbolicSpec,
+    judge,
+    validate_reference,
+)
+from grader.mathlang import ParseError, parse
+from grader.model import CheckResult, Method, Outcome, Reason, frozen_mapping
+from grader.references import ExpressionForms, IndexReference
+from grader.rubric.spec import PartSpec
+
+MISTAKE_KINDS = ("drop_factor", "negate")
+
+
+def seed_for(*parts: str) -> int:
+    """A stable seed from text: the same answer to the same part always gets the same draws."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+class PreparedSymbolic(PreparedPart):
+    """A symbolic part bound to its context and reference."""
+
+    def __init__(
+        self, spec: PartSpec, rubric_id: str, context: Any, sym: SymbolicSpec, display: str,
+        alternatives: Mapping[str, str],
+    ) -> None:
+        super().__init__(spec)
+        self.rubric_id = rubric_id
+        self.context = context
+        self.sym = sym
+        self.display = display
+        self.alternatives = alternatives  # split id -> dotted answer id of the alternative slot
+
+    def requests(self, answers: Answers) -> tuple[Job, ...]:
+        main = answers.get(self.spec.answer_id)
+        if not is_blank(main):
+            return (self._job("", main.value if main else None),)
+        jobs = []
+        for split_id, answer_id in self.alternatives.items():
+            alt = answers.get(answer_id)
+            if not is_blank(alt):
+                jobs.append(self._job(split_id, alt.value if alt else None))
+        return tuple(jobs)
+
+    def _job(self, split_id: str, value: object) -> Job:
+        text = value if isinstance(value, str) else None
+        return Job(self.spec.question, self.spec.id, (split_id, text))
+
+    def execute(self, job: Job) -> CheckResult:
+        split_id, text = job.payload
+        if not isinstance(text, str):
+            return CheckResult(
+                fraction=0.0,
+                outcome=Outcome.UNPARSEABLE,
+                reasons=(Reason.WRONG_TYPE,),
+                feedback=("This answer should be an expression (text), not a list or a mapping.",),
+            )
+        try:
+            tree = parse(text)
+        except ParseError as exc:
+            return _unreadable(exc.reason, f"Could not read the expression: {exc.message}",
+                               exc.pointer())
+        sym = replace(self.sym, only_split=str(split_id)) if split_id else self.sym
+        seed = seed_for(self.rubric_id, self.spec.answer_id, str(split_id), text)
+        try:
+            verdict = judge(tree, sym, self.context, seed=seed)
+        except ResolveError as exc:
+            return _unreadable(exc.reason, exc.message, "")
+        return from_judgement(verdict)
+
+    def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:
+        jobs = self.requests(answers)
+        if not jobs:
+            return missing(self.spec)
+        checked = [results[job] for job in jobs]
+        if len(checked) == 1:
+            return checked[0]
+        return _combine(checked)
+
+    def key_value(self, convention: str | None) -> Any:
+        return self.display
+
+
+def _unreadable(reason: Reason, message: str, pointer: str) -> CheckResult:
+    feedback = (message, pointer) if pointer else (message,)
+    return CheckResult(
+        fraction=0.0,
+        outcome=Outcome.UNPARSEABLE,
+        reasons=(reason,),
+        feedback=feedback,
+        needs_review=True,
+        staff=("The expression could not be read; a TA may score it by hand.",),
+    )
+
+
+def from_judgement(verdict: Judgement) -> CheckResult:
+    """A CheckResult from the engine's judgement."""
+    credit = max(0.0, min(1.0, verdict.credit))
+    if verdict.undecided:
+        outcome = Outcome.NEEDS_REVIEW
+    elif verdict.equivalent or credit >= 1.0:
+        outcome = Outcome.CORRECT
+    elif credit > 0:
+        outcome = Outcome.PARTIAL
+    else:
+        outcome = Outcome.INCORRECT
+    feedback = [f"Read as: {verdict.parsed}"] if verdict.parsed else []
+    feedback.extend(verdict.feedback)
+    detail: dict[str, Any] = {"interpretation": verdict.interpretation}
+    if verdict.mistake is not None:
+        detail["mistake"] = verdict.mistake.id
+    if verdict.split_results:
+        detail["splits"] = dict(sorted(verdict.split_results.items()))
+    return CheckResult(
+        fraction=credit,
+        outcome=outcome,
+        method=verdict.method,
+        reasons=verdict.reasons,
+        feedback=tuple(feedback),
+        parsed=verdict.parsed,
+        needs_review=verdict.undecided,
+        detail=frozen_mapping(detail),
+    )
+
+
+def _combine(results: list[CheckResult]) -> CheckResult:
+    """Two alternative slots (one per split) make one part."""
+    fraction = min(1.0, sum(r.fraction for r in results))
+    review = any(r.needs_review for r in results)
+    if review:
+        outcome = Outcome.NEEDS_REVIEW
+    elif fraction >= 1.0:
+        outcome = Outcome.CORRECT
+    else:
+        outcome = Outcome.PARTIAL if fraction > 0 else Outcome.INCORRECT
+    splits: dict[str, bool] = {}
+    for r in results:
+        splits.update(r.detail.get("splits", {}))
+    return CheckResult(
+        fraction=fraction,
+        outcome=outcome,
+        method=next((r.method for r in results if r.method != Method.NONE), Method.NONE),
+        reasons=tuple(dict.fromkeys(x for r in results for x in r.reasons)),
+        feedback=tuple(f for r in results for f in r.feedback),
+        needs_review=review,
+        detail=frozen_mapping({"splits": dict(sorted(splits.items()))}),
+    )
+
+
+class SymbolicChecker(PartChecker):
+    """`check: symbolic` with `context:`, `reference:` (solver function) or `expression:`,
+    `orientation: exact|either`, `mistakes:`, `splits:` and `alternatives:`."""
+
+    name = "symbolic"
+    kind = "symbolic"
+    options = frozenset(
+        {"context", "reference", "expression", "orientation", "mistakes", "splits", "alternatives"}
+    )
+    required = frozenset({"context"})
+
+    def validate(self, part: PartSpec) -> list[str]:
+        problems = []
+        opts = part.options
+        if ("reference" in opts) == ("expression" in opts):
+            problems.append(f"{part.where}: give exactly one of `reference:` or `expression:`")
+        if opts.get("orientation", "exact") not in ("exact", "either"):
+            problems.append(f"{part.where}.orientation: must be exact or either")
+        problems += _validate_mistakes(opts.get("mistakes", ()), f"{part.where}.mistakes")
+        problems += _validate_splits(opts.get("splits", ()), part, f"{part.where}.splits")
+        return problems
+
+    def prepare(self, part: PartSpec, env: PrepareEnv) -> PreparedPart:
+        where = part.where
+        name = part.options["context"]
+        if name not in env.contexts:
+            valid = ", ".join(sorted(env.contexts)) or "(none declared)"
+            raise RubricError([f"{where}.context: unknown context {name!r}; valid: {valid}"])
+        context = env.contexts[name]
+        sym, display = _reference(part, env, context)
+        mistakes = tuple(
+            Mistake(str(m["id"]), str(m["kind"]), float(m.get("credit", 0.5)), str(m.get("feedback", "")))
+            for m in part.options.get("mistakes", ())
+        )
+        splits = tuple(
+            Split(str(s["id"]), str(s["condition"]), float(s["points"]) / part.points)
+            for s in part.options.get("splits", ())
+        )
+        sym = replace(
+            sym,
+            orientation=str(part.options.get("orientation", "exact")),
+            mistakes=mistakes,
+            splits=splits,
+        )
+        alternatives = {
+            str(split): f"{part.question}.{local}"
+            for split, local in (part.options.get("alternatives") or {}).items()
+        }
+        return PreparedSymbolic(part, env.rubric.id, context, sym, display, alternatives)
+
+
+def _reference(part: PartSpec, env: PrepareEnv, context: Any) -> tuple[SymbolicSpec, str]:
+    where = f"{part.where}.reference"
+    if "expression" in part.options:
+        text = str(part.options["expression"])
+    else:
+        ref = env.solver(str(part.options["reference"]), where)(env.rubric.data)
+        if isinstance(ref, IndexReference):
+            return SymbolicSpec(reference_fn=ref.gradient), ref.display
+        if not isinstance(ref, ExpressionForms):
+            raise RubricError([f"{where}: the solver returned {type(ref).__name__}, not an expression"])
+        text = ref.matrix or ref.scalar
+    try:
+        tree = parse(text)
+    except ParseError as exc:
+        raise RubricError([f"{where}: the reference does not parse: {exc.message}"]) from exc
+    problems = [f"{where}: {p}" for p in validate_reference(tree, context)]
+    if problems:
+        raise RubricError(problems)
+    return SymbolicSpec(reference=tree), text
+
+
+def _validate_mistakes(raw: Any, where: str) -> list[str]:
+    if not isinstance(raw, (list, tuple)):
+        return [f"{where}: must be a list"]
+    problems = []
+    for index, item in enumerate(raw):
+        at = f"{where}[{index}]"
+        if not isinstance(item, Mapping) or "id" not in item:
+            problems.append(f"{at}: a mistake needs `id:` and `kind:`")
+            continue
+        if item.get("kind") not in MISTAKE_KINDS:
+            problems.append(f"{at}.kind: must be one of {', '.join(MISTAKE_KINDS)}")
+        credit = item.get("credit", 0.5)
+        if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit <= 1:
+            problems.append(f"{at}.credit: a share of the part's points between 0 and 1")
+    return problems
+
+
+def _validate_splits(raw: Any, part: PartSpec, where: str) -> list[str]:
+    if not isinstance(raw, (list, tuple)):
+        return [f"{where}: must be a list"]
+    problems = []
+    total = 0.0
+    for index, item in enumerate(raw):
+        at = f"{where}[{index}]"
+        if not isinstance(item, Mapping) or not {"id", "condition", "points"} <= set(item):
+            problems.append(f"{at}: a split needs `id:`, `condition:` and `points:`")
+            continue
+        total += float(item["points"])
+    if raw and abs(total - part.points) > 1e-9:
+        problems.append(f"{where}: split points add up to {total:g}, the part has {part.points:g}")
+    alternatives = part.options.get("alternatives") or {}
+    split_ids = {str(s.get("id")) for s in raw if isinstance(s, Mapping)}
+    if not isinstance(alternatives, Mapping):
+        problems.append(f"{part.where}.alternatives: must map split ids to part ids")
+    else:
+        for split in alternatives:
+            if str(split) not in split_ids:
+                problems.append(f"{part.where}.alternatives.{split}: names no split of this part")
+    return problems

@@ -1,0 +1,341 @@
+"""Read and validate a rubric file; every problem is reported at once as `file: location: message`.
+
+The rubric is course content (trusted), but it is still read with `yaml.safe_load` and checked
+field by field, so a typo gives a clear message instead of a crash in the middle of a batch.
+Which checkers and question graders exist is decided by the registry (`grader.checkers.registry`);
+an unknown name lists the valid ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.checkers.base import RubricError
+from grader.checkers.registry import PART_CHECKERS, QUESTION_GRADERS
+from grader.rubric.spec import BonusRule, LatePolicy, PartSpec, QuestionSpec, Rubric, freeze
+
+MAX_RUBRIC_BYTES = 2_000_000
+ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+TOP_KEYS = frozenset(
+    {
+        "assignment",
+        "title",
+        "max_total",
+        "solver",
+        "data",
+        "contexts",
+        "tolerances",
+        "rounding",
+        "feedback",
+        "show_reference",
+        "bonus",
+        "late",
+        "questions",
+        "decisions",
+    }
+)
+QUESTION_KEYS = frozenset({"id", "title", "points", "bonus", "grader", "parts", "notes"})
+PART_KEYS = frozenset(
+    {"id", "points", "check", "kind", "shape", "hint", "scored", "alternative_of", "choices", "notes"}
+)
+FEEDBACK_LEVELS = ("none", "scores", "full")
+
+
+class _Problems:
+    """Collects `file: location: message` lines."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}")
+
+    def extend(self, messages: list[str]) -> None:
+        # Checker messages already start with their location inside the file.
+        self.items.extend(f"{self.path}: {m}" for m in messages)
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Read and validate the rubric at `path`; raise RubricError with every problem."""
+    shown = str(path)
+    problems = _Problems(shown)
+    data = _read_yaml(path, problems)
+    if data is None:
+        raise RubricError(problems.items)
+    rubric = _build(data, shown, problems)
+    if problems.items or rubric is None:
+        raise RubricError(problems.items or [f"{shown}: the rubric is empty"])
+    return rubric
+
+
+def find_rubric(assignment: str, search: list[Path]) -> Path | None:
+    """The rubric file for `assignment` in the first search folder that has one."""
+    if not ID_PATTERN.match(assignment):
+        return None
+    for folder in search:
+        for suffix in (".yaml", ".yml"):
+            candidate = folder / f"{assignment}{suffix}"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _read_yaml(path: Path, problems: _Problems) -> Mapping[str, Any] | None:
+    try:
+        if path.stat().st_size > MAX_RUBRIC_BYTES:
+            problems.add("", f"the file is larger than {MAX_RUBRIC_BYTES} bytes")
+            return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add("", f"cannot read the rubric: {exc}")
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.add(where, f"YAML syntax error: {getattr(exc, 'problem', exc)}")
+        return None
+    if not isinstance(data, Mapping):
+        problems.add("", "the rubric must be a mapping with `assignment:` and `questions:`")
+        return None
+    return data
+
+
+def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric | None:
+    for key in sorted(set(map(str, data)) - TOP_KEYS):
+        problems.add(key, f"unknown key; valid keys: {', '.join(sorted(TOP_KEYS))}")
+    assignment = data.get("assignment")
+    if not isinstance(assignment, str) or not ID_PATTERN.match(assignment):
+        problems.add("assignment", "required: an id such as `practical-1`")
+        assignment = "?"
+    questions = _questions(data.get("questions"), problems)
+    scored_total = sum(q.points for q in questions if not q.bonus)
+    max_total = _number(data.get("max_total", scored_total), "max_total", problems)
+    if questions and max_total is not None and abs(max_total - scored_total) > 1e-9:
+        problems.add(
+            "max_total",
+            f"is {max_total:g} but the non-bonus questions add up to {scored_total:g}",
+        )
+    feedback = data.get("feedback", "full")
+    if feedback not in FEEDBACK_LEVELS:
+        problems.add("feedback", f"must be one of {', '.join(FEEDBACK_LEVELS)}")
+    rounding = data.get("rounding", 2)
+    if not isinstance(rounding, int) or isinstance(rounding, bool) or not 0 <= rounding <= 6:
+        problems.add("rounding", "must be an integer number of decimals (0..6)")
+        rounding = 2
+    solver = data.get("solver")
+    if solver is not None and (not isinstance(solver, str) or not ID_PATTERN.match(solver)):
+        problems.add("solver", "must be the name of a module in reference_solutions/")
+        solver = None
+    for key in ("data", "contexts", "tolerances"):
+        if key in data and not isinstance(data[key], Mapping):
+            problems.add(key, "must be a mapping")
+    bonus = _bonus(data.get("bonus"), questions, max_total, problems)
+    late = _late(data.get("late"), problems)
+    if not questions:
+        problems.add("questions", "required: a list of questions")
+        return None
+    return Rubric(
+        id=str(assignment),
+        title=str(data.get("title", assignment)),
+        path=shown,
+        max_total=max_total if max_total is not None else scored_total,
+        questions=tuple(questions),
+        bonus=bonus,
+        solver=solver,
+        data=freeze(data.get("data") or {}),
+        contexts=freeze(data.get("contexts") or {}),
+        tolerances=freeze(data.get("tolerances") or {}),
+        rounding=rounding,
+        feedback=str(feedback),
+        show_reference=bool(data.get("show_reference", False)),
+        late=late,
+    )
+
+
+def _number(value: Any, where: str, problems: _Problems) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(where, f"must be a number, not {value!r}")
+        return None
+    if value < 0:
+        problems.add(where, "must not be negative")
+        return None
+    return float(value)
+
+
+def _questions(raw: Any, problems: _Problems) -> list[QuestionSpec]:
+    if not isinstance(raw, list):
+        return []
+    out: list[QuestionSpec] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where = f"questions[{index}]"
+        if not isinstance(item, Mapping):
+            problems.add(where, "must be a mapping with `id:` and `parts:`")
+            continue
+        qid = item.get("id")
+        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+            problems.add(f"{where}.id", "required: an id such as `ex1`")
+            continue
+        where = f"questions[{qid}]"
+        if qid in seen:
+            problems.add(where, "duplicate question id")
+        seen.add(qid)
+        question = _question(item, qid, where, problems)
+        if question is not None:
+            out.append(question)
+    return out
+
+
+def _question(
+    item: Mapping[str, Any], qid: str, where: str, problems: _Problems
+) -> QuestionSpec | None:
+    grader_name = item.get("grader", "parts")
+    grader = QUESTION_GRADERS.get(str(grader_name))
+    if grader is None:
+        problems.add(
+            f"{where}.grader",
+            f"unknown question grader {grader_name!r}; valid: {', '.join(sorted(QUESTION_GRADERS))}",
+        )
+        return None
+    allowed = QUESTION_KEYS | grader.options
+    for key in sorted(set(map(str, item)) - allowed):
+        problems.add(f"{where}.{key}", f"unknown key; valid keys: {', '.join(sorted(allowed))}")
+    parts = _parts(item.get("parts"), qid, where, grader.name, problems)
+    scored = sum(p.points for p in parts if p.scored)
+    points = item.get("points", scored)
+    declared = _number(points, f"{where}.points", problems)
+    if declared is not None and abs(declared - scored) > 1e-9:
+        problems.add(f"{where}.points", f"is {declared:g} but its parts add up to {scored:g}")
+    options = {k: v for k, v in item.items() if k in grader.options}
+    question = QuestionSpec(
+        id=qid,
+        title=str(item.get("title", qid)),
+        points=scored,
+        bonus=bool(item.get("bonus", False)),
+        grader=grader.name,
+        parts=tuple(parts),
+        options=freeze(options),
+        where=where,
+    )
+    problems.extend(grader.validate(question))
+    return question
+
+
+def _parts(
+    raw: Any, qid: str, qwhere: str, grader: str, problems: _Problems
+) -> list[PartSpec]:
+    if not isinstance(raw, list) or not raw:
+        problems.add(f"{qwhere}.parts", "required: a non-empty list of parts")
+        return []
+    out: list[PartSpec] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where = f"{qwhere}.parts[{index}]"
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+            problems.add(where, "must be a mapping with an `id:`")
+            continue
+        pid = str(item["id"])
+        where = f"{qwhere}.parts[{pid}]"
+        if not ID_PATTERN.match(pid):
+            problems.add(where, "part ids are letters, digits, `_` and `-`")
+        if pid in seen:
+            problems.add(where, "duplicate part id")
+        seen.add(pid)
+        part = _part(item, pid, qid, where, grader, problems)
+        if part is not None:
+            out.append(part)
+    local_ids = {p.id for p in out}
+    for part in out:
+        if part.alternative_of and part.alternative_of not in local_ids:
+            problems.add(
+                f"{part.where}.alternative_of", f"names no part of {qid}: {part.alternative_of!r}"
+            )
+    return out
+
+
+def _part(
+    item: Mapping[str, Any], pid: str, qid: str, where: str, grader: str, problems: _Problems
+) -> PartSpec | None:
+    check_name = item.get("check")
+    if check_name is None:
+        if item.get("kind") == "choice":
+            check_name = "choice"
+        elif item.get("alternative_of"):
+            check_name = "alternative"
+        elif grader == "chain":
+            check_name = "numeric"
+    checker = PART_CHECKERS.get(str(check_name))
+    if checker is None:
+        problems.add(
+            f"{where}.check",
+            f"unknown check {check_name!r}; valid: {', '.join(sorted(PART_CHECKERS))}",
+        )
+        return None
+    allowed = PART_KEYS | checker.options
+    for key in sorted(set(map(str, item)) - allowed):
+        problems.add(f"{where}.{key}", f"unknown key; valid keys: {', '.join(sorted(allowed))}")
+    for key in sorted(checker.required - set(map(str, item))):
+        problems.add(f"{where}.{key}", f"required by check {checker.name!r}")
+    scored = bool(item.get("scored", item.get("alternative_of") is None and checker.kind != "choice"))
+    points = _number(item.get("points", 0), f"{where}.points", problems) or 0.0
+    if scored and points <= 0:
+        problems.add(f"{where}.points", "a scored part needs points > 0")
+    choices = item.get("choices", ())
+    if not isinstance(choices, (list, tuple)) or not all(isinstance(c, str) for c in choices):
+        problems.add(f"{where}.choices", "must be a list of strings")
+        choices = ()
+    part = PartSpec(
+        id=pid,
+        question=qid,
+        points=points if scored else 0.0,
+        check=checker.name,
+        kind=str(item.get("kind", checker.kind)),
+        options=freeze({k: v for k, v in item.items() if k in checker.options}),
+        shape=str(item["shape"]) if "shape" in item else None,
+        hint=str(item.get("hint", "")),
+        scored=scored,
+        alternative_of=str(item["alternative_of"]) if item.get("alternative_of") else None,
+        choices=tuple(choices),
+        where=where,
+    )
+    problems.extend(checker.validate(part))
+    return part
+
+
+def _bonus(
+    raw: Any, questions: list[QuestionSpec], max_total: float | None, problems: _Problems
+) -> BonusRule | None:
+    bonus_ids = tuple(q.id for q in questions if q.bonus)
+    if raw is None:
+        return BonusRule(bonus_ids, max_total or 0.0) if bonus_ids else None
+    if not isinstance(raw, Mapping):
+        problems.add("bonus", "must be a mapping with `cap:`")
+        return None
+    cap = _number(raw.get("cap", max_total), "bonus.cap", problems)
+    return BonusRule(bonus_ids, cap if cap is not None else 0.0)
+
+
+def _late(raw: Any, problems: _Problems) -> LatePolicy | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("deadline"), str):
+        problems.add("late", "must be a mapping with a `deadline:` (ISO 8601 with time zone)")
+        return None
+    per_day = _number(raw.get("penalty_per_day", 0), "late.penalty_per_day", problems)
+    cap = _number(raw.get("max_penalty", per_day or 0), "late.max_penalty", problems)
+    grace = _number(raw.get("grace_hours", 0), "late.grace_hours", problems)
+    return LatePolicy(
+        deadline=str(raw["deadline"]),
+        penalty_per_day=per_day or 0.0,
+        max_penalty=cap or 0.0,
+        grace_hours=grace or 0.0,
+        relative=bool(raw.get("relative", False)),
+    )

@@ -1,0 +1,93 @@
+"""Bind a validated rubric to its solver module: compute references, build engine contexts.
+
+The result, a PreparedRubric, is what grading needs: it lists the expensive jobs of a
+submission, executes them (in a worker process when the pipeline uses one) and scores.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from grader.checkers.base import (
+    Answers,
+    Job,
+    PrepareEnv,
+    PreparedQuestion,
+    QuestionResult,
+    RubricError,
+)
+from grader.checkers.registry import QUESTION_GRADERS
+from grader.engine import context_from_mapping
+from grader.model import CheckResult
+from grader.rubric.spec import Rubric
+
+SOLVER_PACKAGE = "reference_solutions"
+
+
+class PreparedRubric:
+    """A rubric ready to grade: prepared questions by id, in rubric order."""
+
+    def __init__(self, rubric: Rubric, questions: dict[str, PreparedQuestion]) -> None:
+        self.rubric = rubric
+        self.questions = questions
+
+    def requests(self, answers: Answers) -> tuple[Job, ...]:
+        """Every expensive job these answers need."""
+        return tuple(job for q in self.questions.values() for job in q.requests(answers))
+
+    def execute(self, job: Job) -> CheckResult:
+        """Run one job (the worker-process entry point)."""
+        return self.questions[job.question].execute(job)
+
+    def grade(self, answers: Answers, results: Mapping[Job, CheckResult]) -> dict[str, QuestionResult]:
+        """Score every question, given the results of the jobs."""
+        return {qid: q.grade(answers, results) for qid, q in self.questions.items()}
+
+    def key(self, convention: str | None) -> dict[str, Any]:
+        """Every reference answer by dotted id."""
+        out: dict[str, Any] = {}
+        for question in self.questions.values():
+            out.update(question.key(convention))
+        return out
+
+
+def load_solvers(name: str | None, where: str) -> Mapping[str, Callable[..., Any]]:
+    """The `SOLVERS` mapping of `reference_solutions.<name>` (empty without a solver)."""
+    if name is None:
+        return {}
+    try:
+        module = importlib.import_module(f"{SOLVER_PACKAGE}.{name}")
+    except ImportError as exc:
+        raise RubricError([f"{where}: cannot import solver module {SOLVER_PACKAGE}.{name}: {exc}"]) from exc
+    solvers = getattr(module, "SOLVERS", None)
+    if not isinstance(solvers, Mapping):
+        raise RubricError([f"{where}: {SOLVER_PACKAGE}.{name} defines no SOLVERS mapping"])
+    return solvers
+
+
+def prepare_rubric(rubric: Rubric) -> PreparedRubric:
+    """Prepare every question; raise RubricError listing every problem as `file: where: msg`."""
+    problems: list[str] = []
+    solvers: Mapping[str, Callable[..., Any]] = {}
+    try:
+        solvers = load_solvers(rubric.solver, "solver")
+    except RubricError as exc:
+        problems.extend(exc.problems)
+    contexts: dict[str, Any] = {}
+    for name, data in rubric.contexts.items():
+        context, errors = context_from_mapping(name, data, where=f"contexts.{name}", samplers=solvers)
+        problems.extend(errors)
+        if context is not None:
+            contexts[name] = context
+    env = PrepareEnv(rubric=rubric, solvers=solvers, contexts=contexts)
+    questions: dict[str, PreparedQuestion] = {}
+    for question in rubric.questions:
+        try:
+            questions[question.id] = QUESTION_GRADERS[question.grader].prepare(question, env)
+        except RubricError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise RubricError([p if p.startswith(rubric.path) else f"{rubric.path}: {p}" for p in problems])
+    return PreparedRubric(rubric, questions)

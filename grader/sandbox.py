@@ -1,0 +1,175 @@
+"""Run jobs in worker processes with a hard deadline and a memory cap.
+
+Parsing bounds what a student can write, but judging an expression still runs sympy and numpy
+on it; a pathological case must not hang or exhaust the batch. Each worker is a forked process
+(it inherits the prepared rubric, so nothing but the job crosses the pipe); when a job passes
+its deadline the worker is killed and replaced, and the job gets a TIMEOUT result. A worker that
+dies (out of memory, a crash) gives its job an error result. Nothing here executes student
+text: workers only call the prepared rubric's `execute`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from grader.model import CheckResult, Outcome, Reason
+
+Execute = Callable[[Any], CheckResult]
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-job wall-clock deadline (seconds) and extra address space a worker may take (MiB)."""
+
+    seconds: float = 10.0
+    memory_mib: int = 1024
+
+
+def failed(reason: Reason, text: str) -> CheckResult:
+    """The result of a job that could not finish: a TA has to look at it."""
+    return CheckResult(
+        fraction=0.0,
+        outcome=Outcome.NEEDS_REVIEW,
+        reasons=(reason,),
+        feedback=(text,),
+        needs_review=True,
+    )
+
+
+def run_inline(execute: Execute, jobs: Iterable[Any], progress: Progress | None = None) -> dict[Any, CheckResult]:
+    """Run jobs one after another in this process (no deadline): tests and single sheets."""
+    todo = list(dict.fromkeys(jobs))
+    results: dict[Any, CheckResult] = {}
+    for index, job in enumerate(todo, 1):
+        results[job] = _guarded(execute, job)
+        if progress:
+            progress(index, len(todo))
+    return results
+
+
+def _guarded(execute: Execute, job: Any) -> CheckResult:
+    try:
+        return execute(job)
+    except MemoryError:
+        return failed(Reason.TOO_LARGE, "Checking this answer needed too much memory.")
+    except RecursionError:
+        return failed(Reason.TOO_DEEP, "This answer is nested too deeply to check.")
+    except Exception as exc:  # noqa: BLE001 - one bad answer must never stop the batch
+        return failed(Reason.UNDECIDED, f"The answer could not be checked ({type(exc).__name__}).")
+
+
+def _worker(conn: Connection, execute: Execute, memory_mib: int) -> None:
+    _cap_memory(memory_mib)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(_guarded(execute, job))
+
+
+def _cap_memory(memory_mib: int) -> None:
+    try:
+        import resource
+
+        with open("/proc/self/statm") as handle:
+            current = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = current + memory_mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError, ImportError):
+        pass  # no /proc or no rlimits (not Linux): the deadline still bounds the job
+
+
+class _Slot:
+    """One worker process and the job it is running."""
+
+    def __init__(self, ctx: Any, execute: Execute, limits: Limits) -> None:
+        self.parent, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child, execute, limits.memory_mib), daemon=True)
+        self.process.start()
+        child.close()
+        self.job: Any = None
+        self.started = 0.0
+
+    def give(self, job: Any) -> None:
+        self.job, self.started = job, time.monotonic()
+        self.parent.send(job)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.parent.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.parent.close()
+
+
+def run_pool(
+    execute: Execute,
+    jobs: Sequence[Any],
+    *,
+    workers: int,
+    limits: Limits = Limits(),
+    progress: Progress | None = None,
+) -> dict[Any, CheckResult]:
+    """Run distinct jobs on `workers` forked processes, each job under `limits`."""
+    todo = list(dict.fromkeys(jobs))
+    if not todo:
+        return {}
+    ctx = multiprocessing.get_context("fork")
+    slots = [_Slot(ctx, execute, limits) for _ in range(max(1, min(workers, len(todo))))]
+    results: dict[Any, CheckResult] = {}
+    queue = list(reversed(todo))
+    try:
+        while len(results) < len(todo):
+            for index, slot in enumerate(slots):
+                if slot.job is None and queue:
+                    slot.give(queue.pop())
+            _collect(slots, results, ctx, execute, limits)
+            if progress:
+                progress(len(results), len(todo))
+    finally:
+        for slot in slots:
+            slot.stop(kill=slot.job is not None)
+    return results
+
+
+def _collect(slots: list[_Slot], results: dict[Any, CheckResult], ctx: Any, execute: Execute, limits: Limits) -> None:
+    busy = [s for s in slots if s.job is not None]
+    now = time.monotonic()
+    timeout = max(0.0, min(s.started + limits.seconds - now for s in busy))
+    ready = set(wait([s.parent for s in busy], timeout=timeout))
+    for index, slot in enumerate(slots):
+        if slot.job is None:
+            continue
+        if slot.parent in ready:
+            try:
+                results[slot.job] = slot.parent.recv()
+                slot.job = None
+                continue
+            except (EOFError, OSError):
+                results[slot.job] = failed(Reason.UNDECIDED, "The checking process stopped unexpectedly.")
+        elif time.monotonic() - slot.started >= limits.seconds:
+            results[slot.job] = failed(
+                Reason.TIMEOUT, f"Checking this answer took longer than {limits.seconds:g} s."
+            )
+        else:
+            continue
+        slot.job = None
+        slot.stop(kill=True)
+        slots[index] = _Slot(ctx, execute, limits)

@@ -1,0 +1,144 @@
+"""From scored parts to a gradebook row: TA scores, question sums, the bonus rule, the status.
+
+Order matters and follows the marking scheme: parts are rounded first, TA scores replace parts,
+questions are sums of rounded parts, and the bonus rule is applied last, after TA scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from grader.checkers.base import QuestionResult, round_points
+from grader.model import (
+    GradedSubmission,
+    Message,
+    Method,
+    Outcome,
+    PartScore,
+    Reason,
+    Status,
+    Submission,
+    frozen_mapping,
+)
+from grader.rubric.spec import Rubric
+
+
+class TAScoreLike(Protocol):
+    """What scoring needs from a TA's score (grader.gradebook.TAScore)."""
+
+    student_id: str
+    part: str
+    points: float
+    grader: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Question points, base, counted bonus and total of one row."""
+
+    questions: Mapping[str, float]
+    base: float
+    bonus: float
+    total: float
+
+
+def apply_overrides(
+    parts: Iterable[PartScore], student_id: str, overrides: Mapping[tuple[str, str], TAScoreLike]
+) -> tuple[PartScore, ...]:
+    """Replace parts a TA scored: outcome `overridden`, with the grader's name and comment."""
+    out = []
+    for part in parts:
+        ta = overrides.get((student_id, part.answer_id))
+        if ta is None:
+            out.append(part)
+            continue
+        note = f"Scored by {ta.grader or 'a TA'}" + (f": {ta.comment}" if ta.comment else ".")
+        out.append(
+            replace(
+                part,
+                points=round_points(ta.points),
+                outcome=Outcome.OVERRIDDEN,
+                needs_review=False,
+                method=Method.TA,
+                grader=ta.grader or None,
+                comment=ta.comment or None,
+                feedback=(note,),
+                detail=frozen_mapping(
+                    {**part.detail, "automatic_points": part.points, "automatic_outcome": part.outcome.value}
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def totals(rubric: Rubric, parts: Iterable[PartScore]) -> Totals:
+    """Sum rounded parts into questions, then base, bonus (after the rule) and total."""
+    per_question = {q.id: 0.0 for q in rubric.questions}
+    for part in parts:
+        per_question[part.question] = per_question.get(part.question, 0.0) + part.points
+    questions = {qid: round_points(value, rubric.rounding) for qid, value in per_question.items()}
+    bonus_ids = {q.id for q in rubric.questions if q.bonus}
+    base = round_points(sum(v for q, v in questions.items() if q not in bonus_ids), rubric.rounding)
+    earned = round_points(sum(v for q, v in questions.items() if q in bonus_ids), rubric.rounding)
+    total = rubric.bonus.apply(base, earned) if rubric.bonus else base + earned
+    total = round_points(total, rubric.rounding)
+    return Totals(questions, base, round_points(total - base, rubric.rounding), total)
+
+
+def graded_row(
+    rubric: Rubric,
+    submission: Submission,
+    results: Mapping[str, QuestionResult],
+    overrides: Mapping[tuple[str, str], TAScoreLike],
+    extra_messages: tuple[Message, ...] = (),
+    flags: tuple[Reason, ...] = (),
+) -> GradedSubmission:
+    """The gradebook row of a readable submission."""
+    parts = tuple(p for qid in (q.id for q in rubric.questions) for p in results[qid].parts)
+    parts = apply_overrides(parts, submission.student_id, overrides)
+    sums = totals(rubric, parts)
+    review = any(p.needs_review for p in parts) or Reason.DUPLICATE_ID in flags
+    detail: dict[str, Any] = {q: dict(r.detail) for q, r in results.items() if r.detail}
+    return GradedSubmission(
+        student_id=submission.student_id,
+        name=submission.name,
+        source=submission.source,
+        status=Status.NEEDS_REVIEW if review else Status.GRADED,
+        question_points=frozen_mapping(sums.questions),
+        base=sums.base,
+        bonus=sums.bonus,
+        total=sums.total,
+        max_total=rubric.max_total,
+        parts=parts,
+        messages=submission.messages + extra_messages,
+        flags=flags,
+        detail=frozen_mapping(detail),
+    )
+
+
+def empty_row(
+    rubric: Rubric,
+    student_id: str,
+    name: str,
+    source: str,
+    status: Status,
+    messages: tuple[Message, ...] = (),
+    flags: tuple[Reason, ...] = (),
+) -> GradedSubmission:
+    """A row without parts: an unreadable file or a roster student with no submission."""
+    return GradedSubmission(
+        student_id=student_id,
+        name=name,
+        source=source,
+        status=status,
+        question_points=frozen_mapping({q.id: 0.0 for q in rubric.questions}),
+        base=0.0,
+        bonus=0.0,
+        total=0.0,
+        max_total=rubric.max_total,
+        messages=messages,
+        flags=flags,
+    )

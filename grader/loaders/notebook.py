@@ -85,10 +85,10 @@ def _decode(data: bytes, source: str) -> str:
         raise _Unreadable(Reason.FILE_UNREADABLE, "the file is not UTF-8 text", where) from None
 
 
-def _read_notebook(text: str, source: str) -> tuple[Mapping[str, object], list[Message]]:
-    """The notebook as format-4 JSON data, plus a warning when it does not match the schema."""
+def _check_json(text: str, source: str) -> None:
+    """Refuse broken JSON with its position (nbformat's own error drops it)."""
     try:
-        json.loads(text)  # first, only to locate broken JSON (nbformat drops the position)
+        json.loads(text)
     except json.JSONDecodeError as exc:
         where = Location(source, line=exc.lineno, column=exc.colno)
         raise _Unreadable(Reason.NOTEBOOK_FORMAT, f"broken JSON: {exc.msg}", where) from None
@@ -96,25 +96,23 @@ def _read_notebook(text: str, source: str) -> tuple[Mapping[str, object], list[M
         raise _Unreadable(
             Reason.NOTEBOOK_FORMAT, "the JSON is nested too deeply or too large", Location(source)
         ) from None
-    try:
-        raw = nbformat.reader.reads(text)
-    except Exception:  # third-party code on hostile input: any failure = not a notebook
-        raise _Unreadable(
-            Reason.NOTEBOOK_FORMAT,
-            "not a Jupyter notebook (nbformat cannot read it)",
-            Location(source),
-        ) from None
+
+
+def _not_a_notebook(source: str, why: str) -> _Unreadable:
+    return _Unreadable(Reason.NOTEBOOK_FORMAT, why, Location(source))
+
+
+def _read_notebook(text: str, source: str) -> tuple[Mapping[str, object], list[Message]]:
+    """The notebook as format-4 JSON data, plus a warning when it does not match the schema."""
+    _check_json(text, source)
     messages: list[Message] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbformat warns about missing cell ids etc.
+        # Third-party code on hostile input: any failure means "not a notebook".
         try:
-            nb = nbformat.convert(raw, 4)
-        except Exception:  # as above
-            raise _Unreadable(
-                Reason.NOTEBOOK_FORMAT,
-                "the notebook format version is not supported",
-                Location(source),
-            ) from None
+            nb = nbformat.convert(nbformat.reader.reads(text), 4)
+        except Exception:
+            raise _not_a_notebook(source, "not a Jupyter notebook nbformat can read") from None
         try:
             nbformat.validate(nb)
         except Exception:  # a schema problem: read what is there, but say so
@@ -127,9 +125,7 @@ def _read_notebook(text: str, source: str) -> tuple[Mapping[str, object], list[M
                 )
             )
     if not isinstance(nb, Mapping) or not isinstance(nb.get("cells"), list):
-        raise _Unreadable(
-            Reason.NOTEBOOK_FORMAT, "the notebook has no list of cells", Location(source)
-        )
+        raise _not_a_notebook(source, "the notebook has no list of cells")
     return nb, messages
 
 

@@ -92,16 +92,22 @@ _ELEMENTWISE: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
 
 def evaluate(node: IR, instance: Instance, interpretation: Interpretation) -> Any:
     """The value of `node` on `instance`: a float (SCALAR), a 2-D array (MATRIX, planned tree)
-    or a 1-D array over the free index (INDEX)."""
-    ndim = 1 + max_axis(node) if interpretation is Interpretation.INDEX else 0
+    or a 1-D array over the free index (INDEX). Floating-point warnings are silenced."""
     with np.errstate(all="ignore"):
-        value = _Evaluator(instance, interpretation, ndim).visit(node)
-        if interpretation is Interpretation.INDEX:
-            full = np.broadcast_to(value, (instance.k,) + (1,) * (ndim - 1))
-            return np.array(full, dtype=float).reshape(instance.k)
-        if interpretation is Interpretation.MATRIX:
-            return np.array(value, dtype=float, ndmin=2)
-        return np.float64(value)
+        return evaluate_unguarded(node, instance, interpretation)
+
+
+def evaluate_unguarded(node: IR, instance: Instance, interpretation: Interpretation) -> Any:
+    """`evaluate` for callers that already silence floating-point warnings (np.errstate is
+    costly relative to a small evaluation, so loops enter it once)."""
+    ndim = 1 + max_axis(node) if interpretation is Interpretation.INDEX else 0
+    value = _Evaluator(instance, interpretation, ndim).visit(node)
+    if interpretation is Interpretation.INDEX:
+        full = np.broadcast_to(value, (instance.k,) + (1,) * (ndim - 1))
+        return np.array(full, dtype=float).reshape(instance.k)
+    if interpretation is Interpretation.MATRIX:
+        return np.array(value, dtype=float, ndmin=2)
+    return np.float64(value)
 
 
 def _to_float(value: Any) -> Any:
@@ -121,23 +127,28 @@ class _Evaluator:
         self.ndim = ndim
 
     def visit(self, node: IR) -> Any:
-        return self._handlers()[type(node)](node)
+        return _DISPATCH[type(node)](self, node)
 
-    def _handlers(self) -> dict[type, Callable[[Any], Any]]:
-        return {
-            Const: self._const,
-            Euler: lambda n: self._wrap(np.float64(np.e)),
-            Sym: lambda n: self.values[n.name],
-            IndexValue: lambda n: self._index(n.index) + 1.0,
-            Family: lambda n: np.asarray(self.values[n.name], dtype=float)[self._index(n.index)],
-            Delta: lambda n: (self._index(n.left) == self._index(n.right)).astype(float),
-            Apply: self._apply,
-            Unary: self._unary,
-            Binary: self._binary,
-            Indicator: lambda n: self._mask(n.conds).astype(float),
-            Summation: self._sum,
-            Cond: lambda n: self._mask((n,)).astype(float),
-        }
+    def _euler(self, node: Euler) -> Any:
+        return self._wrap(np.float64(np.e))
+
+    def _sym(self, node: Sym) -> Any:
+        return self.values[node.name]
+
+    def _index_value(self, node: IndexValue) -> Any:
+        return self._index(node.index) + 1.0
+
+    def _family(self, node: Family) -> Any:
+        return np.asarray(self.values[node.name], dtype=float)[self._index(node.index)]
+
+    def _delta(self, node: Delta) -> Any:
+        return (self._index(node.left) == self._index(node.right)).astype(float)
+
+    def _indicator(self, node: Indicator) -> Any:
+        return self._mask(node.conds).astype(float)
+
+    def _cond(self, node: Cond) -> Any:
+        return self._mask((node,)).astype(float)
 
     def _wrap(self, value: Any) -> Any:
         return np.array([[value]], dtype=float) if self.matrix else value
@@ -218,3 +229,22 @@ class _Evaluator:
         number = index if np.all(lower == 0) else index + 1
         upper = self.visit(node.upper) if node.upper is not None else np.float64(np.inf)
         return (number >= lower) & (number <= upper)
+
+
+# Node type -> handler, built once (the evaluator is created for every evaluation).
+_DISPATCH: Mapping[type, Callable[[_Evaluator, Any], Any]] = MappingProxyType(
+    {
+        Const: _Evaluator._const,
+        Euler: _Evaluator._euler,
+        Sym: _Evaluator._sym,
+        IndexValue: _Evaluator._index_value,
+        Family: _Evaluator._family,
+        Delta: _Evaluator._delta,
+        Apply: _Evaluator._apply,
+        Unary: _Evaluator._unary,
+        Binary: _Evaluator._binary,
+        Indicator: _Evaluator._indicator,
+        Summation: _Evaluator._sum,
+        Cond: _Evaluator._cond,
+    }
+)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from grader.engine.context import Context, ContextError
-from grader.engine.evaluate import Instance, Interpretation, evaluate
+from grader.engine.evaluate import Instance, Interpretation, evaluate_unguarded
 from grader.engine.exact import prove_equal
 from grader.engine.ir import IR, Apply, Unary, ir_walk, uses_matrix_notation
 from grader.engine.resolve import ResolveError, resolve
@@ -125,7 +125,7 @@ class _Trials:
 
         def value(i: int) -> Any:
             if i not in cache:
-                cache[i] = evaluate(node, self.instance(i), self.interpretation)
+                cache[i] = evaluate_unguarded(node, self.instance(i), self.interpretation)
             return cache[i]
 
         return value
@@ -148,6 +148,10 @@ class _Trials:
 
     def compare(self, answer: Series, reference: Series, mask: Series | None = None) -> _Verdict:
         """Compare on the first `samples` comparable instances (both finite where judged)."""
+        with np.errstate(all="ignore"):
+            return self._compare(answer, reference, mask)
+
+    def _compare(self, answer: Series, reference: Series, mask: Series | None) -> _Verdict:
         compared = 0
         for i in range(self.attempts):
             ref = reference(i)
@@ -217,7 +221,8 @@ def validate_reference(node: Node, context: Context) -> list[str]:
         trials = _Trials(context, interpretation, 0, 3)
         try:
             series = trials.series(tree)
-            finite = any(np.all(np.isfinite(series(i))) for i in range(trials.attempts))
+            with np.errstate(all="ignore"):
+                finite = any(np.all(np.isfinite(series(i))) for i in range(trials.attempts))
         except ContextError as exc:
             return [f"reference: {exc}"]
         if not finite:

@@ -128,10 +128,11 @@ class _Resolver:
         self.context = context
         self.scope: list[_Bound] = []
         self.notes: list[str] = []
+        self.handlers = self._handlers()
 
     # ----- values -------------------------------------------------------------------------
     def value(self, node: Node) -> IR:
-        handler = self._handlers().get(type(node))
+        handler = self.handlers.get(type(node))
         if handler is None:
             raise ResolveError(
                 Reason.SYNTAX, f"{_kind_of(node)} cannot be part of this answer", node.span

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from grader.engine.context import Context, ContextError
-from grader.engine.evaluate import Instance, Interpretation, evaluate
+from grader.engine.evaluate import Instance, Interpretation, evaluate_unguarded
 from grader.engine.functions import RandomFunction
 from grader.engine.symbols import SymbolInfo, SymbolKind
 
@@ -45,7 +45,7 @@ def draw_instance(
 
 def _draw_dims(names: tuple[str, ...], rng: np.random.Generator) -> dict[str, int]:
     top = max(_MAX_DIM, _MIN_DIM + len(names) - 1)
-    sizes = rng.choice(np.arange(_MIN_DIM, top + 1), size=len(names), replace=False)
+    sizes = rng.permutation(top - _MIN_DIM + 1)[: len(names)] + _MIN_DIM
     return {name: int(size) for name, size in zip(names, sizes, strict=True)}
 
 
@@ -74,8 +74,10 @@ def _with_definitions(
 ) -> Instance:
     matrix = interpretation is Interpretation.MATRIX
     trees = context.matrix_definitions if matrix else context.definitions
-    for name in context.define_order:
-        values[name] = evaluate(trees[name], Instance(values, 0, dims), interpretation)
+    with np.errstate(all="ignore"):
+        for name in context.define_order:
+            tree = trees[name]
+            values[name] = evaluate_unguarded(tree, Instance(values, 0, dims), interpretation)
     return Instance(values, 0, dims)
 
 

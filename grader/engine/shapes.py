@@ -87,9 +87,10 @@ class _Planner:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.notes: list[str] = []
+        self.handlers = self._handlers()
 
     def visit(self, node: IR) -> tuple[IR, Shape]:
-        handler = self._handlers().get(type(node))
+        handler = self.handlers.get(type(node))
         if handler is None:
             # Families, deltas and sums only occur in index contexts, never planned.
             raise ShapeError(f"{to_text(node.src)} has no meaning in matrix notation")

@@ -178,12 +178,15 @@ class RawAnswer:
 
     `value` is plain data: a string, a (nested) list or tuple of strings, or None for an empty
     entry. Loaders keep every scalar as the text the student wrote (YAML numbers included),
-    so that later stages decide the type and can count significant figures.
+    so that later stages decide the type and can count significant figures. An answer that
+    is present but unreadable (a notebook code cell that is not a literal) has value None and
+    `error` saying why: it is scored `unparseable`, not `missing`.
     """
 
     answer_id: str
     value: object
     location: Location
+    error: str | None = None  # set when the answer is there but could not be read
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ def read_answer(answer: RawAnswer | None) -> ReadArray:
     """Read a numeric answer into a float array (never raises)."""
     if answer is None:
         return ReadArray(None, Reason.WRONG_TYPE, "no answer")
+    if answer.error:
+        return ReadArray(None, Reason.WRONG_TYPE, answer.error)
     try:
         return ReadArray(read_array(answer.value))
     except NumberError as exc:
@@ -60,7 +62,9 @@ def tolerance_from(raw: Any, tolerances: Mapping[str, Any], where: str) -> Toler
         raise RubricError([f"{where}: {exc}"]) from exc
 
 
-def orient(student: np.ndarray, expected: tuple[int, ...], either: bool) -> tuple[np.ndarray | None, bool]:
+def orient(
+    student: np.ndarray, expected: tuple[int, ...], either: bool
+) -> tuple[np.ndarray | None, bool]:
     """The student's array in the expected shape, and whether it was transposed.
 
     A vector may be written as a row or a column; with `either`, a matrix may be given in the
@@ -69,7 +73,12 @@ def orient(student: np.ndarray, expected: tuple[int, ...], either: bool) -> tupl
     """
     if student.shape == expected:
         return student, False
-    if len(expected) == 1 and student.size == expected[0] and student.ndim == 2 and 1 in student.shape:
+    if (
+        len(expected) == 1
+        and student.size == expected[0]
+        and student.ndim == 2
+        and 1 in student.shape
+    ):
         return student.reshape(expected), False
     if either and len(expected) == 2 and student.shape == expected[::-1]:
         return student.T, True

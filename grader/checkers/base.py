@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.model import CheckResult, Outcome, PartScore, RawAnswer, frozen_mapping
+from grader.model import CheckResult, Outcome, PartScore, RawAnswer, Reason, frozen_mapping
 from grader.rubric.spec import PartSpec, QuestionSpec, Rubric
 
 Answers = Mapping[str, RawAnswer]
@@ -186,6 +186,18 @@ def missing(spec: PartSpec) -> CheckResult:
     )
 
 
+def unreadable_answer(answer: RawAnswer | None) -> CheckResult | None:
+    """The result for an answer the loader could not read (None when it could)."""
+    if answer is None or not answer.error:
+        return None
+    return CheckResult(
+        fraction=0.0,
+        outcome=Outcome.UNPARSEABLE,
+        reasons=(Reason.WRONG_TYPE,),
+        feedback=(answer.error,),
+    )
+
+
 def answer_text(answer: RawAnswer | None) -> str | None:
     """The student's answer as one line of text (review queue, report), or None."""
     if answer is None or answer.value is None:
@@ -203,6 +215,8 @@ def _flat(value: object) -> str:
 
 def is_blank(answer: RawAnswer | None) -> bool:
     """True when an answer is absent or empty (missing, not wrong)."""
+    if answer is not None and answer.error:
+        return False
     if answer is None or answer.value is None:
         return True
     value = answer.value

@@ -23,8 +23,8 @@ from grader.checkers.arrays import ReadArray, orient, read_answer, tolerance_fro
 from grader.checkers.base import (
     Answers,
     Job,
-    PrepareEnv,
     PreparedQuestion,
+    PrepareEnv,
     QuestionGrader,
     QuestionResult,
     RubricError,
@@ -84,7 +84,8 @@ class PreparedChain(PreparedQuestion):
         self.carried = carried
         self.exact = {c: dict(solver.key(data, c)) for c in conventions}
         self.keys = {
-            c: {p: np.asarray(v, dtype=float) for p, v in key.items()} for c, key in self.exact.items()
+            c: {p: np.asarray(v, dtype=float) for p, v in key.items()}
+            for c, key in self.exact.items()
         }
         self.choice = next((p for p in spec.parts if p.kind == "choice"), None)
         self.numeric = tuple(p for p in spec.parts if p.scored)
@@ -133,9 +134,7 @@ class PreparedChain(PreparedQuestion):
             scores.append(part_score(part, result, answer_text(answers.get(part.answer_id))))
         return scores
 
-    def _orient(
-        self, part: PartSpec, convention: str, answers: Answers, read: ReadArray
-    ) -> _Read:
+    def _orient(self, part: PartSpec, convention: str, answers: Answers, read: ReadArray) -> _Read:
         if is_blank(answers.get(part.answer_id)):
             return _Read(part, missing(part), None, None)
         if read.array is None:
@@ -161,7 +160,9 @@ class PreparedChain(PreparedQuestion):
             raise RubricError([f"{read.spec.where}: internal: undecided part"])
         tol = self.tolerances[read.spec.id]
         ups = self.solver.upstream(read.spec.id, convention)
-        given = {u: (oriented[u].array if u in oriented and oriented[u].usable else None) for u in ups}
+        given = {
+            u: (oriented[u].array if u in oriented and oriented[u].usable else None) for u in ups
+        }
         ok = read.ok_key
         carried = np.zeros_like(ok)
         if self.carried and any(v is not None for v in given.values()):
@@ -181,8 +182,13 @@ class PreparedChain(PreparedQuestion):
             outcome=outcome,
             method=result.method,
             reasons=(*result.reasons, Reason.CARRIED_FORWARD),
-            feedback=(*result.feedback, f"{int(carried.sum())} value(s) are correct given your {names}."),
-            detail=frozen_mapping({"carried_from": tuple(wrong_ups), "carried": int(carried.sum())}),
+            feedback=(
+                *result.feedback,
+                f"{int(carried.sum())} value(s) are correct given your {names}.",
+            ),
+            detail=frozen_mapping(
+                {"carried_from": tuple(wrong_ups), "carried": int(carried.sum())}
+            ),
         )
 
     def _recompute(
@@ -191,7 +197,9 @@ class PreparedChain(PreparedQuestion):
         # Student values can make any step blow up (overflow, NaN); no carried credit then.
         with np.errstate(all="ignore"):
             try:
-                value = np.asarray(self.solver.recompute(part, given, self.data, convention), dtype=float)
+                value = np.asarray(
+                    self.solver.recompute(part, given, self.data, convention), dtype=float
+                )
             except (ValueError, ArithmeticError, TypeError, IndexError):
                 return None
         return value if np.all(np.isfinite(value)) else None
@@ -199,7 +207,9 @@ class PreparedChain(PreparedQuestion):
     def key(self, convention: str | None) -> dict[str, Any]:
         chosen = convention or self.conventions[0]
         if chosen not in self.exact:
-            raise RubricError([f"unknown convention {chosen!r}; valid: {', '.join(self.conventions)}"])
+            raise RubricError(
+                [f"unknown convention {chosen!r}; valid: {', '.join(self.conventions)}"]
+            )
         out: dict[str, Any] = {}
         if self.choice is not None:
             out[self.choice.answer_id] = chosen
@@ -232,7 +242,8 @@ class ChainGrader(QuestionGrader):
         solver = env.solver(str(question.options["solver"]), f"{where}.solver")(env.rubric.data)
         conventions = tuple(str(c) for c in question.options["conventions"])
         problems = [
-            f"{where}.conventions: {c!r} is not one the solver knows ({', '.join(solver.conventions)})"
+            f"{where}.conventions: {c!r} is not a convention of the solver"
+            f" ({', '.join(solver.conventions)})"
             for c in conventions
             if c not in solver.conventions
         ]
@@ -245,12 +256,21 @@ class ChainGrader(QuestionGrader):
             raise RubricError(problems)
         base = question.options.get("tolerance")
         tolerances = {
-            p.id: tolerance_from(p.options.get("tolerance", base), env.rubric.tolerances, f"{p.where}.tolerance")
+            p.id: tolerance_from(
+                p.options.get("tolerance", base), env.rubric.tolerances, f"{p.where}.tolerance"
+            )
             for p in question.parts
             if p.scored
         }
-        synonyms = {str(k): str(v) for k, v in (question.options.get("convention_synonyms") or {}).items()}
+        synonyms = {
+            str(k): str(v) for k, v in (question.options.get("convention_synonyms") or {}).items()
+        }
         return PreparedChain(
-            question, solver, env.rubric.data, conventions, synonyms, tolerances,
+            question,
+            solver,
+            env.rubric.data,
+            conventions,
+            synonyms,
+            tolerances,
             bool(question.options.get("carried", True)),
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from grader.checkers.base import Answers, Job, PartChecker, PrepareEnv, PreparedPart
+from grader.checkers.base import Answers, Job, PartChecker, PreparedPart, PrepareEnv
 from grader.model import CheckResult, Outcome, frozen_mapping
 from grader.rubric.spec import PartSpec
 
 
-def normalise_choice(value: object, choices: tuple[str, ...], synonyms: Mapping[str, str]) -> str | None:
+def normalise_choice(
+    value: object, choices: tuple[str, ...], synonyms: Mapping[str, str]
+) -> str | None:
     """The canonical choice a student's text names, or None when it names none.
 
     Case, spaces, `_` and `-` are ignored (`Batch Mean`, `batch_mean` -> `batch-mean`);

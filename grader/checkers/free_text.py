@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from grader.checkers.base import (
     Answers,
     Job,
     PartChecker,
-    PrepareEnv,
     PreparedPart,
+    PrepareEnv,
     RubricError,
     is_blank,
     missing,
+    unreadable_answer,
 )
 from grader.model import CheckResult, Method, Outcome, Reason, frozen_mapping
 from grader.references import Idea
@@ -44,6 +46,9 @@ class PreparedFreeText(PreparedPart):
         answer = answers.get(self.spec.answer_id)
         if is_blank(answer):
             return missing(self.spec)
+        broken = unreadable_answer(answer)
+        if broken is not None:
+            return replace(broken, needs_review=True)
         value = answer.value if answer else None
         if not isinstance(value, str):
             return CheckResult(
@@ -55,7 +60,8 @@ class PreparedFreeText(PreparedPart):
             )
         text = " ".join(value[:MAX_TEXT].split())
         found = [
-            idea for idea, pats in zip(self.ideas, self.patterns, strict=True)
+            idea
+            for idea, pats in zip(self.ideas, self.patterns, strict=True)
             if any(p.search(text) for p in pats)
         ]
         points = min(self.spec.points, self.per_idea * len(found))
@@ -95,7 +101,9 @@ class FreeTextChecker(PartChecker):
     def prepare(self, part: PartSpec, env: PrepareEnv) -> PreparedPart:
         raw = part.options["ideas"]
         where = f"{part.where}.ideas"
-        ideas = env.solver(raw, where)(env.rubric.data) if isinstance(raw, str) else _inline(raw, where)
+        ideas = (
+            env.solver(raw, where)(env.rubric.data) if isinstance(raw, str) else _inline(raw, where)
+        )
         problems = [
             f"{where}: idea {idea.id!r}: bad pattern {p!r}: {exc}"
             for idea in ideas
@@ -114,8 +122,13 @@ def _inline(raw: Any, where: str) -> tuple[Idea, ...]:
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping) or "id" not in item or "patterns" not in item:
             raise RubricError([f"{where}[{index}]: an idea needs `id:` and `patterns:`"])
-        ideas.append(Idea(str(item["id"]), str(item.get("text", item["id"])),
-                          tuple(str(p) for p in item["patterns"])))
+        ideas.append(
+            Idea(
+                str(item["id"]),
+                str(item.get("text", item["id"])),
+                tuple(str(p) for p in item["patterns"]),
+            )
+        )
     return tuple(ideas)
 
 

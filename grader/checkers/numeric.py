@@ -23,8 +23,8 @@ from grader.checkers.base import (
     Answers,
     Job,
     PartChecker,
-    PrepareEnv,
     PreparedPart,
+    PrepareEnv,
     RubricError,
     is_blank,
     missing,
@@ -73,7 +73,9 @@ def entry_result(ok: np.ndarray, tol: Tolerance, transposed: bool) -> CheckResul
         feedback.append(
             f"{right} of {total} values are right ({tol.describe()}); wrong: {wrong_positions(ok)}."
         )
-    reasons = (Reason.WITHIN_TOLERANCE,) if right == total else (Reason.OUT_OF_TOLERANCE,)
+    reasons: tuple[Reason, ...] = (
+        (Reason.WITHIN_TOLERANCE,) if right == total else (Reason.OUT_OF_TOLERANCE,)
+    )
     if transposed:
         reasons += (Reason.ORIENTATION,)
     return CheckResult(
@@ -141,7 +143,9 @@ class NumericChecker(PartChecker):
             reference = np.asarray(read_array(_plain(value)), dtype=float)
         except NumberError as exc:
             raise RubricError([f"{where}: {exc.message}"]) from exc
-        tol = tolerance_from(part.options.get("tolerance"), env.rubric.tolerances, f"{part.where}.tolerance")
+        tol = tolerance_from(
+            part.options.get("tolerance"), env.rubric.tolerances, f"{part.where}.tolerance"
+        )
         return PreparedNumeric(part, reference, tol, part.options.get("orientation") == "either")
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from grader.checkers.base import (
     Answers,
     Job,
-    PrepareEnv,
     PreparedPart,
     PreparedQuestion,
+    PrepareEnv,
     QuestionGrader,
     QuestionResult,
     RubricError,
@@ -56,14 +56,14 @@ class PreparedParts(PreparedQuestion):
             if not part.scored:
                 continue
             result = self.parts[part.id].decide(answers, results)
-            scores.append(part_score(part, result, _text(answers, part.answer_id, self.spec, part.id)))
+            scores.append(
+                part_score(part, result, _text(answers, part.answer_id, self.spec, part.id))
+            )
         return QuestionResult(tuple(scores))
 
     def key(self, convention: str | None) -> dict[str, Any]:
         return {
-            p.answer_id: self.parts[p.id].key_value(convention)
-            for p in self.spec.parts
-            if p.scored
+            p.answer_id: self.parts[p.id].key_value(convention) for p in self.spec.parts if p.scored
         }
 
 

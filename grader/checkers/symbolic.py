@@ -17,11 +17,12 @@ from grader.checkers.base import (
     Answers,
     Job,
     PartChecker,
-    PrepareEnv,
     PreparedPart,
+    PrepareEnv,
     RubricError,
     is_blank,
     missing,
+    unreadable_answer,
 )
 from grader.engine import (
     Judgement,
@@ -33,7 +34,7 @@ from grader.engine import (
     validate_reference,
 )
 from grader.mathlang import ParseError, parse
-from grader.model import CheckResult, Method, Outcome, Reason, frozen_mapping
+from grader.model import CheckResult, Method, Outcome, RawAnswer, Reason, frozen_mapping
 from grader.references import ExpressionForms, IndexReference
 from grader.rubric.spec import PartSpec
 
@@ -50,7 +51,12 @@ class PreparedSymbolic(PreparedPart):
     """A symbolic part bound to its context and reference."""
 
     def __init__(
-        self, spec: PartSpec, rubric_id: str, context: Any, sym: SymbolicSpec, display: str,
+        self,
+        spec: PartSpec,
+        rubric_id: str,
+        context: Any,
+        sym: SymbolicSpec,
+        display: str,
         alternatives: Mapping[str, str],
     ) -> None:
         super().__init__(spec)
@@ -61,18 +67,18 @@ class PreparedSymbolic(PreparedPart):
         self.alternatives = alternatives  # split id -> dotted answer id of the alternative slot
 
     def requests(self, answers: Answers) -> tuple[Job, ...]:
-        main = answers.get(self.spec.answer_id)
-        if not is_blank(main):
-            return (self._job("", main.value if main else None),)
-        jobs = []
-        for split_id, answer_id in self.alternatives.items():
-            alt = answers.get(answer_id)
-            if not is_blank(alt):
-                jobs.append(self._job(split_id, alt.value if alt else None))
-        return tuple(jobs)
+        return tuple(self._job(split, a) for split, a in self._given(answers) if not a.error)
 
-    def _job(self, split_id: str, value: object) -> Job:
-        text = value if isinstance(value, str) else None
+    def _given(self, answers: Answers) -> list[tuple[str, RawAnswer]]:
+        """The answers this part judges: the main slot, or else its alternative slots."""
+        main = answers.get(self.spec.answer_id)
+        if main is not None and not is_blank(main):
+            return [("", main)]
+        found = [(split, answers.get(answer_id)) for split, answer_id in self.alternatives.items()]
+        return [(split, a) for split, a in found if a is not None and not is_blank(a)]
+
+    def _job(self, split_id: str, answer: RawAnswer) -> Job:
+        text = answer.value if isinstance(answer.value, str) else None
         return Job(self.spec.question, self.spec.id, (split_id, text))
 
     def execute(self, job: Job) -> CheckResult:
@@ -87,8 +93,9 @@ class PreparedSymbolic(PreparedPart):
         try:
             tree = parse(text)
         except ParseError as exc:
-            return _unreadable(exc.reason, f"Could not read the expression: {exc.message}",
-                               exc.pointer())
+            return _unreadable(
+                exc.reason, f"Could not read the expression: {exc.message}", exc.pointer()
+            )
         sym = replace(self.sym, only_split=str(split_id)) if split_id else self.sym
         seed = seed_for(self.rubric_id, self.spec.answer_id, str(split_id), text)
         try:
@@ -98,10 +105,10 @@ class PreparedSymbolic(PreparedPart):
         return from_judgement(verdict)
 
     def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:
-        jobs = self.requests(answers)
-        if not jobs:
+        given = self._given(answers)
+        if not given:
             return missing(self.spec)
-        checked = [results[job] for job in jobs]
+        checked = [unreadable_answer(a) or results[self._job(split, a)] for split, a in given]
         if len(checked) == 1:
             return checked[0]
         return _combine(checked)
@@ -164,7 +171,9 @@ def _combine(results: list[CheckResult]) -> CheckResult:
         outcome = Outcome.PARTIAL if fraction > 0 else Outcome.INCORRECT
     splits: dict[str, bool] = {}
     for r in results:
-        splits.update(r.detail.get("splits", {}))
+        found = r.detail.get("splits", {})
+        if isinstance(found, Mapping):
+            splits.update({str(k): bool(v) for k, v in found.items()})
     return CheckResult(
         fraction=fraction,
         outcome=outcome,
@@ -207,7 +216,12 @@ class SymbolicChecker(PartChecker):
         context = env.contexts[name]
         sym, display = _reference(part, env, context)
         mistakes = tuple(
-            Mistake(str(m["id"]), str(m["kind"]), float(m.get("credit", 0.5)), str(m.get("feedback", "")))
+            Mistake(
+                str(m["id"]),
+                str(m["kind"]),
+                float(m.get("credit", 0.5)),
+                str(m.get("feedback", "")),
+            )
             for m in part.options.get("mistakes", ())
         )
         splits = tuple(
@@ -236,7 +250,9 @@ def _reference(part: PartSpec, env: PrepareEnv, context: Any) -> tuple[SymbolicS
         if isinstance(ref, IndexReference):
             return SymbolicSpec(reference_fn=ref.gradient), ref.display
         if not isinstance(ref, ExpressionForms):
-            raise RubricError([f"{where}: the solver returned {type(ref).__name__}, not an expression"])
+            raise RubricError(
+                [f"{where}: the solver returned {type(ref).__name__}, not an expression"]
+            )
         text = ref.matrix or ref.scalar
     try:
         tree = parse(text)

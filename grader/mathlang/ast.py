@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ NO_SPAN = Span(0, 0)
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -182,21 +181,21 @@ class ListLit:
     span: Span = _span()
 
 
-Node = Union[
-    Number,
-    Name,
-    Call,
-    Neg,
-    BinOp,
-    Transpose,
-    Factorial,
-    Abs,
-    Relation,
-    Indicator,
-    Sum,
-    TupleLit,
-    ListLit,
-]
+Node = (
+    Number
+    | Name
+    | Call
+    | Neg
+    | BinOp
+    | Transpose
+    | Factorial
+    | Abs
+    | Relation
+    | Indicator
+    | Sum
+    | TupleLit
+    | ListLit
+)
 
 
 def children(node: Node) -> tuple[Node, ...]:

@@ -1,0 +1,246 @@
+"""The `grade` command. The only module that prints.
+
+    grade FOLDER [--out DIR] [--scores CSV] [--roster CSV] ...   grade every sheet in FOLDER
+    grade key ASSIGNMENT [--convention C]                        print the reference answers
+    grade template ASSIGNMENT --format yaml|ipynb [-o FILE]      an empty answer sheet
+    grade check FILE                                             is my sheet complete and readable?
+    grade export --format canvas|moodle|gradescope|csv           LMS uploads from a gradebook
+    grade conformance FILE.tsv                                   run an answer-test table
+
+Exit status: 0 when the work was done (whatever the scores), 2 for a usage error or an invalid
+rubric (every problem printed as `file: location: message`), 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from grader.checkers.base import RubricError
+from grader.rubric.prepare import PreparedRubric
+from grader.sandbox import Limits
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("key", "template", "check", "export", "conformance")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so main() owns every exit status."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _Usage(f"{self.prog}: {message}")
+
+
+class _Usage(Exception):
+    pass
+
+
+def _rubric_dirs(args: argparse.Namespace) -> tuple[Path, ...]:
+    dirs = [Path(d) for d in (args.rubrics or [])]
+    dirs.append(Path("rubrics"))
+    dirs.append(Path(__file__).resolve().parent.parent / "rubrics")  # the repository's own
+    return tuple(dict.fromkeys(dirs))
+
+
+def _grade_parser() -> _Parser:
+    p = _Parser(prog="grade", description="Grade every answer sheet in FOLDER.")
+    p.add_argument("folder", type=Path, help="folder of submissions (*.yaml, *.yml, *.ipynb)")
+    p.add_argument(
+        "--out", type=Path, default=Path("gradebook"), help="gradebook folder (default gradebook/)"
+    )
+    p.add_argument(
+        "--scores", type=Path, help="TA scores CSV: student_id, part, points, grader, comment"
+    )
+    p.add_argument("--roster", type=Path, help="roster CSV with student_id, name")
+    p.add_argument("--rubric", type=Path, help="rubric file (default: rubrics/<assignment>.yaml)")
+    p.add_argument("--rubrics", action="append", help="another folder to look for rubrics in")
+    p.add_argument("--assignment", help="grade against this assignment's rubric")
+    p.add_argument(
+        "--jobs", type=int, default=2, help="worker processes (0: check in this process)"
+    )
+    p.add_argument(
+        "--time-limit", type=float, default=10.0, help="seconds per answer check (default 10)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    return p
+
+
+def _progress(stream: TextIO, quiet: bool) -> Callable[[str, int, int], None] | None:
+    if quiet:
+        return None
+    last: dict[str, int] = {}
+
+    def show(stage: str, done: int, total: int) -> None:
+        # A line per ~10% (or per item when interactive) keeps CI logs short.
+        step = 1 if stream.isatty() else max(1, total // 10)
+        if done != total and done - last.get(stage, 0) < step:
+            return
+        last[stage] = done
+        end = "\r" if stream.isatty() and done != total else "\n"
+        stream.write(f"{stage} {done}/{total}{end}")
+        stream.flush()
+
+    return show
+
+
+def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Grade a folder and write the gradebook."""
+    from grader.gradebook import write_gradebook
+    from grader.pipeline import BatchOptions, UsageError, grade_folder
+
+    args = _grade_parser().parse_args(argv)
+    options = BatchOptions(
+        folder=args.folder,
+        rubric=args.rubric,
+        rubric_dirs=_rubric_dirs(args),
+        assignment=args.assignment,
+        workers=max(0, args.jobs),
+        limits=Limits(seconds=args.time_limit),
+        scores=args.scores,
+        roster=args.roster,
+    )
+    try:
+        batch = grade_folder(options, _progress(err, args.quiet))
+    except UsageError as exc:
+        err.write(f"grade: {exc}\n")
+        return EXIT_USAGE
+    for message in batch.staff:
+        err.write(f"{message}\n")
+    write_gradebook(batch.gradebook, args.out, show_reference=batch.prepared.rubric.show_reference)
+    counts = batch.counts()
+    summary = [
+        f"{counts['graded']} graded",
+        f"{counts['needs_review']} need review",
+        f"{counts['unreadable']} unreadable",
+    ]
+    if counts["missing"]:
+        summary.append(f"{counts['missing']} missing")
+    out.write(", ".join(summary) + f"  (gradebook: {args.out})\n")
+    return EXIT_OK
+
+
+def _prepared(assignment: str, rubric: str | None, rubrics: list[str] | None) -> PreparedRubric:
+    from grader.rubric.load import find_rubric, load_rubric
+    from grader.rubric.prepare import prepare_rubric
+
+    path = (
+        Path(rubric)
+        if rubric
+        else find_rubric(assignment, list(_rubric_dirs(argparse.Namespace(rubrics=rubrics))))
+    )
+    if path is None:
+        raise _Usage(f"grade: no rubric for assignment {assignment!r} (use --rubric FILE)")
+    return prepare_rubric(load_rubric(path))
+
+
+def cmd_key(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Print the reference answers as a filled-in answer sheet."""
+    from grader.keysheet import render_key
+
+    p = _Parser(prog="grade key", description="Print the reference answers as an answer sheet.")
+    p.add_argument("assignment")
+    p.add_argument("--convention", help="Exercise-2 convention (batch-sum, batch-mean, sequential)")
+    p.add_argument("--rubric", help="rubric file")
+    p.add_argument("--rubrics", action="append", help="another folder to look for rubrics in")
+    args = p.parse_args(argv)
+    prepared = _prepared(args.assignment, args.rubric, args.rubrics)
+    out.write(render_key(prepared, args.convention))
+    return EXIT_OK
+
+
+def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Write an empty answer sheet for an assignment."""
+    from grader.rubric.load import find_rubric, load_rubric
+    from grader.template import render_template
+
+    p = _Parser(prog="grade template", description="Write an empty answer sheet.")
+    p.add_argument("assignment")
+    p.add_argument("--format", choices=("yaml", "ipynb"), default="yaml")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--rubric", help="rubric file")
+    p.add_argument("--rubrics", action="append", help="another folder to look for rubrics in")
+    args = p.parse_args(argv)
+    path = (
+        Path(args.rubric) if args.rubric else find_rubric(args.assignment, list(_rubric_dirs(args)))
+    )
+    if path is None:
+        raise _Usage(f"grade: no rubric for assignment {args.assignment!r}")
+    text = render_template(load_rubric(path).info(), args.format)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        err.write(f"wrote {args.output}\n")
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
+def cmd_conformance(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Run an answer-test table and print the agreement per test family."""
+    from grader.conformance import format_report, run_conformance
+
+    p = _Parser(prog="grade conformance", description="Run an answer-test table (TSV).")
+    p.add_argument("table", type=Path)
+    args = p.parse_args(argv)
+    if not args.table.is_file():
+        raise _Usage(f"grade conformance: {args.table} is not a file")
+    out.write(format_report(run_conformance(args.table)) + "\n")
+    return EXIT_OK
+
+
+def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Check a student's own sheet (see grader.check)."""
+    from grader.check import run_check
+
+    return run_check(argv, out, err, _rubric_dirs)
+
+
+def cmd_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Export a gradebook for an LMS (see grader.export)."""
+    from grader.export import run_export
+
+    return run_export(argv, out, err)
+
+
+HANDLERS = {
+    "key": cmd_key,
+    "template": cmd_template,
+    "check": cmd_check,
+    "export": cmd_export,
+    "conformance": cmd_conformance,
+}
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Entry point of the `grade` console script; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if not args or args[0] in ("-h", "--help"):
+        out.write(__doc__ or "")
+        return EXIT_OK if args else EXIT_USAGE
+    handler = HANDLERS.get(args[0])
+    try:
+        if handler is not None:
+            return handler(args[1:], out, err)
+        return cmd_grade(args, out, err)
+    except _Usage as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except RubricError as exc:
+        err.write("\n".join(exc.problems) + "\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("grade: interrupted; the previous gradebook was left as it was\n")
+        return EXIT_FAIL
+    except OSError as exc:
+        err.write(f"grade: {exc}\n")
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""Grade a folder: discover -> load -> check (deduplicated jobs, worker pool) -> score -> Gradebook.
+
+One bad file never stops the batch: every file discovered gets a row, unreadable ones with a
+message naming the file and the position. Identical answers to the same part are judged once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader.checkers.base import Job, RubricError
+from grader.loaders import answer_errors, discover, load_submission
+from grader.model import (
+    CheckResult,
+    Gradebook,
+    GradedSubmission,
+    Location,
+    Message,
+    Reason,
+    Severity,
+    Status,
+    Submission,
+    frozen_mapping,
+)
+from grader.rubric.load import find_rubric, load_rubric
+from grader.rubric.prepare import PreparedRubric, prepare_rubric
+from grader.sandbox import Limits, run_inline, run_pool
+from grader.scoring import TAScoreLike, empty_row, graded_row
+
+Progress = Callable[[str, int, int], None]
+
+
+class UsageError(Exception):
+    """A problem with how the grader was called (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Everything `grade FOLDER` needs to know."""
+
+    folder: Path
+    rubric: Path | None = None
+    rubric_dirs: tuple[Path, ...] = (Path("rubrics"),)
+    assignment: str | None = None
+    workers: int = 2
+    limits: Limits = field(default_factory=Limits)
+    scores: Path | None = None
+    roster: Path | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A graded folder: the gradebook plus the messages meant for course staff."""
+
+    gradebook: Gradebook
+    prepared: PreparedRubric
+    staff: tuple[Message, ...]
+
+    def counts(self) -> Mapping[str, int]:
+        """How many rows have each status."""
+        counts = Counter(row.status.value for row in self.gradebook.rows)
+        return {s.value: counts.get(s.value, 0) for s in Status}
+
+
+def choose_rubric(options: BatchOptions, submissions: Sequence[Submission]) -> Path:
+    """The rubric file: given explicitly, or the one the most sheets name."""
+    if options.rubric is not None:
+        return options.rubric
+    named = options.assignment
+    if named is None:
+        counts = Counter(s.assignment for s in submissions if s.assignment)
+        for assignment, _ in counts.most_common():
+            if find_rubric(assignment, list(options.rubric_dirs)) is not None:
+                named = assignment
+                break
+    if named is None:
+        raise UsageError(
+            "no sheet names an assignment with a rubric in "
+            + ", ".join(str(d) for d in options.rubric_dirs)
+            + "; pass --rubric FILE or --assignment ID"
+        )
+    path = find_rubric(named, list(options.rubric_dirs))
+    if path is None:
+        raise UsageError(
+            f"no rubric for assignment {named!r} in " + ", ".join(map(str, options.rubric_dirs))
+        )
+    return path
+
+
+def load_all(folder: Path, progress: Progress | None = None) -> list[Submission]:
+    """Every submission file under `folder`, read (never raises for a bad file)."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    paths, messages = discover(folder)
+    out = []
+    for index, path in enumerate(paths, 1):
+        out.append(with_answer_errors(load_submission(path, folder)))
+        if progress:
+            progress("reading", index, len(paths))
+    out.extend(_discovery_rows(messages))
+    return out
+
+
+def with_answer_errors(submission: Submission) -> Submission:
+    """Attach the loader's per-answer errors to the answers (so they score `unparseable`)."""
+    errors = answer_errors(submission)
+    if not errors:
+        return submission
+    answers = dict(submission.answers)
+    for answer_id, messages in errors.items():
+        answer = answers.get(answer_id)
+        if answer is not None and answer.value is None:
+            answers[answer_id] = replace(answer, error="; ".join(m.text for m in messages))
+    return replace(submission, answers=frozen_mapping(answers))
+
+
+def _discovery_rows(messages: Sequence[Message]) -> list[Submission]:
+    # A file discovery refused (a link out of the folder, ...) still gets its row.
+    from grader.loaders.common import unreadable_submission
+
+    rows = []
+    for message in messages:
+        if message.severity is Severity.ERROR and message.location.file:
+            rows.append(
+                unreadable_submission(
+                    message.location.file,
+                    "yaml",
+                    message.reason or Reason.FILE_UNREADABLE,
+                    message.text,
+                    message.location,
+                )
+            )
+    return rows
+
+
+def check_answers(
+    prepared: PreparedRubric,
+    submissions: Sequence[Submission],
+    options: BatchOptions,
+    progress: Progress | None = None,
+) -> dict[Job, CheckResult]:
+    """Run every distinct job of the batch (in worker processes unless `workers` is 0)."""
+    jobs = list(
+        dict.fromkeys(j for s in submissions if s.readable for j in prepared.requests(s.answers))
+    )
+
+    def report(done: int, total: int) -> None:
+        if progress:
+            progress("checking", done, total)
+
+    if options.workers <= 0:
+        return run_inline(prepared.execute, jobs, report)
+    return run_pool(
+        prepared.execute, jobs, workers=options.workers, limits=options.limits, progress=report
+    )
+
+
+def unknown_answers(prepared: PreparedRubric, submission: Submission) -> tuple[Message, ...]:
+    """Warnings for answer ids the rubric does not know (the answer is not graded)."""
+    known = {p.answer_id for p in prepared.rubric.parts()}
+    out = []
+    for answer_id, answer in sorted(submission.answers.items()):
+        if answer_id not in known:
+            hint = _closest(answer_id, known)
+            out.append(
+                Message(
+                    Severity.WARNING,
+                    f"unknown answer id {answer_id!r}{hint}; it was not graded",
+                    answer.location,
+                    Reason.UNKNOWN_ANSWER_ID,
+                )
+            )
+    return tuple(out)
+
+
+def _closest(answer_id: str, known: set[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(answer_id, sorted(known), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def wrong_assignment(prepared: PreparedRubric, submission: Submission) -> tuple[Message, ...]:
+    """A warning when a sheet names another assignment than the one it is graded against."""
+    if submission.assignment and submission.assignment != prepared.rubric.id:
+        return (
+            Message(
+                Severity.WARNING,
+                f"the sheet names assignment {submission.assignment!r}; graded against "
+                f"{prepared.rubric.id!r}",
+                Location(submission.source),
+                Reason.WRONG_ASSIGNMENT,
+            ),
+        )
+    return ()
+
+
+def score_all(
+    prepared: PreparedRubric,
+    submissions: Sequence[Submission],
+    results: Mapping[Job, CheckResult],
+    overrides: Mapping[tuple[str, str], TAScoreLike],
+) -> list[GradedSubmission]:
+    """A row per submission (unreadable files included), duplicates flagged."""
+    ids = Counter(s.student_id for s in submissions)
+    rows = []
+    for sub in submissions:
+        flags: tuple[Reason, ...] = ()
+        extra: tuple[Message, ...] = ()
+        if ids[sub.student_id] > 1:
+            flags = (Reason.DUPLICATE_ID,)
+            others = sorted(s.source for s in submissions if s.student_id == sub.student_id)
+            extra = (
+                Message(
+                    Severity.WARNING,
+                    f"{ids[sub.student_id]} submissions carry student id {sub.student_id!r} "
+                    f"({', '.join(others)}): both are kept; a TA must decide",
+                    Location(sub.source),
+                    Reason.DUPLICATE_ID,
+                ),
+            )
+        if not sub.readable:
+            rows.append(
+                empty_row(
+                    prepared.rubric,
+                    sub.student_id,
+                    sub.name,
+                    sub.source,
+                    Status.UNREADABLE,
+                    sub.messages + extra,
+                    flags,
+                )
+            )
+            continue
+        extra = unknown_answers(prepared, sub) + wrong_assignment(prepared, sub) + extra
+        graded = prepared.grade(sub.answers, results)
+        rows.append(graded_row(prepared.rubric, sub, graded, overrides, extra, flags))
+    return rows
+
+
+def apply_roster(
+    prepared: PreparedRubric, rows: list[GradedSubmission], roster: Any
+) -> tuple[list[GradedSubmission], list[Message]]:
+    """Add a `missing` row per roster student without a submission; flag ids not on it."""
+    entries = {e.student_id: e for e in roster.entries}
+    present = {r.student_id for r in rows}
+    out = []
+    for row in rows:
+        if row.student_id not in entries and row.status is not Status.UNREADABLE:
+            note = Message(
+                Severity.WARNING,
+                f"student id {row.student_id!r} is not on the roster",
+                Location(row.source),
+                Reason.NOT_ON_ROSTER,
+            )
+            row = replace(
+                row, messages=row.messages + (note,), flags=row.flags + (Reason.NOT_ON_ROSTER,)
+            )
+        elif row.student_id in entries and not row.name:
+            row = replace(row, name=entries[row.student_id].name)
+        out.append(row)
+    for student_id, entry in sorted(entries.items()):
+        if student_id not in present:
+            note = Message(Severity.INFO, "no submission", Location(""), Reason.NO_SUBMISSION)
+            out.append(
+                empty_row(prepared.rubric, student_id, entry.name, "", Status.MISSING, (note,))
+            )
+    flagged = sum(1 for r in out if Reason.NOT_ON_ROSTER in r.flags)
+    staff = []
+    if flagged:
+        staff.append(
+            Message(
+                Severity.WARNING,
+                f"{flagged} submission(s) carry ids not on the roster",
+                Location(""),
+                Reason.NOT_ON_ROSTER,
+            )
+        )
+    return out, staff
+
+
+def prepare(options: BatchOptions, submissions: Sequence[Submission]) -> PreparedRubric:
+    """Load, validate and prepare the batch's rubric (RubricError lists every problem)."""
+    path = choose_rubric(options, submissions)
+    return prepare_rubric(load_rubric(path))
+
+
+def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
+    """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
+    submissions = load_all(options.folder, progress)
+    prepared = prepare(options, submissions)
+    overrides, staff = _read_scores(options, prepared, submissions)
+    results = check_answers(prepared, submissions, options, progress)
+    rows = score_all(prepared, submissions, results, overrides)
+    if options.roster is not None:
+        rows, roster_staff = _with_roster(options.roster, prepared, rows)
+        staff += roster_staff
+    book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
+    return Batch(book, prepared, tuple(staff))
+
+
+def _read_scores(
+    options: BatchOptions, prepared: PreparedRubric, submissions: Sequence[Submission]
+) -> tuple[dict[tuple[str, str], TAScoreLike], list[Message]]:
+    if options.scores is None:
+        return {}, []
+    from grader.gradebook import read_ta_scores
+
+    if not options.scores.is_file():
+        raise UsageError(f"--scores: {options.scores} is not a file")
+    scores, messages = read_ta_scores(options.scores, prepared.rubric.info())
+    known = {s.student_id for s in submissions}
+    overrides: dict[tuple[str, str], TAScoreLike] = {}
+    for score in scores:
+        if score.student_id not in known:
+            messages.append(
+                Message(
+                    Severity.ERROR,
+                    f"TA score for unknown student {score.student_id!r} ({score.part})"
+                    " was not applied",
+                    score.location,
+                    Reason.UNKNOWN_ANSWER_ID,
+                )
+            )
+            continue
+        overrides[(score.student_id, score.part)] = score
+    return overrides, list(messages)
+
+
+def _with_roster(
+    path: Path, prepared: PreparedRubric, rows: list[GradedSubmission]
+) -> tuple[list[GradedSubmission], list[Message]]:
+    from grader.gradebook import read_roster
+
+    if not path.is_file():
+        raise UsageError(f"--roster: {path} is not a file")
+    roster, messages = read_roster(path)
+    rows, staff = apply_roster(prepared, rows, roster)
+    return rows, list(messages) + staff
+
+
+__all__ = ["Batch", "BatchOptions", "RubricError", "UsageError", "grade_folder"]

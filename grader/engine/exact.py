@@ -8,8 +8,9 @@ expression). A derivative `f2'(x)` becomes its own undefined function ("F1d1"): 
 treats f and f' as unrelated functions is still a proof for the real ones, and it keeps
 `expand` fast. `expand(a - b) == 0` decides; anything it cannot show is left to random testing.
 
-Budgets keep this cheap: trees above MAX_IR_NODES, constant exponents above MAX_EXPONENT and
-expansions estimated above MAX_TERMS are not tried.
+Budgets keep this cheap: trees above MAX_IR_NODES, constant exponents above MAX_EXPONENT,
+expansions estimated above MAX_TERMS, and max/min (whose sympy forms compare arguments under
+assumptions) are not tried.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ _SYMPY_FUNCS: Mapping[str, Callable[..., Any]] = MappingProxyType(
         "tanh": sympy.tanh,
         "sin": sympy.sin,
         "cos": sympy.cos,
-        "max": sympy.Max,
-        "min": sympy.Min,
         "root": sympy.root,
         "diag": lambda x: x,  # the identity on scalars
     }
@@ -108,6 +107,9 @@ class _Builder:
             return self.functions[key](*args)
         if node.func == "log":
             return sympy.log(args[0]) / (sympy.log(args[1]) if len(args) == 2 else 1)
+        if node.func not in _SYMPY_FUNCS:
+            # max/min: sympy compares their arguments under assumptions, which can be slow
+            raise _Unsupported(node.func)
         return _SYMPY_FUNCS[node.func](*args)
 
     def _binary(self, node: Binary) -> Any:

@@ -281,6 +281,7 @@ class PartInfo:
     alternative_of: str | None = None
     choices: tuple[str, ...] = ()
     review: bool = False  # always awaits a TA (free text)
+    shapes: tuple[tuple[int, ...], ...] = ()  # accepted array shapes of a numeric slot
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,21 @@ TOP_KEYS = frozenset(
 )
 QUESTION_KEYS = frozenset({"id", "title", "points", "bonus", "grader", "parts", "notes"})
 PART_KEYS = frozenset(
-    {"id", "points", "check", "kind", "shape", "hint", "scored", "alternative_of", "choices", "notes"}
+    {
+        "id",
+        "points",
+        "check",
+        "kind",
+        "shape",
+        "shapes",
+        "hint",
+        "scored",
+        "alternative_of",
+        "choices",
+        "notes",
+    }
 )
-FEEDBACK_LEVELS = ("none", "scores", "full")
+FEEDBACK_LEVELS = ("none", "scores")
 
 
 class _Problems:
@@ -54,7 +66,9 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}")
+        self.items.append(
+            f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}"
+        )
 
     def extend(self, messages: list[str]) -> None:
         # Checker messages already start with their location inside the file.
@@ -123,7 +137,7 @@ def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric |
             "max_total",
             f"is {max_total:g} but the non-bonus questions add up to {scored_total:g}",
         )
-    feedback = data.get("feedback", "full")
+    feedback = data.get("feedback", "none")
     if feedback not in FEEDBACK_LEVELS:
         problems.add("feedback", f"must be one of {', '.join(FEEDBACK_LEVELS)}")
     rounding = data.get("rounding", 2)
@@ -202,7 +216,8 @@ def _question(
     if grader is None:
         problems.add(
             f"{where}.grader",
-            f"unknown question grader {grader_name!r}; valid: {', '.join(sorted(QUESTION_GRADERS))}",
+            f"unknown question grader {grader_name!r};"
+            f" valid: {', '.join(sorted(QUESTION_GRADERS))}",
         )
         return None
     allowed = QUESTION_KEYS | grader.options
@@ -229,9 +244,7 @@ def _question(
     return question
 
 
-def _parts(
-    raw: Any, qid: str, qwhere: str, grader: str, problems: _Problems
-) -> list[PartSpec]:
+def _parts(raw: Any, qid: str, qwhere: str, grader: str, problems: _Problems) -> list[PartSpec]:
     if not isinstance(raw, list) or not raw:
         problems.add(f"{qwhere}.parts", "required: a non-empty list of parts")
         return []
@@ -284,7 +297,9 @@ def _part(
         problems.add(f"{where}.{key}", f"unknown key; valid keys: {', '.join(sorted(allowed))}")
     for key in sorted(checker.required - set(map(str, item))):
         problems.add(f"{where}.{key}", f"required by check {checker.name!r}")
-    scored = bool(item.get("scored", item.get("alternative_of") is None and checker.kind != "choice"))
+    scored = bool(
+        item.get("scored", item.get("alternative_of") is None and checker.kind != "choice")
+    )
     points = _number(item.get("points", 0), f"{where}.points", problems) or 0.0
     if scored and points <= 0:
         problems.add(f"{where}.points", "a scored part needs points > 0")
@@ -292,6 +307,7 @@ def _part(
     if not isinstance(choices, (list, tuple)) or not all(isinstance(c, str) for c in choices):
         problems.add(f"{where}.choices", "must be a list of strings")
         choices = ()
+    shapes = _shapes(item.get("shapes", ()), f"{where}.shapes", problems)
     part = PartSpec(
         id=pid,
         question=qid,
@@ -304,10 +320,23 @@ def _part(
         scored=scored,
         alternative_of=str(item["alternative_of"]) if item.get("alternative_of") else None,
         choices=tuple(choices),
+        shapes=shapes,
         where=where,
     )
     problems.extend(checker.validate(part))
     return part
+
+
+def _shapes(raw: Any, where: str, problems: _Problems) -> tuple[tuple[int, ...], ...]:
+    """`shapes: [[4, 3]]` or `[[2, 3], [3, 2]]`: the array shapes a numeric slot accepts."""
+    if not isinstance(raw, (list, tuple)) or not all(
+        isinstance(s, (list, tuple))
+        and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in s)
+        for s in raw
+    ):
+        problems.add(where, "a list of shapes such as [[4, 3]] or [[4]]")
+        return ()
+    return tuple(tuple(s) for s in raw)
 
 
 def _bonus(

@@ -13,8 +13,8 @@ from typing import Any
 from grader.checkers.base import (
     Answers,
     Job,
-    PrepareEnv,
     PreparedQuestion,
+    PrepareEnv,
     QuestionResult,
     RubricError,
 )
@@ -41,7 +41,9 @@ class PreparedRubric:
         """Run one job (the worker-process entry point)."""
         return self.questions[job.question].execute(job)
 
-    def grade(self, answers: Answers, results: Mapping[Job, CheckResult]) -> dict[str, QuestionResult]:
+    def grade(
+        self, answers: Answers, results: Mapping[Job, CheckResult]
+    ) -> dict[str, QuestionResult]:
         """Score every question, given the results of the jobs."""
         return {qid: q.grade(answers, results) for qid, q in self.questions.items()}
 
@@ -60,7 +62,9 @@ def load_solvers(name: str | None, where: str) -> Mapping[str, Callable[..., Any
     try:
         module = importlib.import_module(f"{SOLVER_PACKAGE}.{name}")
     except ImportError as exc:
-        raise RubricError([f"{where}: cannot import solver module {SOLVER_PACKAGE}.{name}: {exc}"]) from exc
+        raise RubricError(
+            [f"{where}: cannot import solver module {SOLVER_PACKAGE}.{name}: {exc}"]
+        ) from exc
     solvers = getattr(module, "SOLVERS", None)
     if not isinstance(solvers, Mapping):
         raise RubricError([f"{where}: {SOLVER_PACKAGE}.{name} defines no SOLVERS mapping"])
@@ -77,7 +81,9 @@ def prepare_rubric(rubric: Rubric) -> PreparedRubric:
         problems.extend(exc.problems)
     contexts: dict[str, Any] = {}
     for name, data in rubric.contexts.items():
-        context, errors = context_from_mapping(name, data, where=f"contexts.{name}", samplers=solvers)
+        context, errors = context_from_mapping(
+            name, data, where=f"contexts.{name}", samplers=solvers
+        )
         problems.extend(errors)
         if context is not None:
             contexts[name] = context
@@ -89,5 +95,7 @@ def prepare_rubric(rubric: Rubric) -> PreparedRubric:
         except RubricError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise RubricError([p if p.startswith(rubric.path) else f"{rubric.path}: {p}" for p in problems])
+        raise RubricError(
+            [p if p.startswith(rubric.path) else f"{rubric.path}: {p}" for p in problems]
+        )
     return PreparedRubric(rubric, questions)

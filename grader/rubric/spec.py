@@ -29,6 +29,7 @@ class PartSpec:
     scored: bool = True
     alternative_of: str | None = None  # local id of the scored part this slot can replace
     choices: tuple[str, ...] = ()
+    shapes: tuple[tuple[int, ...], ...] = ()  # accepted array shapes (numeric slots)
     where: str = ""  # location in the rubric file, for messages
 
     @property
@@ -96,7 +97,7 @@ class Rubric:
     contexts: Mapping[str, Any] = field(default_factory=frozen_mapping)
     tolerances: Mapping[str, Any] = field(default_factory=frozen_mapping)
     rounding: int = 2
-    feedback: str = "full"  # `grade check`: "none" reveals nothing, "scores" may score
+    feedback: str = "none"  # `grade check`: "none" reveals nothing, "scores" also scores
     show_reference: bool = False
     late: LatePolicy | None = None
 
@@ -146,6 +147,7 @@ def _part_info(part: PartSpec, question: QuestionSpec) -> PartInfo:
         alternative_of=alternative,
         choices=part.choices,
         review=part.kind == "text",
+        shapes=part.shapes,
     )
 
 

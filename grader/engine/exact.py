@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from grader.engine.ir import IR, Apply, Binary, Const, Euler, Sym, Unary, ir_walk
+from grader.engine.ir import IR, Apply, Binary, Const, Euler, Sym, Unary, ir_children, ir_walk
 
 if TYPE_CHECKING:
     from grader.engine.context import Context
 
 MAX_IR_NODES = 400
+MAX_IR_DEPTH = 40  # sympy recurses several frames per level
 MAX_EXPONENT = 64
 MAX_TERMS = 2000
 
@@ -53,14 +54,30 @@ def prove_equal(a: IR, b: IR, context: Context) -> bool:
     (which says nothing about inequality)."""
     if len(ir_walk(a)) + len(ir_walk(b)) > MAX_IR_NODES:
         return False
+    if max(_depth(a), _depth(b)) > MAX_IR_DEPTH:
+        return False
     builder = _Builder(context)
     try:
         difference = builder.build(a) - builder.build(b)
+        if _estimated_terms(difference, {}) > MAX_TERMS:
+            return False
+        return bool(sympy.expand(difference) == 0)
     except _Unsupported:
         return False
-    if _estimated_terms(difference, {}) > MAX_TERMS:
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        # "not proved" is always a safe answer: random testing decides
         return False
-    return bool(sympy.expand(difference) == 0)
+
+
+def _depth(node: IR) -> int:
+    """The depth of a resolved tree (definitions not expanded), iteratively."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ir_children(current))
+    return deepest
 
 
 class _Builder:

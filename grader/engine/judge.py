@@ -18,7 +18,7 @@ entries, the `j = y_i` entry) so that each case earns its own weight.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -314,13 +314,13 @@ def _variants(mistake: Mistake, reference: IR) -> list[tuple[IR, str]]:
 
 
 # ----- scalar and matrix answers -----------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class _Outcome:
     equal: bool | None
     method: Method
     compared: int = 0
     transposed: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
 
 class _SymbolicJudge:
@@ -372,7 +372,8 @@ class _SymbolicJudge:
                         False, found.method, [Reason.MISTAKE], texts, mistake.credit, mistake
                     )
         if outcome.method is Method.STRUCTURAL:
-            return self._verdict(False, Method.STRUCTURAL, [Reason.SHAPE_MISMATCH], outcome.notes)
+            reasons = [Reason.SHAPE_MISMATCH]
+            return self._verdict(False, Method.STRUCTURAL, reasons, list(outcome.notes))
         text = (
             "Your answer does not equal the expected expression "
             "(they differ for random values of the quantities)."
@@ -410,7 +411,7 @@ class _SymbolicJudge:
                 f"Your result is {shown}, but this answer should be {format_shape(ref.shape)}: "
                 "check your transposes."
             )
-            return _Outcome(False, Method.STRUCTURAL, notes=[note])
+            return _Outcome(False, Method.STRUCTURAL, notes=(note,))
         return self._best(answer, candidates)
 
     def _best(self, answer: _Planned, candidates: list[tuple[IR, bool]]) -> _Outcome:

@@ -16,9 +16,10 @@ array axis per nesting level).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from grader.engine.functions import BUILTINS
@@ -62,9 +63,11 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 200
 MAX_NODES = 5000
-MAX_SUM_NESTING = 4
+MAX_SUM_NESTING = 3
 
-_BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "hadamard": "had"}
+_BINARY: Mapping[str, str] = MappingProxyType(
+    {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "hadamard": "had"}
+)
 
 
 class ResolveError(Exception):

@@ -25,6 +25,8 @@ from grader.engine.symbols import SymbolInfo, SymbolKind
 
 _MIN_DIM = 2
 _MAX_DIM = 7
+# Index answers are evaluated on arrays of k^(1 + sum nesting) cells: bound k.
+MAX_CLASSES = 30
 
 
 def draw_instance(
@@ -108,8 +110,10 @@ def _class_count(context: Context, raw: Mapping[str, Any]) -> int:
         k = len(raw[families[0]])
     else:
         raise ContextError(f"sampler {context.sampler_name}: no class count")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ContextError(f"sampler {context.sampler_name}: class count {k!r} is not >= 1")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_CLASSES:
+        raise ContextError(
+            f"sampler {context.sampler_name}: class count {k!r} is not within 1..{MAX_CLASSES}"
+        )
     return int(k)
 
 

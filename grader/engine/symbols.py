@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 from grader.engine.shapes import Shape
 from grader.mathlang.ast import Name, Node
 
-_KEY_DROP = str.maketrans("", "", "_{} ")
+_KEY_DROP = MappingProxyType(str.maketrans("", "", "_{} "))
 
 
 def name_key(base: str, sub: str | None = None) -> str:

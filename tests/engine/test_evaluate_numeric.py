@@ -271,6 +271,11 @@ def test_exact_proofs() -> None:
     assert prove_equal(tree("(t + q)^60"), tree("(q + t)^60"), ctx)  # same without expanding
     assert not prove_equal(tree("(t^2 + 2 t q + q^2)^30"), tree("(t + q)^60"), ctx)
     assert not prove_equal(tree("t^1000"), tree("t^999 t"), ctx)
+    assert not prove_equal(tree("max(t, q)"), tree("max(q, t)"), ctx)
+    deep = "t"
+    for _ in range(45):
+        deep = f"exp({deep})"
+    assert not prove_equal(tree(deep), tree(deep), ctx)  # too deep to try
 
 
 def test_random_functions_have_the_right_derivatives() -> None:

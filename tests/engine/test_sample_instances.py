@@ -107,6 +107,7 @@ def test_index_instances_come_from_the_sampler() -> None:
         {"k": 4, "y_i": 4, "p": np.full(4, 0.25), "margin": 0.5},  # label out of range
         {"k": 4, "y_i": 1.0, "p": np.full(4, 0.25), "margin": 0.5},  # label not an integer
         {"k": 0, "y_i": 0, "p": np.zeros(0), "margin": 0.5},  # no classes
+        {"k": 31, "y_i": 0, "p": np.full(31, 1 / 31), "margin": 0.5},  # too many classes
         {"k": 4, "y_i": 1, "p": np.full(4, 0.25)},  # a symbol missing
         {"k": 4, "y_i": 1, "p": np.full(4, 0.25), "margin": [1, 2]},  # not a number
     ],

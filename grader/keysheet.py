@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -10,10 +11,13 @@ import numpy as np
 
 from grader.rubric.prepare import PreparedRubric
 
+SIGNIFICANT = 20
+
 
 def decimal_text(value: Any) -> str:
-    """An exact decimal for terminating fractions (0.0986 stays 0.0986); 17 significant
-    digits otherwise. Integers are written without a point."""
+    """An exact decimal when it has at most 20 significant digits (0.0986 stays 0.0986);
+    otherwise rounded half-even to 20 significant digits, far below any grading tolerance.
+    Integers are written without a point."""
     if isinstance(value, (float, np.floating)):
         value = Fraction(float(value))
     if isinstance(value, (int, np.integer)):
@@ -30,10 +34,13 @@ def decimal_text(value: Any) -> str:
     while den % 5 == 0:
         den //= 5
         fives += 1
-    if den != 1:
-        return repr(float(value))
     places = max(twos, fives)
     scaled = abs(value.numerator) * 10**places // value.denominator
+    if den != 1 or len(str(scaled).lstrip("0")) > SIGNIFICANT:
+        with localcontext() as ctx:
+            ctx.prec = SIGNIFICANT
+            rounded = Decimal(value.numerator) / Decimal(value.denominator)
+        return format(rounded.normalize(), "f")
     digits = str(scaled).rjust(places + 1, "0")
     sign = "-" if value < 0 else ""
     return f"{sign}{digits[:-places]}.{digits[-places:]}"

@@ -313,6 +313,16 @@ def _variants(mistake: Mistake, reference: IR) -> list[tuple[IR, str]]:
     return out
 
 
+def _mistake_feedback(mistake: Mistake, sentence: str) -> list[str]:
+    """The rubric's sentence for a mistake, plus ours when it adds something: the missing
+    factor is always named; our sign sentence only stands in for a missing rubric sentence."""
+    if not mistake.feedback:
+        return [sentence]
+    if mistake.kind == "drop_factor":
+        return [mistake.feedback, sentence]
+    return [mistake.feedback]
+
+
 # ----- scalar and matrix answers -----------------------------------------------------------------
 @dataclass(frozen=True)
 class _Outcome:
@@ -356,7 +366,8 @@ class _SymbolicJudge:
         try:
             answer = self._planned(self.ir)
         except ShapeError as exc:
-            return self._verdict(False, Method.STRUCTURAL, [Reason.SHAPE_MISMATCH], [exc.message])
+            text = f"The shapes do not fit: {exc.message}."
+            return self._verdict(False, Method.STRUCTURAL, [Reason.SHAPE_MISMATCH], [text])
         self.feedback += answer.notes
         outcome = self._against(answer, self.reference)
         if outcome.equal:
@@ -367,7 +378,7 @@ class _SymbolicJudge:
             for variant, sentence in _variants(mistake, self.reference):
                 found = self._against(answer, variant, strict=False)
                 if found.equal:
-                    texts = [t for t in (mistake.feedback, sentence) if t]
+                    texts = _mistake_feedback(mistake, sentence)
                     return self._verdict(
                         False, found.method, [Reason.MISTAKE], texts, mistake.credit, mistake
                     )
@@ -553,7 +564,7 @@ class _IndexJudge:
         for mistake in self.spec.mistakes:
             for series, sentence in self._variant_series(mistake):
                 if self.trials.compare(self.answer, series).equal:
-                    self.feedback += [t for t in (mistake.feedback, sentence) if t]
+                    self.feedback += _mistake_feedback(mistake, sentence)
                     return self._verdict(
                         mistake.credit, False, Method.RANDOM, [Reason.MISTAKE], mistake=mistake
                     )

@@ -1,0 +1,75 @@
+"""Words and number formats the Markdown and HTML reports share (plain text, not yet escaped)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from grader.gradebook.numbers import format_points
+from grader.model import Outcome, Status
+from grader.report.bins import Bin
+from grader.report.groups import AnswerGroup, GroupKind
+
+REPORT_MD = "report.md"
+REPORT_HTML = "report.html"
+REPORT_PNG = "report-totals.png"
+PNG_ALT = "Histogram of the totals"
+NOT_AVAILABLE = "n/a"
+
+STATUS_LABELS: Mapping[Status, str] = MappingProxyType({
+    Status.GRADED: "graded",
+    Status.NEEDS_REVIEW: "needs review",
+    Status.UNREADABLE: "unreadable",
+    Status.MISSING: "missing",
+})  # fmt: skip
+
+OUTCOME_LABELS: Mapping[Outcome, str] = MappingProxyType({
+    Outcome.CORRECT: "correct",
+    Outcome.PARTIAL: "partial",
+    Outcome.CARRIED: "carried",
+    Outcome.INCORRECT: "incorrect",
+    Outcome.MISSING: "missing",
+    Outcome.UNPARSEABLE: "unparseable",
+    Outcome.NEEDS_REVIEW: "needs review",
+    Outcome.OVERRIDDEN: "overridden",
+})  # fmt: skip
+
+KIND_LABELS: Mapping[GroupKind, str] = MappingProxyType({
+    GroupKind.MISTAKE: "mistake",
+    GroupKind.EXPRESSION: "read as",
+    GroupKind.VALUE: "at 3 significant figures",
+    GroupKind.TEXT: "answer",
+    GroupKind.UNREADABLE: "could not be read",
+})  # fmt: skip
+
+TOTALS_NOTE = (
+    "Totals, parts and conventions cover the submissions that were read "
+    "(graded or needing review); unreadable and missing ones are only counted."
+)
+GROUPS_NOTE = (
+    "Wrong, partly wrong and unreadable answers, grouped after normalisation: symbolic answers "
+    "by the recognised mistake or the expression as read, numeric answers at 3 significant "
+    "figures. Correct, carried, missing and free-text answers are left out; at most 5 groups "
+    "per part, each with one example."
+)
+
+CONVENTIONS_NOTE = "Which convention each student was marked against, and whether they named it."
+
+
+def points(value: float | None) -> str:
+    """A points value as the gradebook writes it, or n/a (none, or not a finite number)."""
+    if value is None or not isinstance(value, int | float) or not math.isfinite(value):
+        return NOT_AVAILABLE
+    return format_points(value)
+
+
+def bin_range(item: Bin) -> str:
+    """`[low, high)`, or `[low, high]` for the last bin."""
+    return f"[{points(item.low)}, {points(item.high)}{']' if item.closed else ')'}"
+
+
+def group_title(group: AnswerGroup) -> str:
+    """What the answers of a group share, in words: "mistake: sign", "read as: a * b"."""
+    kind = KIND_LABELS[group.key.kind]
+    return f"{kind}: {group.key.label}" if group.key.label else kind

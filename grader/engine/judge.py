@@ -510,11 +510,12 @@ class _IndexJudge:
         self.context = context
         self.trials = _Trials(context, Interpretation.INDEX, seed, samples)
         self.answer = self.trials.series(ir)
-        self.reference_ir = None if spec.reference_fn else _reference_ir(spec, context)
+        self.reference_ir: IR | None = None
         if spec.reference_fn is not None:
             self.reference = self.trials.function_series(spec.reference_fn)
         else:
-            self.reference = self.trials.series(self.reference_ir)  # type: ignore[arg-type]
+            self.reference_ir = _reference_ir(spec, context)
+            self.reference = self.trials.series(self.reference_ir)
         self.feedback = list(lead)
 
     def run(self) -> Judgement:

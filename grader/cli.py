@@ -90,6 +90,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Grade a folder and write the gradebook."""
     from grader.gradebook import write_gradebook
     from grader.pipeline import BatchOptions, UsageError, grade_folder
+    from grader.report import write_report
 
     args = _grade_parser().parse_args(argv)
     options = BatchOptions(
@@ -110,6 +111,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     for message in batch.staff:
         err.write(f"{message}\n")
     write_gradebook(batch.gradebook, args.out, show_reference=batch.prepared.rubric.show_reference)
+    write_report(batch.gradebook, args.out)
     counts = batch.counts()
     summary = [
         f"{counts['graded']} graded",

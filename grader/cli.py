@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.checkers.base import RubricError
+from grader.late import SOURCES
 from grader.rubric.prepare import PreparedRubric
 from grader.sandbox import Limits
 
@@ -64,6 +65,11 @@ def _grade_parser() -> _Parser:
     p.add_argument(
         "--time-limit", type=float, default=10.0, help="seconds per answer check (default 10)"
     )
+    p.add_argument(
+        "--submitted-from",
+        default="sheet,git",
+        help="where submission times come from, in order: sheet, git, mtime (default sheet,git)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress line")
     return p
 
@@ -93,6 +99,10 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from grader.report import write_report
 
     args = _grade_parser().parse_args(argv)
+    sources = tuple(s.strip() for s in args.submitted_from.split(",") if s.strip())
+    unknown = sorted(set(sources) - set(SOURCES))
+    if unknown:
+        raise _Usage(f"grade: --submitted-from: unknown {unknown}; valid: {', '.join(SOURCES)}")
     options = BatchOptions(
         folder=args.folder,
         rubric=args.rubric,
@@ -102,6 +112,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         limits=Limits(seconds=args.time_limit),
         scores=args.scores,
         roster=args.roster,
+        submitted_from=sources,
     )
     try:
         batch = grade_folder(options, _progress(err, args.quiet))

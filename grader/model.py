@@ -305,6 +305,7 @@ class AssignmentInfo:
     max_total: float
     questions: tuple[QuestionInfo, ...]
     rubric_path: str = ""
+    late_policy: bool = False  # grades.csv then shows submission time, raw total and penalty
 
     def slots(self) -> tuple[PartInfo, ...]:
         """Every answer slot in rubric order."""

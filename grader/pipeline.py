@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.checkers.base import Job, RubricError
+from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, discover, load_submission
 from grader.model import (
     CheckResult,
@@ -50,6 +51,7 @@ class BatchOptions:
     limits: Limits = field(default_factory=Limits)
     scores: Path | None = None
     roster: Path | None = None
+    submitted_from: tuple[str, ...] = ("sheet", "git")
 
 
 @dataclass(frozen=True)
@@ -296,11 +298,33 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     overrides, staff = _read_scores(options, prepared, submissions)
     results = check_answers(prepared, submissions, options, progress)
     rows = score_all(prepared, submissions, results, overrides)
+    rows = _late(options, prepared, submissions, rows)
     if options.roster is not None:
         rows, roster_staff = _with_roster(options.roster, prepared, rows)
         staff += roster_staff
     book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
     return Batch(book, prepared, tuple(staff))
+
+
+def _late(
+    options: BatchOptions,
+    prepared: PreparedRubric,
+    submissions: Sequence[Submission],
+    rows: list[GradedSubmission],
+) -> list[GradedSubmission]:
+    policy = prepared.rubric.late
+    if policy is None:
+        return rows
+    by_source = {s.source: s for s in submissions}
+    out = []
+    for row in rows:
+        sub = by_source.get(row.source)
+        if sub is None or row.status is Status.UNREADABLE:
+            out.append(row)
+            continue
+        stamp = submission_time(sub, options.folder, options.submitted_from)
+        out.append(apply_late(row, policy, stamp, prepared.rubric.max_total))
+    return out
 
 
 def _read_scores(

@@ -16,6 +16,7 @@ from grader.model import AssignmentInfo, Gradebook, GradedSubmission, PartScore,
 
 GRADES_LEAD = ("student_id", "name")
 GRADES_TAIL = ("base", "bonus", "total", "max_total", "status", "source", "message")
+LATE_COLUMNS = ("submitted_at", "days_late", "raw_total", "late_penalty")
 PARTS_HEADER = ("student_id", "question", "part", "points", "max_points", "outcome", "feedback")
 REVIEW_HEADER = (
     "student_id", "part", "points", "grader", "comment",  # the TA fills in points/grader/comment
@@ -72,7 +73,8 @@ def part_feedback(part: PartScore) -> str:
 
 def grades_header(info: AssignmentInfo) -> tuple[str, ...]:
     """grades.csv's columns: the lead, one per question in rubric order, the tail."""
-    return (*GRADES_LEAD, *(q.id for q in info.questions), *GRADES_TAIL)
+    late = LATE_COLUMNS if info.late_policy else ()
+    return (*GRADES_LEAD, *(q.id for q in info.questions), *GRADES_TAIL, *late)
 
 
 def grades_rows(book: Gradebook) -> list[list[Cell]]:
@@ -80,11 +82,20 @@ def grades_rows(book: Gradebook) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for row in sorted_rows(book):
         questions: list[Cell] = [row.question_points.get(q.id) for q in book.assignment.questions]
+        late = _late_cells(row) if book.assignment.late_policy else []
         rows.append([
             row.student_id, row.name, *questions, row.base, row.bonus, row.total,
-            row.max_total, row.status.value, row.source, row_message(row),
+            row.max_total, row.status.value, row.source, row_message(row), *late,
         ])  # fmt: skip
     return rows
+
+
+def _late_cells(row: GradedSubmission) -> list[Cell]:
+    """submitted_at, days_late, raw_total, late_penalty (empty when the row has no details)."""
+    late = row.detail.get("late")
+    if not isinstance(late, Mapping):
+        return [None, None, None, None]
+    return [late.get(key) for key in ("submitted_at", "days_late", "raw_total", "penalty")]
 
 
 def parts_rows(book: Gradebook) -> list[list[Cell]]:

@@ -17,6 +17,7 @@ import yaml
 
 from grader.checkers.base import RubricError
 from grader.checkers.registry import PART_CHECKERS, QUESTION_GRADERS
+from grader.late import parse_time
 from grader.rubric.spec import BonusRule, LatePolicy, PartSpec, QuestionSpec, Rubric, freeze
 
 MAX_RUBRIC_BYTES = 2_000_000
@@ -361,6 +362,8 @@ def _late(raw: Any, problems: _Problems) -> LatePolicy | None:
     per_day = _number(raw.get("penalty_per_day", 0), "late.penalty_per_day", problems)
     cap = _number(raw.get("max_penalty", per_day or 0), "late.max_penalty", problems)
     grace = _number(raw.get("grace_hours", 0), "late.grace_hours", problems)
+    if parse_time(str(raw["deadline"])) is None:
+        problems.add("late.deadline", "an ISO 8601 date and time with a time zone")
     return LatePolicy(
         deadline=str(raw["deadline"]),
         penalty_per_day=per_day or 0.0,

@@ -131,6 +131,7 @@ class Rubric:
             max_total=self.max_total,
             questions=questions,
             rubric_path=self.path,
+            late_policy=self.late is not None,
         )
 
 

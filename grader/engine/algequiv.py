@@ -5,13 +5,15 @@
    stays small (an estimate, so (x-a)**6000 is never expanded) are decided by `cancel`, true or
    false (removable singularities are ignored, as STACK does).
 2. Random testing (Method.RANDOM; Method.NUMERIC for constants): undefined functions become
-   random smooth functions (sums of three sinusoids, so every derivative is known exactly),
-   derivatives are worked out after that substitution, sums with symbolic bounds and a polynomial
-   body are summed by sympy (others term by term where the bounds are integers). Both sides are
-   evaluated with mpmath at 60 digits (and 40, to estimate the rounding error) at seeded points:
-   12 continuous points on BOTH signs (magnitudes 0.2..3.2) and a lattice of simple values
-   (+-1/2, +-1, +-3/2, +-2, +-3; all combinations when few enough), which reaches the real slices
-   that continuous sampling misses ((a^2)^(1/2) = |a| is real at a = -2). Two values agree when
+   random smooth functions (`RandomFunction`: sums of three sinusoids), derivatives are taken
+   numerically by mpmath at each point (accurate to the working precision for such analytic
+   functions, and cheap where sympy's symbolic derivatives can blow up); sums with symbolic
+   bounds and a polynomial body are summed by sympy, others term by term where the bounds are
+   integers. Both sides are evaluated with mpmath at 60 digits (and 40, to estimate the
+   rounding error) at seeded points: 12 continuous points on BOTH signs (magnitudes 0.2..3.2)
+   and a lattice of simple values (+-1/2, +-1, +-3/2, +-2, +-3; all combinations when few
+   enough, else up to 400 drawn from them), which reaches the real slices that continuous
+   sampling misses ((a^2)^(1/2) = |a| is real at a = -2). Two values agree when
    |A - B| <= 1e-25 max(|A|, |B|) + err(A) + err(B).
    Non-real values: when neither side involves I, only points where both sides are real count;
    if fewer than 3 such points exist (1 for constants), complex values are compared at every
@@ -48,7 +50,7 @@ LATTICE = tuple(
     Fraction(v) for v in ("-3", "-2", "-3/2", "-1", "-1/2", "1/2", "1", "3/2", "2", "3")
 )
 WORK_BUDGET = 60_000  # points x expression size for the lattice
-MAX_LATTICE = 1000
+MAX_LATTICE = 400
 MAX_EXPANSION = 2000  # estimated terms for an exact `cancel`
 DEADLINE_SECONDS = 10.0
 
@@ -149,31 +151,57 @@ def _expansion(expr: Any) -> int:
 # ---- random testing -------------------------------------------------------------------------
 
 
-def _random_function(name: str, arity: int, seed: int) -> tuple[tuple[Any, ...], Any]:
-    """Dummies and body of a random smooth function: three sinusoids with exact coefficients."""
-    rng = random.Random(f"{seed}:{name}:{arity}")
-    dummies = tuple(sympy.Dummy(f"u{i}", real=True) for i in range(arity))
+@dataclass(frozen=True)
+class RandomFunction:
+    """A random smooth stand-in for an undefined function of n arguments:
+    f(u) = sum_j A_j sin(sum_k w_jk u_k + phi_j), three terms, exact rational coefficients
+    (A in [0.5, 2], |w| in [0.5, 2] with random signs, phi in [0, 2 pi)), drawn from a seed and
+    the function's name, so both sides of a comparison see the same function."""
 
-    def rational(low: float, high: float) -> Any:
-        return sympy.Rational(round(rng.uniform(low, high) * 10**6), 10**6)
+    amplitudes: tuple[Fraction, ...]
+    frequencies: tuple[tuple[Fraction, ...], ...]
+    phases: tuple[Fraction, ...]
 
-    terms = []
-    for _ in range(3):
-        phase = sum((rng.choice((-1, 1)) * rational(0.5, 2) * u for u in dummies), sympy.S.Zero)
-        terms.append(rational(0.5, 2) * sympy.sin(phase + rational(0, 6.28)))
-    return dummies, sympy.Add(*terms)
+    @classmethod
+    def draw(cls, name: str, arity: int, seed: int) -> RandomFunction:
+        """The stand-in for `name` with `arity` arguments under `seed`."""
+        rng = random.Random(f"{seed}:{name}:{arity}")
+
+        def rational(low: float, high: float) -> Fraction:
+            return Fraction(round(rng.uniform(low, high) * 10**6), 10**6)
+
+        amplitudes, frequencies, phases = [], [], []
+        for _ in range(3):
+            amplitudes.append(rational(0.5, 2))
+            frequencies.append(tuple(rng.choice((-1, 1)) * rational(0.5, 2) for _ in range(arity)))
+            phases.append(rational(0, 6.28))
+        return cls(tuple(amplitudes), tuple(frequencies), tuple(phases))
+
+    def __call__(self, ctx: Any, *args: Any) -> Any:
+        """The value at `args` in the mpmath context `ctx`."""
+
+        def mp(value: Fraction) -> Any:
+            return ctx.mpf(value.numerator) / value.denominator
+
+        total = ctx.mpf(0)
+        for amplitude, weights, phase in zip(
+            self.amplitudes, self.frequencies, self.phases, strict=True
+        ):
+            angle = mp(phase) + sum((mp(w) * a for w, a in zip(weights, args, strict=True)), 0)
+            total += mp(amplitude) * ctx.sin(angle)
+        return total
 
 
-def _prepare(expr: Any, seed: int) -> Any:
-    """Undefined functions replaced, derivatives and easy symbolic sums worked out."""
+def _stand_ins(exprs: tuple[Any, ...], seed: int) -> dict[tuple[str, int], RandomFunction]:
+    """A random function for every undefined function applied in `exprs`."""
+    keys = {(str(c.func), len(c.args)) for e in exprs for c in e.atoms(AppliedUndef)}
+    return {key: RandomFunction.draw(key[0], key[1], seed) for key in sorted(keys)}
 
-    def substitute(call: Any) -> Any:
-        dummies, body = _random_function(str(call.func), len(call.args), seed)
-        return body.xreplace(dict(zip(dummies, call.args, strict=True)))
 
-    expr = expr.replace(lambda e: isinstance(e, AppliedUndef), substitute)
-    expr = expr.replace(lambda e: isinstance(e, (sympy.Derivative, sympy.Subs)),
-                        lambda e: e.doit())
+def _prepare(expr: Any) -> Any:
+    """Easy symbolic sums worked out. Undefined functions are evaluated through their random
+    stand-ins and derivatives numerically by mpmath at each point: cheap and accurate, where
+    sympy's symbolic derivative of a large product can take seconds."""
     return expr.replace(lambda e: isinstance(e, sympy.Sum), _maybe_sum)
 
 
@@ -271,13 +299,18 @@ def _agree(ctx: Any, s: _Sample) -> bool:
 
 
 def _show_point(point: dict[Any, Fraction]) -> str:
-    return ", ".join(f"{s}={v}" for s, v in point.items()) or "the constant value"
+    return ", ".join(f"{s}={float(v):.6g}" for s, v in point.items()) or "the constant value"
+
+
+def _points_text(count: int) -> str:
+    return f"{count} point{'s' if count != 1 else ''}"
 
 
 def _random_equiv(a: Any, b: Any, seed: int) -> Verdict:
     try:
-        pa, pb = _prepare(a, seed), _prepare(b, seed)
-        fa, fb = compile_expr(pa), compile_expr(pb)
+        pa, pb = _prepare(a), _prepare(b)
+        functions = _stand_ins((pa, pb), seed)
+        fa, fb = compile_expr(pa, functions), compile_expr(pb, functions)
     except (Unsupported, ValueError, TypeError, NotImplementedError) as exc:
         return Verdict(None, Method.NONE, f"cannot evaluate: {exc}")
     symbols = sorted(pa.free_symbols | pb.free_symbols, key=sympy.default_sort_key)
@@ -285,7 +318,7 @@ def _random_equiv(a: Any, b: Any, seed: int) -> Verdict:
                 for s in lim.free_symbols}
     complex_mode = pa.has(sympy.I) or pb.has(sympy.I)
     method = Method.RANDOM if symbols else Method.NUMERIC
-    size = sympy.count_ops(pa) + sympy.count_ops(pb) + 1
+    size = _cost(pa) + _cost(pb)
     contexts = (make_context(HIGH_DPS), make_context(LOW_DPS))
     ctx = contexts[0]
     samples: list[_Sample] = []
@@ -305,17 +338,32 @@ def _random_equiv(a: Any, b: Any, seed: int) -> Verdict:
     return _conclude(ctx, samples, complex_mode, method, bool(symbols))
 
 
+def _cost(expr: Any) -> int:
+    """The work of one evaluation, roughly: operations, more for numerical derivatives (each
+    evaluates its body several times per order) and for sums (once per term)."""
+    cost = int(sympy.count_ops(expr)) + 1
+    for derivative in expr.atoms(sympy.Derivative):
+        order = sum(int(n) for _, n in derivative.variable_count)
+        cost += 8 * order * (int(sympy.count_ops(derivative.expr)) + 1)
+    for total in expr.atoms(sympy.Sum):
+        _, lower, upper = total.limits[0]
+        terms = int(upper - lower) + 1 if (upper - lower).is_Integer else 10
+        cost += max(1, terms) * (int(sympy.count_ops(total.function)) + 1)
+    return cost
+
+
 def _conclude(ctx: Any, samples: list[_Sample], complex_mode: bool, method: Method,
               has_symbols: bool) -> Verdict:
     if not samples:
         return Verdict(None, Method.NONE, "undefined at every sample point")
     if complex_mode:
-        return Verdict(True, method, f"agrees at {len(samples)} points (complex values)")
+        return Verdict(True, method, f"agrees at {_points_text(len(samples))} (complex values)")
     real = [s for s in samples if _is_real(ctx, s.a, s.err_a) and _is_real(ctx, s.b, s.err_b)]
     if len(real) >= (MIN_POINTS if has_symbols else 1):
-        return Verdict(True, method, f"agrees at {len(real)} points where both sides are real")
+        note = f"agrees at {_points_text(len(real))} where both sides are real"
+        return Verdict(True, method, note)
     for sample in samples:
         if not _agree(ctx, sample):
             return Verdict(False, method, f"differs at {_show_point(sample.point)} "
                            "(complex values: too few points where both sides are real)")
-    return Verdict(True, method, f"agrees at {len(samples)} points (complex values)")
+    return Verdict(True, method, f"agrees at {_points_text(len(samples))} (complex values)")

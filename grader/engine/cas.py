@@ -8,8 +8,9 @@ Numbers become exact Rationals from their text (0.333333333333333 is not 1/3; 0.
 
 Bombs are refused before sympy sees them (CasError with Reason.TOO_LARGE / TOO_DEEP): trees
 larger or deeper than the limits, exponents beyond +-10000, constant powers, products and sums
-with more than 10000 digits, factorials/binomials of big constants, derivatives of order > 10,
-sums of more than 10000 terms, matrices of more than 2500 entries.
+with more than 10000 digits, factorials/binomials of big constants, derivatives of total order
+> 10, sums of more than 10000 terms, matrices of more than 2500
+entries, roots of constants with more than 300 digits.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ MAX_EXPONENT = 10_000  # |numerator| of a constant exponent
 MAX_ROOT = 1000  # denominator of a constant exponent, degree of root()
 MAX_DIGITS = 10_000  # digits of any exact constant sympy is asked to form
 MAX_FACTORIAL = 2000
-MAX_DERIVATIVE = 10
+MAX_ROOT_DIGITS = 300  # digits of a constant under a root (sympy looks for perfect powers)
+MAX_DERIVATIVE = 10  # total order of all derivatives in one expression
 MAX_SUM_TERMS = 10_000
 MAX_MATRIX = 2500
 
@@ -168,7 +170,7 @@ def power(base: Value, exponent: Value) -> Value:
         if isinstance(base, sympy.Rational) and base != 0:
             if exponent.is_Integer and _digits(base) * abs(int(exponent.p)) > MAX_DIGITS:
                 raise CasError(Reason.TOO_LARGE, "the power has too many digits")
-            if not exponent.is_Integer and _digits(base) > 1000:
+            if not exponent.is_Integer and _digits(base) > MAX_ROOT_DIGITS:
                 raise CasError(Reason.TOO_LARGE, "the root of a too large number")
     if isinstance(base, sympy.MatrixBase):
         if not (isinstance(exponent, sympy.Integer) and base.is_square):
@@ -214,12 +216,13 @@ def _root(x: Value, n: Value) -> Value:
 _UNARY = {
     name: getattr(sympy, name)
     for name in (
-        "sin cos tan sec csc cot asin acos atan sinh cosh tanh asinh acosh atanh exp sqrt Abs"
+        "sin cos tan sec csc cot asin acos atan sinh cosh tanh asinh acosh atanh exp Abs"
     ).split()
 }
 FUNCTIONS: Mapping[str, tuple[Callable[..., Value], int, int]] = MappingProxyType(
     {
         **{name: (fn, 1, 1) for name, fn in _UNARY.items()},
+        "sqrt": (lambda x: power(x, sympy.S.Half), 1, 1),
         "cosec": (sympy.csc, 1, 1),
         "arcsin": (sympy.asin, 1, 1),
         "arccos": (sympy.acos, 1, 1),
@@ -262,6 +265,12 @@ class _Builder:
         self.assumptions = assumptions
         self.symbols: dict[str, sympy.Symbol] = {}
         self.functions: dict[str, Any] = {}
+        self.derivative_order = 0  # summed over the whole tree: nesting must not multiply work
+
+    def count_derivatives(self, order: int) -> None:
+        self.derivative_order += order
+        if self.derivative_order > MAX_DERIVATIVE:
+            raise CasError(Reason.TOO_LARGE, f"derivatives beyond order {MAX_DERIVATIVE} in total")
 
     def symbol(self, name: str) -> sympy.Symbol:
         if name not in self.symbols:
@@ -379,10 +388,12 @@ class _Builder:
             if not fewest <= len(args) <= most:
                 raise CasError(Reason.SYNTAX, f"{name} takes {fewest}..{most} arguments")
             if node.primes:
+                self.count_derivatives(node.primes)
                 return _derivative_of_known(builder, args, node.primes)
             return builder(*args)
         function = self.function(name)
         if node.primes:
+            self.count_derivatives(node.primes)
             return _derivative_of_undefined(function, args, node.primes)
         return function(*args)
 
@@ -410,8 +421,7 @@ class _Builder:
             if len(free) != 1:
                 raise CasError(Reason.SYNTAX, "say which variable to differentiate by")
             specs.append((free[0], 1))
-        if sum(n for _, n in specs) > MAX_DERIVATIVE:
-            raise CasError(Reason.TOO_LARGE, f"derivatives beyond order {MAX_DERIVATIVE}")
+        self.count_derivatives(sum(n for _, n in specs))
         return specs
 
     def _variable(self, node: Node) -> Value:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 import sympy
@@ -29,6 +30,10 @@ MAX_SUM_TERMS = 10_000
 
 Env = Mapping[Any, Any]  # sympy Symbol -> mpmath value
 Fn = Callable[[MPContext, Env], Any]
+# An undefined function's stand-in: (context, argument values) -> value.
+Stand_in = Callable[..., Any]
+Functions = Mapping[tuple[str, int], Stand_in]
+NO_FUNCTIONS: Functions = MappingProxyType({})
 
 
 class Undefined(ArithmeticError):
@@ -74,8 +79,17 @@ def _finite(ctx: MPContext, value: Any) -> Any:
     return value
 
 
-def compile_expr(expr: Any) -> Fn:
-    """Compile a sympy expression into a closure (raises Unsupported for unknown objects)."""
+def compile_expr(expr: Any, functions: Functions = NO_FUNCTIONS) -> Fn:
+    """Compile a sympy expression into a closure (raises Unsupported for unknown objects).
+
+    `functions` supplies stand-ins for undefined functions, keyed by (name, number of
+    arguments): `f(g(x))` then evaluates g(x) once and calls the stand-in, so nesting stays
+    cheap (substituting a formula symbolically would copy the inner argument into every term).
+    """
+    return _compile(expr, functions)
+
+
+def _compile(expr: Any, fs: Functions) -> Fn:
     if isinstance(expr, sympy.Rational):
         p, q = int(expr.p), int(expr.q)
         return lambda ctx, env: ctx.mpf(p) / q if q != 1 else ctx.mpf(p)
@@ -87,7 +101,7 @@ def compile_expr(expr: Any) -> Fn:
         return _undefined
     for kind, compiler in _COMPILERS:
         if isinstance(expr, kind):
-            return compiler(expr)
+            return compiler(expr, fs)
     raise Unsupported(f"cannot evaluate {type(expr).__name__}")
 
 
@@ -103,8 +117,8 @@ _CONSTANTS: Mapping[Any, Fn] = {
 }
 
 
-def _add(expr: Any) -> Fn:
-    fns = [compile_expr(a) for a in expr.args]
+def _add(expr: Any, fs: Functions) -> Fn:
+    fns = [_compile(a, fs) for a in expr.args]
 
     def run(ctx: MPContext, env: Env) -> Any:
         total = fns[0](ctx, env)
@@ -115,8 +129,8 @@ def _add(expr: Any) -> Fn:
     return run
 
 
-def _mul(expr: Any) -> Fn:
-    fns = [compile_expr(a) for a in expr.args]
+def _mul(expr: Any, fs: Functions) -> Fn:
+    fns = [_compile(a, fs) for a in expr.args]
 
     def run(ctx: MPContext, env: Env) -> Any:
         product = fns[0](ctx, env)
@@ -127,15 +141,15 @@ def _mul(expr: Any) -> Fn:
     return run
 
 
-def _pow(expr: Any) -> Fn:
-    base_fn = compile_expr(expr.base)
+def _pow(expr: Any, fs: Functions) -> Fn:
+    base_fn = _compile(expr.base, fs)
     exponent = expr.exp
     if isinstance(exponent, sympy.Integer):
         n = int(exponent)
         return lambda ctx, env: _int_power(ctx, base_fn(ctx, env), n)
     if exponent == sympy.S.Half:
         return lambda ctx, env: ctx.sqrt(base_fn(ctx, env))
-    exp_fn = compile_expr(exponent)
+    exp_fn = _compile(exponent, fs)
     return lambda ctx, env: _power(ctx, base_fn(ctx, env), exp_fn(ctx, env))
 
 
@@ -162,11 +176,11 @@ def _power(ctx: MPContext, base: Any, exponent: Any) -> Any:
     return ctx.power(base, exponent)
 
 
-def _guarded(name: str, limit: float | None) -> Callable[[Any], Fn]:
+def _guarded(name: str, limit: float | None) -> Callable[[Any, Functions], Fn]:
     """A compiler for a one-argument mpmath function, refusing arguments beyond `limit`."""
 
-    def compiler(expr: Any) -> Fn:
-        (arg_fn,) = [compile_expr(a) for a in expr.args]
+    def compiler(expr: Any, fs: Functions) -> Fn:
+        (arg_fn,) = [_compile(a, fs) for a in expr.args]
 
         def run(ctx: MPContext, env: Env) -> Any:
             x = arg_fn(ctx, env)
@@ -208,18 +222,18 @@ _UNARY: Mapping[type, tuple[str, float | None]] = {
 }
 
 
-def _unary(expr: Any) -> Fn:
+def _unary(expr: Any, fs: Functions) -> Fn:
     name, limit = _UNARY[expr.func]
-    return _guarded(name, limit)(expr)
+    return _guarded(name, limit)(expr, fs)
 
 
-def _abs(expr: Any) -> Fn:
-    arg_fn = compile_expr(expr.args[0])
+def _abs(expr: Any, fs: Functions) -> Fn:
+    arg_fn = _compile(expr.args[0], fs)
     return lambda ctx, env: abs(arg_fn(ctx, env))
 
 
-def _sign(expr: Any) -> Fn:
-    arg_fn = compile_expr(expr.args[0])
+def _sign(expr: Any, fs: Functions) -> Fn:
+    arg_fn = _compile(expr.args[0], fs)
 
     def run(ctx: MPContext, env: Env) -> Any:
         x = arg_fn(ctx, env)
@@ -234,19 +248,19 @@ def _gamma_at(ctx: MPContext, x: Any) -> Any:
     return ctx.gamma(x)  # raises ValueError at poles
 
 
-def _factorial(expr: Any) -> Fn:
-    arg_fn = compile_expr(expr.args[0])
+def _factorial(expr: Any, fs: Functions) -> Fn:
+    arg_fn = _compile(expr.args[0], fs)
     return lambda ctx, env: _gamma_at(ctx, arg_fn(ctx, env) + 1)
 
 
-def _gamma(expr: Any) -> Fn:
-    arg_fn = compile_expr(expr.args[0])
+def _gamma(expr: Any, fs: Functions) -> Fn:
+    arg_fn = _compile(expr.args[0], fs)
     return lambda ctx, env: _gamma_at(ctx, arg_fn(ctx, env))
 
 
-def _binomial(expr: Any) -> Fn:
+def _binomial(expr: Any, fs: Functions) -> Fn:
     """Gamma(n+1) / (Gamma(k+1) Gamma(n-k+1)), undefined wherever one of them is a pole."""
-    n_fn, k_fn = (compile_expr(a) for a in expr.args)
+    n_fn, k_fn = (_compile(a, fs) for a in expr.args)
 
     def run(ctx: MPContext, env: Env) -> Any:
         n, k = n_fn(ctx, env), k_fn(ctx, env)
@@ -255,8 +269,8 @@ def _binomial(expr: Any) -> Fn:
     return run
 
 
-def _polygamma(expr: Any) -> Fn:
-    m_fn, x_fn = (compile_expr(a) for a in expr.args)
+def _polygamma(expr: Any, fs: Functions) -> Fn:
+    m_fn, x_fn = (_compile(a, fs) for a in expr.args)
 
     def run(ctx: MPContext, env: Env) -> Any:
         m = m_fn(ctx, env)
@@ -293,30 +307,32 @@ _COMPARE: Mapping[type, Callable[[Any, Any], bool]] = {
 }
 
 
-def compile_condition(cond: Any) -> Callable[[MPContext, Env], bool]:
+def compile_condition(
+    cond: Any, fs: Functions = NO_FUNCTIONS
+) -> Callable[[MPContext, Env], bool]:
     """A boolean closure for a sympy condition (relations, And, Or, Not, True, False)."""
     if cond in (sympy.true, True):
         return lambda ctx, env: True
     if cond in (sympy.false, False):
         return lambda ctx, env: False
     if isinstance(cond, (sympy.And, sympy.Or)):
-        parts = [compile_condition(c) for c in cond.args]
+        parts = [compile_condition(c, fs) for c in cond.args]
         combine = all if isinstance(cond, sympy.And) else any
         return lambda ctx, env: combine(p(ctx, env) for p in parts)
     if isinstance(cond, sympy.Not):
-        inner = compile_condition(cond.args[0])
+        inner = compile_condition(cond.args[0], fs)
         return lambda ctx, env: not inner(ctx, env)
     if isinstance(cond, (sympy.Eq, sympy.Ne)):
-        return _equality(cond)
+        return _equality(cond, fs)
     if type(cond) in _COMPARE:
-        left, right = compile_expr(cond.lhs), compile_expr(cond.rhs)
+        left, right = _compile(cond.lhs, fs), _compile(cond.rhs, fs)
         test = _COMPARE[type(cond)]
         return lambda ctx, env: test(_real(ctx, left(ctx, env)), _real(ctx, right(ctx, env)))
     raise Unsupported(f"cannot evaluate the condition {type(cond).__name__}")
 
 
-def _equality(cond: Any) -> Callable[[MPContext, Env], bool]:
-    left, right = compile_expr(cond.lhs), compile_expr(cond.rhs)
+def _equality(cond: Any, fs: Functions) -> Callable[[MPContext, Env], bool]:
+    left, right = _compile(cond.lhs, fs), _compile(cond.rhs, fs)
     negate = isinstance(cond, sympy.Ne)
 
     def run(ctx: MPContext, env: Env) -> bool:
@@ -327,8 +343,8 @@ def _equality(cond: Any) -> Callable[[MPContext, Env], bool]:
     return run
 
 
-def _piecewise(expr: Any) -> Fn:
-    pieces = [(compile_expr(e), compile_condition(c)) for e, c in expr.args]
+def _piecewise(expr: Any, fs: Functions) -> Fn:
+    pieces = [(_compile(e, fs), compile_condition(c, fs)) for e, c in expr.args]
 
     def run(ctx: MPContext, env: Env) -> Any:
         for value_fn, cond_fn in pieces:
@@ -339,13 +355,13 @@ def _piecewise(expr: Any) -> Fn:
     return run
 
 
-def _sum(expr: Any) -> Fn:
+def _sum(expr: Any, fs: Functions) -> Fn:
     """A sum evaluated term by term where its bounds are integers (Karr's convention for an
     upper bound below the lower one: sum_{a}^{b} = -sum_{b+1}^{a-1})."""
     if len(expr.limits) != 1:
         raise Unsupported("a sum over several indices")
     index, lower, upper = expr.limits[0]
-    body, lo_fn, hi_fn = compile_expr(expr.function), compile_expr(lower), compile_expr(upper)
+    body, lo_fn, hi_fn = _compile(expr.function, fs), _compile(lower, fs), _compile(upper, fs)
 
     def run(ctx: MPContext, env: Env) -> Any:
         lo, hi = _integer(ctx, lo_fn(ctx, env)), _integer(ctx, hi_fn(ctx, env))
@@ -364,9 +380,9 @@ def _sum(expr: Any) -> Fn:
     return run
 
 
-def _derivative(expr: Any) -> Fn:
+def _derivative(expr: Any, fs: Functions) -> Fn:
     """A derivative sympy could not work out, by mpmath's numerical differentiation."""
-    body = compile_expr(expr.expr)
+    body = _compile(expr.expr, fs)
     variables = [v for v, _ in expr.variable_count]
     orders = [int(n) for _, n in expr.variable_count]
 
@@ -385,10 +401,10 @@ def _derivative(expr: Any) -> Fn:
     return run
 
 
-def _subs(expr: Any) -> Fn:
-    body = compile_expr(expr.expr)
+def _subs(expr: Any, fs: Functions) -> Fn:
+    body = _compile(expr.expr, fs)
     variables = list(expr.variables)
-    point_fns = [compile_expr(p) for p in expr.point]
+    point_fns = [_compile(p, fs) for p in expr.point]
 
     def run(ctx: MPContext, env: Env) -> Any:
         local = dict(env)
@@ -398,11 +414,15 @@ def _subs(expr: Any) -> Fn:
     return run
 
 
-def _applied_undef(expr: Any) -> Fn:
-    raise Unsupported(f"the undefined function {expr.func} must be replaced before evaluation")
+def _applied_undef(expr: Any, fs: Functions) -> Fn:
+    stand_in = fs.get((str(expr.func), len(expr.args)))
+    if stand_in is None:
+        raise Unsupported(f"no stand-in for the undefined function {expr.func}")
+    arg_fns = [_compile(a, fs) for a in expr.args]
+    return lambda ctx, env: stand_in(ctx, *(fn(ctx, env) for fn in arg_fns))
 
 
-_COMPILERS: tuple[tuple[Any, Callable[[Any], Fn]], ...] = (
+_COMPILERS: tuple[tuple[Any, Callable[[Any, Functions], Fn]], ...] = (
     (sympy.Add, _add),
     (sympy.Mul, _mul),
     (sympy.Pow, _pow),

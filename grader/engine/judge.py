@@ -208,7 +208,6 @@ def validate_reference(node: Node, context: Context) -> list[str]:
         ir = resolve(final_rhs(node)[0], context).ir
     except ResolveError as exc:
         return [f"reference: {exc.message}"]
-    problems: list[str] = []
     interpretations = [Interpretation.INDEX] if context.free_index else [Interpretation.SCALAR]
     if context.free_index is None and context.has_arrays:
         try:
@@ -226,8 +225,8 @@ def validate_reference(node: Node, context: Context) -> list[str]:
         except ContextError as exc:
             return [f"reference: {exc}"]
         if not finite:
-            problems.append(f"reference: not finite on any random {interpretation.value} instance")
-    return problems
+            return [f"reference: not finite on any random {interpretation.value} instance"]
+    return []
 
 
 def validate_spec(spec: SymbolicSpec, context: Context) -> list[str]:

@@ -13,9 +13,11 @@ import yaml
 
 from grader.engine import (
     Context,
+    ContextError,
     Judgement,
     Mistake,
     ResolveError,
+    Split,
     SymbolicSpec,
     context_from_mapping,
     judge,
@@ -219,3 +221,34 @@ def test_parsed_text_is_reported() -> None:
 def test_samples_must_be_in_range() -> None:
     with pytest.raises(ValueError):
         judge(parse("z2"), spec_for("dL_dWout"), context("network"), seed=1, samples=0)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "W2 z2",  # shapes do not fit
+        "(y_out - y_gt) * g'(s_out) * z2^T",  # unknown function
+        "log(-(y_gt^2) - 1) * z2^T",  # never finite
+    ],
+)
+def test_bad_references_are_reported_at_rubric_time(reference: str) -> None:
+    assert len(validate_reference(parse(reference), context("network"))) == 1
+
+
+def test_a_reference_that_does_not_resolve_is_a_context_error_when_judging() -> None:
+    spec = SymbolicSpec(reference=parse("(y_out - y_gt) * g'(s_out) * z2"))
+    with pytest.raises(ContextError):
+        judge(parse("z2"), spec, context("network"), seed=1)
+
+
+def test_spec_validation() -> None:
+    bad = SymbolicSpec(
+        reference=parse("delta_k * z_{k-1}^T"),
+        orientation="sideways",
+        mistakes=(Mistake("a", "drop_factor", 1.5), Mistake("a", "swap", 0.5)),
+        splits=(Split("s", "j != y_i", 1.0),),
+    )
+    problems = validate_spec(bad, context("layer"))
+    # orientation, duplicate id, credit, kind, splits without a free index, splits + mistakes
+    assert len(problems) >= 6
+    assert validate_spec(SymbolicSpec(), context("layer")) != []

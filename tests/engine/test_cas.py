@@ -17,7 +17,7 @@ from grader.engine.cas import (
     to_sympy,
 )
 from grader.mathlang import parse
-from grader.mathlang.ast import BinOp, Call, ListLit, Name, Neg, Node, Number
+from grader.mathlang.ast import BinOp, Call, ListLit, Name, Neg, Node, Number, TupleLit
 from grader.model import Reason
 
 x = sympy.Symbol("x", real=True)
@@ -131,12 +131,7 @@ def test_sums_and_matrices() -> None:
         ("Matrix([[1, 2]]) * Matrix([[1, 2]])", Reason.WRONG_SHAPE),
         ("1 / Matrix([[1, 2]])", Reason.WRONG_SHAPE),
         ("sin(Matrix([[1, 2]]))", Reason.WRONG_SHAPE),
-        ("10^10^10", Reason.TOO_LARGE),
-        ("2^100000", Reason.TOO_LARGE),
-        ("x^100001", Reason.TOO_LARGE),
         ("x^(1/100000)", Reason.TOO_LARGE),
-        ("factorial(1000000)", Reason.TOO_LARGE),
-        ("binomial(10^6, 5)", Reason.TOO_LARGE),
         ("Derivative(q(s), (s, 11))", Reason.TOO_LARGE),
         ("Sum(k, (k, 1, 10^6))", Reason.TOO_LARGE),
         ("root(x, 0)", Reason.TOO_LARGE),
@@ -148,6 +143,42 @@ def test_refusals(text: str, reason: Reason) -> None:
     with pytest.raises(CasError) as info:
         conv(text)
     assert info.value.reason is reason
+
+
+def power(base: Node, exponent: Node) -> BinOp:
+    return BinOp("^", base, exponent)
+
+
+# Trees built by hand: the parser refuses most of these itself; the CAS must not rely on that.
+BOMBS = [
+    power(num("10"), power(num("10"), num("10"))),
+    power(num("2"), num("100000")),
+    power(Name("x"), num("100001")),
+    power(Name("x"), BinOp("/", num("1"), num("100000"))),
+    Call(Name("factorial"), (num("1000000"),)),
+    Call(Name("binomial"), (power(num("10"), num("6")), num("5"))),
+    Call(Name("sqrt"), (power(num("10"), num("999")),)),
+    Number("1e20001", Fraction(10**20001)),
+    Call(Name("f"), (Name("x"),), primes=11),
+    Call(Name("sin"), (Name("x"),), primes=11),
+]
+
+
+@pytest.mark.parametrize("tree", BOMBS)
+def test_bombs_are_refused_before_sympy(tree: Node) -> None:
+    with pytest.raises(CasError) as info:
+        to_sympy(tree)
+    assert info.value.reason is Reason.TOO_LARGE
+
+
+def test_total_derivative_order_is_bounded() -> None:
+    order = TupleLit((Name("s"), num("6")))
+    inner = Call(Name("Derivative"), (Call(Name("q"), (Name("s"),)), order))
+    nested = Call(Name("Derivative"), (inner, order))
+    assert isinstance(to_sympy(inner), sympy.Derivative)
+    with pytest.raises(CasError) as info:
+        to_sympy(nested)
+    assert info.value.reason is Reason.TOO_LARGE
 
 
 def test_huge_products_of_constants_are_refused() -> None:

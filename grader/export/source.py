@@ -168,6 +168,7 @@ def _assignment(fields: _Fields) -> AssignmentInfo:
         id=fields.text("id"), title=fields.text("title", optional=True),
         max_total=fields.number("max_total"), questions=tuple(questions),
         rubric_path=fields.text("rubric", optional=True),
+        late_policy=fields.flag("late_policy"),
     )  # fmt: skip
 
 

@@ -23,13 +23,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.numeric.reading import NumberError, parse_number
+
 COMBINE_RULES = ("max", "sum")
 _EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
 class Tolerance:
-    """How far a number may be from the reference (see the module docstring for the formulas)."""
+    """How far a number may be from the reference (see the module docstring for the formulas).
+
+    `rel` and `abs` may also be given as decimal text (`"5e-4"`, as YAML 1.1 reads it)."""
 
     rel: float = 0.0
     abs: float = 0.0
@@ -40,6 +44,12 @@ class Tolerance:
     def __post_init__(self) -> None:
         for name in ("rel", "abs"):
             value = getattr(self, name)
+            if isinstance(value, str):  # YAML 1.1 reads `5e-4` (no dot) as text
+                try:
+                    value = float(parse_number(value))
+                except NumberError:
+                    raise ValueError(f"tolerance {name} must be a number, not {value!r}") from None
+                object.__setattr__(self, name, value)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"tolerance {name} must be a number, not {value!r}")
             if not math.isfinite(value) or value < 0:

@@ -88,6 +88,7 @@ def test_no_tolerance_means_equal() -> None:
         {"rel": -0.1},
         {"abs": float("inf")},
         {"rel": "2%"},
+        {"abs": "nan"},
         {"abs": True},
         {"sigfigs": 0},
         {"sigfigs": 2.5},
@@ -135,3 +136,9 @@ def test_wider_tolerance_accepts_more(ref: float, rel: float, extra: float) -> N
     student = ref * (1 + rel)
     if narrow.accepts(student, ref):
         assert wide.accepts(student, ref)
+
+
+def test_text_tolerances_from_yaml() -> None:
+    tol = Tolerance(rel="0.02", abs="5e-4")  # type: ignore[arg-type]
+    assert tol == PRACTICAL
+    assert tol.accepts(0.0005, 0.0)

@@ -1,0 +1,138 @@
+"""write_report on hand-made and real gradebooks, and through the grade command."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from report_builders import book, part, row
+
+from grader.cli import main
+from grader.gradebook import write_gradebook
+from grader.model import Outcome, Status
+from grader.pipeline import BatchOptions, grade_folder
+from grader.report import REPORT_HTML, REPORT_MD, REPORT_PNG, GroupKind, build_report, write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+RUBRICS = (ROOT / "rubrics",)
+
+
+def _small_book():
+    return book(
+        row("a", [part("q1.num", Outcome.INCORRECT, answer="0.7")]),
+        row("b", [part("q1.num", Outcome.CORRECT, 3, answer="0.5")], status=Status.NEEDS_REVIEW),
+        row("c", status=Status.UNREADABLE),
+    )
+
+
+def test_writes_three_files_into_the_folder_itself(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "gradebook"
+    written = write_report(_small_book(), out)
+    names = [path.name for path in written]
+    assert sorted(names) == sorted([REPORT_MD, REPORT_HTML, REPORT_PNG])
+    assert all(path.parent == out.resolve() and path.is_file() for path in written)
+    assert not (out / "feedback").exists()
+    md = (out / REPORT_MD).read_text(encoding="utf-8")
+    assert f"]({REPORT_PNG})" in md
+    assert f'src="{REPORT_PNG}"' in (out / REPORT_HTML).read_text(encoding="utf-8")
+
+
+def test_rewriting_gives_identical_bytes_and_leaves_no_temporaries(tmp_path: Path) -> None:
+    write_report(_small_book(), tmp_path)
+    first = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    write_report(_small_book(), tmp_path)
+    second = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert first == second
+    assert sorted(first) == sorted([REPORT_MD, REPORT_HTML, REPORT_PNG])
+
+
+def test_the_gradebooks_feedback_survives_the_report(tmp_path: Path) -> None:
+    gradebook = _small_book()
+    write_gradebook(gradebook, tmp_path)
+    before = sorted(p.name for p in (tmp_path / "feedback").iterdir())
+    write_report(gradebook, tmp_path)
+    write_gradebook(gradebook, tmp_path)  # a re-run prunes feedback/ but keeps the report
+    assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == before
+    assert (tmp_path / REPORT_MD).is_file()
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return grade_folder(
+        BatchOptions(folder=ROOT / "submissions", rubric_dirs=RUBRICS, workers=0)
+    ).gradebook
+
+
+def test_the_sample_submissions_report_agrees_with_the_gradebook(samples) -> None:
+    report = build_report(samples)
+    expected = {s: sum(1 for r in samples.rows if r.status is s) for s in Status}
+    assert dict(report.statuses) == expected
+    read = [r for r in samples.rows if r.status in (Status.GRADED, Status.NEEDS_REVIEW)]
+    assert report.totals.count == len(read)
+    assert report.totals.maximum == max(r.total for r in read)
+    assert sum(b.count for b in report.bins) == len(read)
+    for summary in report.parts:
+        outcomes = Counter(
+            p.outcome for r in read for p in r.parts if p.answer_id == summary.answer_id
+        )
+        assert {o: n for o, n in summary.outcomes if n} == dict(outcomes)
+
+
+def test_the_sample_mistakes_are_grouped_by_name(samples) -> None:
+    # pen_paper_turing.yaml drops f2'(s2) in dL_dW2 and flips the sign of dL_dWout
+    parts = {p.answer_id: p for p in build_report(samples).parts}
+    (group,) = parts["ex1.dL_dW2"].wrong.top
+    assert (group.key.kind, group.key.label, group.count) == (
+        GroupKind.MISTAKE, "missing_derivative", 1
+    )  # fmt: skip
+    assert "f2'(s2)" in group.key.note
+    assert parts["ex1.dL_dWout"].wrong.top[0].key.label == "sign"
+
+
+def test_the_sample_conventions_match_the_rows(samples) -> None:
+    (summary,) = build_report(samples).conventions
+    expected = Counter(r.detail["ex2"]["convention"] for r in samples.rows if "ex2" in r.detail)
+    assert {u.convention: u.students for u in summary.uses} == dict(expected)
+    named = sum(1 for r in samples.rows if r.detail.get("ex2", {}).get("named") is True)
+    assert sum(u.named for u in summary.uses) == named
+
+
+def _sheet(student: str, answers: str) -> str:
+    return (
+        f'student:\n  id: "{student}"\n  name: "Student {student}"\n'
+        f"assignment: practical-1\nanswers:\n{answers}"
+    )
+
+
+def test_spellings_of_one_wrong_answer_group_through_the_real_checkers(tmp_path: Path) -> None:
+    spellings = ["W_k^T delta_k", "W_k^{T}\\\\,\\\\delta_k", "W_k^T * delta_k"]
+    for i, spelling in enumerate(spellings):
+        answers = f'  mini:\n    dW_k: "{spelling}"\n'
+        answers += '  ex1:\n    dL_dW2: "(y_out - y_gt) * f3\'(s_out) * W_out * z1"\n'
+        (tmp_path / f"sheet_{i}.yaml").write_text(_sheet(f"s{i}", answers), encoding="utf-8")
+    (tmp_path / "sheet_x.yaml").write_text(
+        _sheet("sx", '  ex1:\n    dL_dW2: "z1 W_out f3\'(s_out) (y_out - y_gt)"\n'),
+        encoding="utf-8",
+    )
+    gradebook = grade_folder(
+        BatchOptions(folder=tmp_path, rubric_dirs=RUBRICS, workers=0)
+    ).gradebook
+    parts = {p.answer_id: p for p in build_report(gradebook).parts}
+    mini = parts["mini.dW_k"].wrong
+    assert (mini.total, mini.group_count, mini.top[0].count) == (3, 1, 3)
+    assert mini.top[0].key.kind is GroupKind.EXPRESSION
+    dw2 = parts["ex1.dL_dW2"].wrong
+    assert (dw2.total, dw2.group_count, dw2.top[0].count) == (4, 1, 4)
+    assert dw2.top[0].key.kind is GroupKind.MISTAKE
+
+
+def test_the_grade_command_writes_the_report(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["submissions", "--out", str(tmp_path), "--quiet", "--jobs", "0"], out, err)
+    assert status == 0, err.getvalue()
+    for name in (REPORT_MD, REPORT_HTML, REPORT_PNG, "grades.csv"):
+        assert (tmp_path / name).is_file()
+    assert (tmp_path / REPORT_PNG).read_bytes().startswith(b"\x89PNG")

@@ -146,14 +146,14 @@ def _power(node: BinOp, base: Const, exponent: Const, limits: Limits) -> Const:
             f"This exponent is larger than {limits.max_exponent}.",
             node.right.span.start,
         )
-    if base is None or base[0] == 0:
+    if base is None or base[1] == -math.inf:  # unknown, or exactly zero
         return None
+    if base[0] < 0 and e != int(e):
+        return None  # not a real number
     try:
         value = math.pow(base[0], e)
-    except OverflowError:
+    except (OverflowError, ValueError):  # too large, or a float that underflowed to 0 ** -e
         value = math.inf
-    except ValueError:  # a negative base with a fractional exponent
-        return None
     return _make(value, base[1] * e)
 
 

@@ -40,7 +40,9 @@ def _run(export: Runner, gradebook: Path, out: Path, *extra: str) -> bytes:
     return out.read_bytes()
 
 
-def test_layout_of_the_small_gradebook(export: Runner, small_gradebook: Path, tmp_path: Path) -> None:
+def test_layout_of_the_small_gradebook(
+    export: Runner, small_gradebook: Path, tmp_path: Path
+) -> None:
     data = _run(export, small_gradebook, tmp_path / "canvas.csv")
     expected = (
         "Student,ID,SIS User ID,SIS Login ID,Section,Practical 1\n"
@@ -84,7 +86,7 @@ def test_roster_canvas_ids_are_matched_first(
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "student_id,name,ID,SIS Login ID,Section,Student\n"
-        "s001,Jane Doe,9000,jdoe,A,\"Doe, Jane\"\n"
+        's001,Jane Doe,9000,jdoe,A,"Doe, Jane"\n'
         "s002,Mal,9001,mal,B,\n"
         "s005,Larry,not-a-number,larry,A,\n",
         encoding="utf-8",
@@ -109,7 +111,7 @@ def test_canvas_export_works_as_roster(
     downloaded.write_bytes(
         "\ufeffStudent;ID;SIS User ID;SIS Login ID;Section;HW (1)\n"
         "    Points Possible;;;;;10\n"
-        "\"Doe, Jane\";4411;s001;jdoe;MATH A;5\n"
+        '"Doe, Jane";4411;s001;jdoe;MATH A;5\n'
         "Student, Test;4499;;;MATH A;\n".encode()
     )
     out = tmp_path / "c.csv"

@@ -74,8 +74,9 @@ def test_email_column_comes_from_the_roster(
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "student_id,name,Email\n"
-        + "".join(f"{sid},N {sid},{sid}@uni.example\n"
-                  for sid in ("s001", "s002", "s003", "s004", "s005")),  # fmt: skip
+        + "".join(
+            f"{sid},N {sid},{sid}@uni.example\n" for sid in ("s001", "s002", "s003", "s004", "s005")
+        ),  # fmt: skip
         encoding="utf-8",
     )
     data = _run(export, small_gradebook, tmp_path / "m.csv", "--roster", str(roster))

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import Runner
 
 from grader.export import ResultsFormatError, read_results
 from grader.export.errors import EXIT_USAGE
 from grader.gradebook import RESULTS_FILE
 from grader.model import Gradebook, Outcome, Reason, Status
 
+Change = Callable[[dict[str, Any]], object]
 
-def _rewrite(folder: Path, change) -> Path:  # type: ignore[no-untyped-def]
+
+def _rewrite(folder: Path, change: Change) -> Path:
     path = folder / RESULTS_FILE
     document = json.loads(path.read_text(encoding="utf-8"))
     change(document)
@@ -45,7 +50,7 @@ def test_round_trip_keeps_every_row_and_part(small_gradebook: Path, small_book: 
 def test_row_detail_is_read_when_present(small_gradebook: Path) -> None:
     read = read_results(small_gradebook / RESULTS_FILE)
     late = {row.student_id: row.detail.get("late") for row in read.rows}
-    assert late["s005"]["penalty"] == 3.0
+    assert isinstance(late["s005"], dict) and late["s005"]["penalty"] == 3.0
     assert late["s001"] is None
 
 
@@ -61,8 +66,8 @@ def test_sample_gradebook_reads(sample_gradebook: Path, sample_book: Gradebook) 
     [("format", "something-else"), ("version", 2), ("version", "1"), ("format", None)],
 )
 def test_other_format_or_version_is_refused(
-    small_gradebook: Path, key: str, value: object, export
-) -> None:  # type: ignore[no-untyped-def]
+    small_gradebook: Path, key: str, value: object, export: Runner
+) -> None:
     path = _rewrite(small_gradebook, lambda d: d.__setitem__(key, value))
     with pytest.raises(ResultsFormatError):
         read_results(path)
@@ -83,11 +88,12 @@ def test_other_format_or_version_is_refused(
         lambda d: d["rows"][0].__setitem__("questions", [1, 2]),
         lambda d: d.__setitem__("rows", {}),
         lambda d: d["assignment"].__setitem__("questions", None),
-        lambda d: d["rows"][0]["messages"].append({"severity": "loud", "text": "x",
-                                                   "location": {"file": "f"}}),
+        lambda d: d["rows"][0]["messages"].append(
+            {"severity": "loud", "text": "x", "location": {"file": "f"}}
+        ),
     ],
 )
-def test_fields_of_the_wrong_type_are_refused(small_gradebook: Path, change) -> None:  # type: ignore[no-untyped-def]
+def test_fields_of_the_wrong_type_are_refused(small_gradebook: Path, change: Change) -> None:
     with pytest.raises(ResultsFormatError):
         read_results(_rewrite(small_gradebook, change))
 
@@ -102,7 +108,7 @@ def test_unknown_informative_values_are_tolerated(small_gradebook: Path) -> None
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b"\xff\xfe{}", b"[1, 2]", b"[" * 100_000])
-def test_broken_files_are_refused(tmp_path: Path, content: bytes, export) -> None:  # type: ignore[no-untyped-def]
+def test_broken_files_are_refused(tmp_path: Path, content: bytes, export: Runner) -> None:
     (tmp_path / RESULTS_FILE).write_bytes(content)
     with pytest.raises(ResultsFormatError):
         read_results(tmp_path / RESULTS_FILE)
@@ -110,7 +116,7 @@ def test_broken_files_are_refused(tmp_path: Path, content: bytes, export) -> Non
     assert status == EXIT_USAGE
 
 
-def test_missing_results_is_a_usage_error(tmp_path: Path, export) -> None:  # type: ignore[no-untyped-def]
+def test_missing_results_is_a_usage_error(tmp_path: Path, export: Runner) -> None:
     status, _, err = export(["--format", "moodle", "--gradebook", str(tmp_path / "nowhere")])
     assert status == EXIT_USAGE and err
     assert not (tmp_path / "nowhere").exists()

@@ -11,6 +11,8 @@ Canonical form (a hashable tuple per node):
   denominator stays there (`x/(-y)` is not `-(x/y)`); a product of one factor and no sign is that
   factor;
 - `exp(x)` is the power `E^x` (so `exp(x)` = `e^x`); `e` and `E` are the same constant;
+- spellings of one function are one function: `ln`/`log`, `cosec`/`csc`, `arcsin`/`asin`...,
+  `|x|`/`abs(x)`/`Abs(x)`, `n!`/`factorial(n)`;
 - numbers compare by kind and value: an integer literal, or a decimal literal (`0.5` = `.5`);
 - everything else (powers, calls, |x|, n!, transposes, lists...) keeps its order.
 Trees are walked recursively after the size and depth check of grader.engine.cas.
@@ -18,6 +20,8 @@ Trees are walked recursively after the size and depth check of grader.engine.cas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from grader.engine.cas import check_size
@@ -40,6 +44,11 @@ from grader.mathlang.ast import (
 
 Canon = tuple[Any, ...]
 _E = ("const", "E")
+# Spellings of one function (Maxima/STACK treat them as the same function): not simplification.
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {"ln": "log", "cosec": "csc", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+     "Abs": "abs"}
+)
 
 
 def equal_com_ass(a: Node, b: Node) -> bool:
@@ -154,12 +163,16 @@ def _call(node: Call) -> Canon:
     name = node.func
     if name.sub is None and name.base == "exp" and len(node.args) == 1 and not node.primes:
         return ("pow", _E, canonical(node.args[0]))
-    return ("call", name.base, name.sub, node.primes, tuple(canonical(a) for a in node.args))
+    base = ALIASES.get(name.base, name.base) if name.sub is None else name.base
+    return ("call", base, name.sub, node.primes, tuple(canonical(a) for a in node.args))
 
 
 def _other(node: Node) -> Canon:
-    if isinstance(node, (Abs, Factorial, Transpose)):
-        return (type(node).__name__, canonical(node.operand))
+    if isinstance(node, (Abs, Factorial)):
+        name = "abs" if isinstance(node, Abs) else "factorial"
+        return ("call", name, None, 0, (canonical(node.operand),))
+    if isinstance(node, Transpose):
+        return ("transpose", canonical(node.operand))
     if isinstance(node, Relation):
         return ("rel", node.op, canonical(node.left), canonical(node.right))
     if isinstance(node, Indicator):

@@ -49,6 +49,11 @@ def num(text: str) -> Number:
         ("(a+b)*(c+d)", "(d+c)*(b+a)", True),
         ("[a+b, c]", "[b+a, c]", True),
         ("[a, c]", "[c, a]", False),
+        ("ln(x+1)", "log(1+x)", True),  # one function, two spellings
+        ("|x|", "Abs(x)", True),
+        ("n!", "factorial(n)", True),
+        ("cosec(x)", "csc(x)", True),
+        ("ln(x)", "lg(x)", False),
     ],
 )
 def test_equal_com_ass(a: str, b: str, equal: bool) -> None:

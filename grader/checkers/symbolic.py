@@ -25,6 +25,7 @@ from grader.checkers.base import (
     unreadable_answer,
 )
 from grader.engine import (
+    ContextError,
     Judgement,
     Mistake,
     ResolveError,
@@ -102,6 +103,16 @@ class PreparedSymbolic(PreparedPart):
             verdict = judge(tree, sym, self.context, seed=seed)
         except ResolveError as exc:
             return _unreadable(exc.reason, exc.message, "")
+        except ContextError as exc:
+            # The rubric's or solver's fault, not the student's: a TA must look.
+            return CheckResult(
+                fraction=0.0,
+                outcome=Outcome.NEEDS_REVIEW,
+                reasons=(Reason.UNDECIDED,),
+                feedback=("This answer could not be checked automatically; a TA will mark it.",),
+                staff=(f"rubric/solver problem while judging: {exc}",),
+                needs_review=True,
+            )
         return from_judgement(verdict)
 
     def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:

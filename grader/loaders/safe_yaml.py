@@ -169,7 +169,8 @@ def _codepoint(character: object) -> str:
 def _events(text: str) -> Iterator[yaml.Event]:
     """PyYAML's event stream, with its errors turned into located YamlErrors."""
     try:
-        yield from yaml.parse(text, Loader=yaml.SafeLoader)
+        # libyaml's C parser when present: the same events, about ten times faster.
+        yield from yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         raise YamlError(
@@ -180,6 +181,10 @@ def _events(text: str) -> Iterator[yaml.Event]:
         ) from None
     except yaml.MarkedYAMLError as exc:
         at_line, at_col = _pos(exc.problem_mark or exc.context_mark)
+        if "nesting depth" in str(exc.problem):  # libyaml's own depth guard can fire first
+            raise YamlError(
+                Reason.YAML_FORBIDDEN, "the YAML is nested too deeply", at_line, at_col
+            ) from None
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(
             Reason.YAML_SYNTAX, f"YAML syntax error: {problem}", at_line, at_col
@@ -233,7 +238,7 @@ class _Builder:
             self._count(event)
             _refuse_decorations(event)
             line, col = _pos(event.start_mark)
-            node = YamlScalar(event.value, line or 1, col or 1, event.style is None)
+            node = YamlScalar(event.value, line or 1, col or 1, not event.style)  # C parser: ""
             self._add(node)
         elif isinstance(event, yaml.CollectionStartEvent):
             self._open(event)

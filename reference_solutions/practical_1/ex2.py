@@ -246,14 +246,31 @@ class Ex2Chain:
     conventions: tuple[str, ...] = CONVENTIONS
     parts: tuple[str, ...] = PARTS
 
+    def __init__(self) -> None:
+        # Exact keys are costly (Fractions) and recompute() needs them for every student:
+        # remember them per convention, for the data they were computed from.
+        self._keys: dict[str, tuple[Data, dict[str, np.ndarray]]] = {}
+        self._facts: tuple[Data, Given] | None = None
+
+    def _given(self, data: Data) -> Given:
+        if self._facts is None or self._facts[0] != data:
+            self._facts = (data, load_given(data))
+        return self._facts[1]
+
     def key(self, data: Data, convention: str) -> dict[str, np.ndarray]:
         """Every part's exact value (object arrays of Fractions) under `convention`."""
         _check_convention(convention)
-        given = load_given(data)
+        known = self._keys.get(convention)
+        if known is not None and known[0] == data:
+            return dict(known[1])
+        given = self._given(data)
         base = given.arrays(exact=True)
         if convention == "sequential":
-            return _sequential_key(base, given.lr)
-        return _batch_key(base, given.lr, convention)
+            key = _sequential_key(base, given.lr)
+        else:
+            key = _batch_key(base, given.lr, convention)
+        self._keys[convention] = (data, key)
+        return dict(key)
 
     def upstream(self, part: str, convention: str) -> tuple[str, ...]:
         """The parts `part` is computed from (see the module docstring)."""
@@ -275,7 +292,7 @@ class Ex2Chain:
         """`part` recomputed in floats from the student's upstream values in `given` (None or
         absent: the key's value is used instead)."""
         upstream = self.upstream(part, convention)
-        facts = load_given(data)
+        facts = self._given(data)
         key = self.key(data, convention)
         shapes = _shapes(facts, convention)
 

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from grader.gradebook.numbers import format_points
 from grader.model import Outcome, Status
 from grader.report.bins import Bin
-from grader.report.groups import AnswerGroup, GroupKind
+from grader.report.groups import MAX_GROUPS, SIG_FIGS, AnswerGroup, GroupKind
 
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
@@ -38,7 +38,7 @@ OUTCOME_LABELS: Mapping[Outcome, str] = MappingProxyType({
 KIND_LABELS: Mapping[GroupKind, str] = MappingProxyType({
     GroupKind.MISTAKE: "mistake",
     GroupKind.EXPRESSION: "read as",
-    GroupKind.VALUE: "at 3 significant figures",
+    GroupKind.VALUE: f"at {SIG_FIGS} significant figures",
     GroupKind.TEXT: "answer",
     GroupKind.UNREADABLE: "could not be read",
 })  # fmt: skip
@@ -49,9 +49,9 @@ TOTALS_NOTE = (
 )
 GROUPS_NOTE = (
     "Wrong, partly wrong and unreadable answers, grouped after normalisation: symbolic answers "
-    "by the recognised mistake or the expression as read, numeric answers at 3 significant "
-    "figures. Correct, carried, missing and free-text answers are left out; at most 5 groups "
-    "per part, each with one example."
+    f"by the recognised mistake or the expression as read, numeric answers at {SIG_FIGS} "
+    "significant figures. Correct, carried, missing, provisional and free-text answers are left "
+    f"out; at most {MAX_GROUPS} groups per part, each with one example."
 )
 
 CONVENTIONS_NOTE = "Which convention each student was marked against, and whether they named it."

@@ -63,7 +63,7 @@ def _read(text: str) -> Node | None:
     return node
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXTS)
 @example("\\frac{\\sum_l}{")
 @example("((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((x")
@@ -75,21 +75,21 @@ def test_any_text_gives_a_tree_or_a_parse_error(text: str) -> None:
         assert parse(to_latex(node), ROOMY) == node
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ANSWERS)
 def test_to_text_round_trips(tree: Node) -> None:
     assume(_within_limits(tree))
     assert parse(to_text(tree), ROOMY) == tree
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ANSWERS)
 def test_to_latex_round_trips(tree: Node) -> None:
     assume(_within_limits(tree))
     assert parse(to_latex(tree), ROOMY) == tree
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ANSWERS)
 def test_spans_lie_inside_the_text(tree: Node) -> None:
     assume(_within_limits(tree))

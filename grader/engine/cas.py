@@ -106,19 +106,24 @@ def to_sympy(node: Node, *, assumptions: Mapping[str, str] = EMPTY) -> Value:
 
     `assumptions` maps a symbol name to one of ASSUMPTIONS ("positive" where the question says
     a>0); other symbols are real. Raises CasError (TOO_LARGE, TOO_DEEP, SYNTAX, WRONG_SHAPE,
-    UNKNOWN_FUNCTION) for what cannot or must not be built.
+    NOT_FINITE for 1/0 or log(0)) for what cannot or must not be built. A relation is only
+    accepted inside an indicator `1[x > 0]`.
     """
     for key, kind in assumptions.items():
         if kind not in ASSUMPTIONS:
             raise CasError(Reason.SYNTAX, f"unknown assumption {kind!r} for {key}")
     check_size(node)
-    return _Builder(assumptions).build(node)
+    value = _Builder(assumptions).build(node)
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise CasError(Reason.NOT_FINITE, "the expression divides by zero or is infinite")
+    return value
 
 
 def constant_value(node: Node, *, dps: int = 60) -> Fraction:
     """The real value of a constant expression (`pi`, `sqrt(2)`, `1/7`, `3.14`), evaluated with
     mpmath at `dps` digits and returned exactly as a Fraction (a Number's value is returned as
-    is). Raises CasError: NOT_A_NUMBER for free names, complex or undefined values."""
+    is). Raises CasError: NOT_A_NUMBER for free names, complex or undefined values (and, from
+    to_sympy, NOT_FINITE for `1/0`)."""
     if isinstance(node, Number):
         return node.value
     if isinstance(node, Neg) and isinstance(node.operand, Number):
@@ -352,10 +357,13 @@ class _Builder:
         return sympy.Abs(self.scalar(node.operand))
 
     def _relation(self, node: Relation) -> Value:
+        raise CasError(Reason.SYNTAX, "an equation or inequality is not an expression here")
+
+    def condition(self, node: Relation) -> Value:
         return _RELATIONS[node.op](self.scalar(node.left), self.scalar(node.right))
 
     def _indicator(self, node: Indicator) -> Value:
-        conditions = [self._relation(c) for c in node.conditions]
+        conditions = [self.condition(c) for c in node.conditions]
         return sympy.Piecewise((sympy.Integer(1), sympy.And(*conditions)), (sympy.Integer(0), True))
 
     def _listlit(self, node: ListLit) -> Value:
@@ -456,7 +464,9 @@ class _Builder:
 
 
 def _order(value: Value) -> int:
-    if not isinstance(value, sympy.Integer) or not 0 <= int(value) <= MAX_DERIVATIVE:
+    if not isinstance(value, sympy.Integer) or int(value) < 0:
+        raise CasError(Reason.SYNTAX, "a derivative order must be a whole number")
+    if int(value) > MAX_DERIVATIVE:
         raise CasError(Reason.TOO_LARGE, f"a derivative order must be 0..{MAX_DERIVATIVE}")
     return int(value)
 

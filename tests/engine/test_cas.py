@@ -113,6 +113,12 @@ def test_derivative_forms_agree() -> None:
     assert conv("Derivative(q(s), s, s)") == expected
 
 
+def test_indicators_hold_relations() -> None:
+    value = conv("1[x > 0] * y")
+    assert value.has(sympy.Piecewise)
+    assert value.subs(x, 2) == sympy.Symbol("y", real=True)
+
+
 def test_sums_and_matrices() -> None:
     total = conv("Sum(k^2, (k, 1, n))")
     assert isinstance(total, sympy.Sum)
@@ -136,6 +142,12 @@ def test_sums_and_matrices() -> None:
         ("Sum(k, (k, 1, 10^6))", Reason.TOO_LARGE),
         ("root(x, 0)", Reason.TOO_LARGE),
         ("log(x, 2, 3)", Reason.SYNTAX),
+        ("x = 3", Reason.SYNTAX),
+        ("(1, 2)", Reason.SYNTAX),
+        ("Derivative(x, (x, y))", Reason.SYNTAX),
+        ("1/0", Reason.NOT_FINITE),
+        ("log(0)", Reason.NOT_FINITE),
+        ("x^(-1) * 0^(-1)", Reason.NOT_FINITE),
         ("Derivative(x^2, 2)", Reason.SYNTAX),
     ],
 )
@@ -231,7 +243,7 @@ def test_constant_value() -> None:
     assert abs(pi - Fraction("3.14159265358979323846264338327950288")) < Fraction(1, 10**34)
     assert constant_value(parse("1.500")) == Fraction(3, 2)
     assert abs(constant_value(parse("1/7")) - Fraction(1, 7)) < Fraction(1, 10**55)
-    for text in ("x", "sqrt(-1)", "1/0", "Matrix([[1]])"):
+    for text in ("x", "sqrt(-1)", "Matrix([[1]])", "Sum(k, (k, 1, 1/2))"):
         with pytest.raises(CasError) as info:
             constant_value(parse(text))
         assert info.value.reason is Reason.NOT_A_NUMBER

@@ -192,7 +192,7 @@ def _single(book: Gradebook, target: Path, options: GradescopeOptions) -> _Writt
     try:
         data = single_result(book, options)
     except ExportDataError as error:
-        _write_file(target, document_bytes(problem_document(str(error), options)))
+        _write_file(target, document_bytes(problem_document(str(error))))
         raise
     return _Written(target, (_write_file(target, data),), ())
 

@@ -24,7 +24,9 @@ One object per submission::
   reference answer appears only where results.json carries it (the rubric allows it).
 
 Folder mode writes ``<safe id>/results.json`` per submission (rows of `missing` students are
-not submissions and are skipped); ``--single`` writes the one object of a one-row gradebook.
+not submissions and are skipped); ``--single`` writes the one object of a one-row gradebook,
+and for a gradebook with no sheet or several a score-0 object saying so, always visible so the
+student can upload again.
 """
 
 from __future__ import annotations
@@ -167,11 +169,12 @@ def result_document(
     }  # fmt: skip
 
 
-def problem_document(text: str, options: GradescopeOptions) -> dict[str, Any]:
-    """A results object for a submission that could not be graded at all (score 0)."""
+def problem_document(text: str) -> dict[str, Any]:
+    """A results object for a submission that could not be graded at all: score 0, always
+    visible (it reveals no grade, and the student must see it to upload again)."""
     return {
         "score": 0, "output": escape_markdown(text), "output_format": MARKDOWN,
-        "visibility": options.visibility.value, "stdout_visibility": Visibility.HIDDEN.value,
+        "visibility": Visibility.VISIBLE.value, "stdout_visibility": Visibility.HIDDEN.value,
         "tests": [],
     }  # fmt: skip
 

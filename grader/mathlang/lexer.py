@@ -3,7 +3,8 @@
 Plain text, LaTeX and Unicode are normalised here into one token vocabulary (`tokens.py`):
 `\\cdot`, `·` and `*` all give MUL; `\\delta`, `δ` and `delta` all give the name "delta";
 `s_{\\text{out}}` and `s_out` give the same NAME token (subscripts are absorbed into names);
-`^T`, `^{\\top}` give TRANSPOSE; `^{\\prime}` gives PRIME. Nothing is evaluated.
+`^T`, `^{\\top}` give TRANSPOSE; `^{\\prime}` gives PRIME. Nothing is evaluated. The parts of
+names (identifiers, Greek letters, subscripts, `\\mathbf{...}`) are read by `names.NameReader`.
 
 The scan is a single left-to-right loop over the text (linear time). The only nesting is the
 reading of an arithmetic subscript (`z_{k-1}`), which calls back into the parser once, and that
@@ -13,39 +14,31 @@ inner parse never reads a subscript as an expression again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from grader.mathlang import tables as tb
 from grader.mathlang import tokens as tk
 from grader.mathlang.ast import Node
 from grader.mathlang.errors import Failure
 from grader.mathlang.limits import Limits
+from grader.mathlang.names import (
+    ASCII_ALNUM,
+    ASCII_DIGITS,
+    ASCII_LETTERS,
+    IDENT,
+    NameReader,
+    SubParse,
+    fail,
+    match_at,
+)
 from grader.model import Reason
 
-# Parses text[lo:hi] as an expression (a subscript such as `k-1`).
-SubParse = Callable[[int, int], Node]
-
-_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_LETTERS = re.compile(r"[A-Za-z]+")
-_ALNUM = re.compile(r"[A-Za-z0-9]+")
-_DIGITS = re.compile(r"[0-9]+")
 # `2.*x` is 2 .* x (hadamard), so a decimal point followed by `*` does not belong to the number.
 _NUMBER = re.compile(r"(?:[0-9]+(?:\.(?!\*)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_WORD = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
-_SUB_TEXT = re.compile(rf"-?{_WORD}(?:[,+\-*/]-?{_WORD})*")
 _SAFE_INT_DIGITS = 4000  # below Python's int <-> str conversion limit
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_ASCII_DIGITS = frozenset("0123456789")
-_ASCII_ALNUM = _ASCII_LETTERS | _ASCII_DIGITS
 _DELIMITER_KINDS = frozenset((tk.LPAR, tk.RPAR, tk.LSQB, tk.RSQB, tk.LBRACE, tk.RBRACE, tk.BAR))
 _FRACS = frozenset(("frac", "dfrac", "tfrac", "cfrac"))
 _BINOMS = frozenset(("binom", "dbinom", "tbinom"))
-_SPACING = frozenset((",", ";", ":", "!", " ", "\t", "\n", "quad", "qquad"))
-
-
-def fail(message: str, offset: int | None, reason: Reason = Reason.SYNTAX) -> Failure:
-    """A located reading error (raised by the caller)."""
-    return Failure(reason, message, offset)
 
 
 def prescan(text: str, lo: int, hi: int, limits: Limits) -> dict[int, int]:
@@ -93,7 +86,7 @@ def _check_depth(depth: int, offset: int, limits: Limits) -> None:
         )
 
 
-class Lexer:
+class Lexer(NameReader):
     """Turns text[lo:hi] into tokens; one instance per reading (it holds the scan position)."""
 
     def __init__(
@@ -105,12 +98,9 @@ class Lexer:
         limits: Limits,
         subparse: SubParse | None,
     ) -> None:
-        self.text = text
+        super().__init__(text, hi, braces, subparse)
         self.pos = lo
-        self.hi = hi
-        self.braces = braces
         self.limits = limits
-        self.subparse = subparse  # None while reading a subscript expression
         self.out: list[tk.Tok] = []
         self.wrap: set[int] = set()  # single-character arguments of \frac, \sqrt, \binom
         self.sized: tuple[int, str] | None = None  # a pending \left or \big: offset, name
@@ -137,12 +127,10 @@ class Lexer:
         """Read one token (or skip one ignorable item) at `self.pos`."""
         text, pos = self.text, self.pos
         c = text[pos]
-        if c in _ASCII_DIGITS or (
-            c == "." and pos + 1 < self.hi and text[pos + 1] in _ASCII_DIGITS
-        ):
+        if c in ASCII_DIGITS or (c == "." and pos + 1 < self.hi and text[pos + 1] in ASCII_DIGITS):
             self.number()
-        elif c in _ASCII_LETTERS:
-            m = _match(_IDENT, text, pos, self.hi)
+        elif c in ASCII_LETTERS:
+            m = match_at(IDENT, text, pos, self.hi)
             self.name_token(m.group(), pos, m.end())
         elif c == "\\":
             self.command()
@@ -184,7 +172,7 @@ class Lexer:
         After a sum or an indicator, `_` introduces their subscript instead."""
         following = self.text[pos + 1 : pos + 2]
         after_head = bool(self.out) and self.out[-1].kind in (tk.SUM, tk.INDCMD)
-        return (following in _ASCII_LETTERS or following == "_") and not after_head
+        return (following in ASCII_LETTERS or following == "_") and not after_head
 
     # --------------------------------------------------------------- emitting
     def emit(
@@ -241,12 +229,12 @@ class Lexer:
     def number(self) -> None:
         """A decimal literal: `0.0986`, `.5`, `100.`, `5.1e-2`, `1E3` (ASCII digits only)."""
         start = self.pos
-        m = _match(_NUMBER, self.text, start, self.hi)
+        m = match_at(_NUMBER, self.text, start, self.hi)
         literal, end = m.group(), m.end()
         if end < self.hi and self.text[end] == "." and not self.text.startswith(".*", end):
             raise fail(f"{literal}. starts a malformed number (two decimal points?).", start)
         mantissa, _, exponent = literal.lower().partition("e")
-        digits = sum(ch in _ASCII_DIGITS for ch in mantissa)
+        digits = sum(ch in ASCII_DIGITS for ch in mantissa)
         if digits > min(self.limits.max_digits, _SAFE_INT_DIGITS):
             raise fail(
                 f"This number has {digits} digits; at most {self.limits.max_digits} are allowed.",
@@ -277,132 +265,8 @@ class Lexer:
         self.emit(tk.NUMBER, end - len(digits), end, digits)
 
     # ------------------------------------------------------------ subscripts
-    def subscript(self, p: int, limit: int) -> tuple[str | None, Node | None, int]:
-        """The subscript after a name at p, canonicalised: (text, expression or None, end).
-
-        `_out`, `_{out}`, `_{\\text{out}}`, `_{\\rm out}` give "out"; an unbraced subscript takes
-        the whole alphanumeric run and chains (`p_y_i` gives "y_i"); `z_{k - 1}` gives "k-1" and
-        the expression k - 1; a space between two words becomes a comma (`_{y_i j}` -> "y_i,j").
-        """
-        text = self.text
-        if p < limit and text[p] in tb.SUBSCRIPT_CHARS:
-            end = p
-            while end < limit and text[end] in tb.SUBSCRIPT_CHARS:
-                end += 1
-            return "".join(tb.SUBSCRIPT_CHARS[c] for c in text[p:end]), None, end
-        q = self.skip_blank(p, limit)
-        if not (q < limit and text[q] == "_"):
-            return None, None, p
-        pieces: list[str] = []
-        braced: tuple[int, int] | None = None
-        has_ops = False
-        while q < limit and text[q] == "_":
-            piece, end, ops, inner = self.subscript_piece(self.skip_blank(q + 1, limit), q, limit)
-            pieces.append(piece)
-            has_ops = has_ops or ops
-            braced = inner if len(pieces) == 1 else None
-            q = end
-            if not (
-                q + 1 < limit
-                and text[q] == "_"
-                and (text[q + 1] in _ASCII_ALNUM or text[q + 1] == "{")
-            ):
-                break
-        sub = "_".join(pieces)
-        if not _SUB_TEXT.fullmatch(sub):
-            raise fail(f"The subscript {sub!r} is not a valid subscript.", p)
-        if has_ops and braced is None:
-            raise fail("Write an arithmetic subscript in one pair of braces, e.g. z_{k-1}.", p)
-        sub_expr = None
-        if has_ops and "," not in sub and self.subparse is not None and braced is not None:
-            sub_expr = self.subparse(*braced)
-        return sub, sub_expr, q
-
-    def subscript_piece(
-        self, r: int, underscore: int, limit: int
-    ) -> tuple[str, int, bool, tuple[int, int] | None]:
-        """One `_...` piece: (canonical text, end, has arithmetic, inner range if braced)."""
-        text = self.text
-        if r >= limit:
-            raise _missing_subscript(underscore)
-        c = text[r]
-        if c == "{":
-            close = self.braces[r]
-            canon, ops = self.canonical_subscript(r + 1, close)
-            return canon, close + 1, ops, (r + 1, close)
-        if c in _ASCII_ALNUM:
-            m = _match(_ALNUM, text, r, limit)
-            return m.group(), m.end(), False, None
-        if c in tb.GREEK_CHARS:
-            return tb.GREEK_CHARS[c], r + 1, False, None
-        if c == "\\":
-            name, end = self.command_name(r)
-            if name in tb.GREEK_COMMANDS:
-                return tb.GREEK_COMMANDS[name], end, False, None
-            brace = self.skip_blank(end, limit)
-            if (name in tb.TEXT_COMMANDS or name in tb.WRAPPER_COMMANDS) and text.startswith(
-                "{", brace
-            ):
-                close = self.braces[brace]
-                canon, ops = self.canonical_subscript(brace + 1, close)
-                return canon, close + 1, ops, (brace + 1, close)
-        raise _missing_subscript(underscore)
-
-    def canonical_subscript(self, a: int, b: int) -> tuple[str, bool]:
-        """The canonical text of a braced subscript text[a:b] and whether it has arithmetic."""
-        text = self.text
-        out: list[str] = []
-        space = has_ops = False
-        i = a
-        while i < b:
-            c = text[i]
-            if c.isspace() or c == "~":
-                space, i = True, i + 1
-                continue
-            if c in "{}":
-                i += 1
-                continue
-            if c == "\\":
-                space, i = self.subscript_command(out, i, b, space)
-                continue
-            if c in _ASCII_ALNUM or c in tb.GREEK_CHARS:
-                _add_word(out, c if c in _ASCII_ALNUM else tb.GREEK_CHARS[c], space)
-            elif c in "_,":
-                out.append(c)
-            elif c in "+-*/−":
-                out.append("-" if c == "−" else c)
-                has_ops = True
-            else:
-                raise fail(f"The character {c!r} cannot be used in a subscript.", i)
-            space, i = False, i + 1
-        if not out:
-            raise fail("This subscript is empty.", a)
-        return "".join(out), has_ops
-
-    def subscript_command(self, out: list[str], i: int, b: int, space: bool) -> tuple[bool, int]:
-        """A command inside a braced subscript: spacing, a text wrapper or a Greek letter."""
-        name, end = self.command_name(i)
-        if name in _SPACING:
-            return True, end
-        if name in tb.IGNORED_COMMANDS or name in tb.TEXT_COMMANDS or name in tb.WRAPPER_COMMANDS:
-            # LaTeX ignores the spaces after a command word (`\rm out`).
-            return space, self.skip_blank(end, b) if name[:1].isalpha() else end
-        word = tb.GREEK_COMMANDS.get(name) or tb.SYMBOL_COMMANDS.get(name)
-        if word is None:
-            raise fail(f"The command \\{name} cannot be used in a subscript.", i)
-        _add_word(out, word, space)
-        return False, self.skip_blank(end, b)
 
     # --------------------------------------------------------------- commands
-    def command_name(self, i: int) -> tuple[str, int]:
-        """The name of the command whose backslash is at i, and the offset after it."""
-        j = i + 1
-        if j >= self.hi:
-            raise fail("A lone backslash '\\' ends the answer.", i)
-        if self.text[j] in _ASCII_LETTERS:
-            m = _match(_LETTERS, self.text, j, self.hi)
-            return m.group(), m.end()
-        return self.text[j], j + 1
 
     def command(self) -> None:
         """A LaTeX command at `self.pos`."""
@@ -453,11 +317,6 @@ class Lexer:
             raise fail(
                 f"Unknown LaTeX command \\{name}: it is not part of the answer language.", start
             )
-
-    def greek(self, base: str, end: int) -> tuple[str, int]:
-        """A Greek letter absorbs digits written right after it (`\\delta2` is "delta2")."""
-        m = _DIGITS.match(self.text, end, self.hi)
-        return (base + m.group(), m.end()) if m else (base, end)
 
     def size(self, name: str, start: int, end: int) -> None:
         """`\\left`, `\\right`, `\\big`...: decoration of the next delimiter.
@@ -514,7 +373,7 @@ class Lexer:
     def single_end(self, r: int) -> int | None:
         """The end of a one-character LaTeX argument at r (a digit, letter or Greek letter)."""
         c = self.text[r]
-        if c in _ASCII_ALNUM or c in tb.GREEK_CHARS:
+        if c in ASCII_ALNUM or c in tb.GREEK_CHARS:
             return r + 1
         if c == "\\":
             name, end = self.command_name(r)
@@ -531,9 +390,9 @@ class Lexer:
         if end is None:  # cannot happen: `arguments` checked this position
             raise fail("Write the arguments of this command in braces.", r)
         self.emit(tk.LGROUP, r, r, "{")
-        if c in _ASCII_DIGITS:
+        if c in ASCII_DIGITS:
             self.emit(tk.NUMBER, r, end, c)
-        elif c in _ASCII_LETTERS or c in tb.GREEK_CHARS:
+        elif c in ASCII_LETTERS or c in tb.GREEK_CHARS:
             self.emit(tk.NAME, r, end, tb.GREEK_CHARS.get(c, c))
         else:
             name, _ = self.command_name(r)
@@ -558,7 +417,7 @@ class Lexer:
         if self.text.startswith("{", r):
             close = self.braces[r]
             word = self.text[r + 1 : close].strip()
-            if _IDENT.fullmatch(word):
+            if IDENT.fullmatch(word):
                 sub, sub_expr, q = self.subscript(close + 1, self.hi)
                 self.emit(tk.FUNC, start, q, word, sub, sub_expr)
                 return
@@ -602,48 +461,6 @@ class Lexer:
         else:
             raise fail(f"\\{name} must be followed by its argument in braces.", start)
 
-    def dressed_name(self, p: int) -> tuple[str, str | None, Node | None, int] | None:
-        """The name argument of an accent or wrapper at p: base, subscript, end; else None."""
-        r = self.skip_blank(p, self.hi)
-        if r >= self.hi:
-            return None
-        if self.text[r] != "{":
-            got = self.base_at(r, self.hi, single=True)
-            if got is None:
-                return None
-            sub, sub_expr, q = self.subscript(got[1], self.hi)
-            return got[0], sub, sub_expr, q
-        close = self.braces[r]
-        a = self.skip_blank(r + 1, close)
-        got = self.base_at(a, close, single=False) if a < close else None
-        if got is None:
-            return None
-        sub, sub_expr, q = self.subscript(got[1], close)
-        if self.skip_blank(q, close) != close:
-            return None
-        if sub is None:
-            sub, sub_expr, after = self.subscript(close + 1, self.hi)
-            return got[0], sub, sub_expr, after
-        return got[0], sub, sub_expr, close + 1
-
-    def base_at(self, a: int, limit: int, single: bool) -> tuple[str, int] | None:
-        """An identifier (one letter when `single`) or a Greek letter at a: (base, end)."""
-        c = self.text[a]
-        if c in _ASCII_LETTERS:
-            if single:
-                return c, a + 1
-            m = _match(_IDENT, self.text, a, limit)
-            return m.group(), m.end()
-        if c in tb.GREEK_CHARS:
-            return tb.GREEK_CHARS[c], a + 1
-        if c == "\\":
-            name, end = self.command_name(a)
-            if name in tb.GREEK_COMMANDS:
-                return tb.GREEK_COMMANDS[name], end
-            if name in tb.SYMBOL_COMMANDS:
-                return tb.SYMBOL_COMMANDS[name], end
-        return None
-
     # ------------------------------------------------------------ superscripts
     def superscript(self, start: int, after: int) -> None:
         """`^`/`**`: a transpose (`^T`, `^{\\top}`...), primes (`^{\\prime}`) or a power."""
@@ -674,7 +491,7 @@ class Lexer:
         text = self.text
         if text[r] == "T":
             following = text[r + 1 : r + 2]
-            return None if following and (following in _ASCII_ALNUM or following == "_") else r + 1
+            return None if following and (following in ASCII_ALNUM or following == "_") else r + 1
         if text[r] in "⊤ᵀ":
             return r + 1
         if text[r] == "\\":
@@ -684,31 +501,6 @@ class Lexer:
         return None
 
     # ---------------------------------------------------------------- helpers
-    def skip_blank(self, p: int, limit: int) -> int:
-        """The first offset from p that is not white space (or LaTeX's `~`)."""
-        text = self.text
-        while p < limit and (text[p].isspace() or text[p] == "~"):
-            p += 1
-        return p
-
-
-def _missing_subscript(underscore: int) -> Failure:
-    return fail("'_' must be followed by a subscript, e.g. s_out or s_{out}.", underscore)
-
-
-def _match(pattern: re.Pattern[str], text: str, pos: int, limit: int) -> re.Match[str]:
-    """`pattern` matched at pos; callers have checked the first character already."""
-    m = pattern.match(text, pos, limit)
-    if m is None:
-        raise fail(f"Unexpected character {text[pos : pos + 1]!r}.", pos)
-    return m
-
-
-def _add_word(out: list[str], word: str, space: bool) -> None:
-    """Append a subscript word; a space between two words becomes a comma (`y_i j` -> y_i,j)."""
-    if space and out and out[-1][-1:].isalnum():
-        out.append(",")
-    out.append(word)
 
 
 def _count_primes(inner: str) -> int:

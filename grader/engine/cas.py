@@ -113,7 +113,11 @@ def to_sympy(node: Node, *, assumptions: Mapping[str, str] = EMPTY) -> Value:
         if kind not in ASSUMPTIONS:
             raise CasError(Reason.SYNTAX, f"unknown assumption {kind!r} for {key}")
     check_size(node)
-    value = _Builder(assumptions).build(node)
+    try:
+        value = _Builder(assumptions).build(node)
+    except (TypeError, NotImplementedError, AttributeError) as exc:
+        # sympy's own refusals of a combination we let through (a safety net, not a path)
+        raise CasError(Reason.SYNTAX, f"cannot build this expression: {exc}") from None
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise CasError(Reason.NOT_FINITE, "the expression divides by zero or is infinite")
     return value

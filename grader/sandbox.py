@@ -43,7 +43,9 @@ def failed(reason: Reason, text: str) -> CheckResult:
     )
 
 
-def run_inline(execute: Execute, jobs: Iterable[Any], progress: Progress | None = None) -> dict[Any, CheckResult]:
+def run_inline(
+    execute: Execute, jobs: Iterable[Any], progress: Progress | None = None
+) -> dict[Any, CheckResult]:
     """Run jobs one after another in this process (no deadline): tests and single sheets."""
     todo = list(dict.fromkeys(jobs))
     results: dict[Any, CheckResult] = {}
@@ -94,7 +96,9 @@ class _Slot:
 
     def __init__(self, ctx: Any, execute: Execute, limits: Limits) -> None:
         self.parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, execute, limits.memory_mib), daemon=True)
+        self.process = ctx.Process(
+            target=_worker, args=(child, execute, limits.memory_mib), daemon=True
+        )
         self.process.start()
         child.close()
         self.job: Any = None
@@ -137,7 +141,7 @@ def run_pool(
     queue = list(reversed(todo))
     try:
         while len(results) < len(todo):
-            for index, slot in enumerate(slots):
+            for slot in slots:
                 if slot.job is None and queue:
                     slot.give(queue.pop())
             _collect(slots, results, ctx, execute, limits)
@@ -149,7 +153,9 @@ def run_pool(
     return results
 
 
-def _collect(slots: list[_Slot], results: dict[Any, CheckResult], ctx: Any, execute: Execute, limits: Limits) -> None:
+def _collect(
+    slots: list[_Slot], results: dict[Any, CheckResult], ctx: Any, execute: Execute, limits: Limits
+) -> None:
     busy = [s for s in slots if s.job is not None]
     now = time.monotonic()
     timeout = max(0.0, min(s.started + limits.seconds - now for s in busy))
@@ -163,7 +169,9 @@ def _collect(slots: list[_Slot], results: dict[Any, CheckResult], ctx: Any, exec
                 slot.job = None
                 continue
             except (EOFError, OSError):
-                results[slot.job] = failed(Reason.UNDECIDED, "The checking process stopped unexpectedly.")
+                results[slot.job] = failed(
+                    Reason.UNDECIDED, "The checking process stopped unexpectedly."
+                )
         elif time.monotonic() - slot.started >= limits.seconds:
             results[slot.job] = failed(
                 Reason.TIMEOUT, f"Checking this answer took longer than {limits.seconds:g} s."

@@ -28,11 +28,16 @@ from grader.rubric.spec import Rubric
 class TAScoreLike(Protocol):
     """What scoring needs from a TA's score (grader.gradebook.TAScore)."""
 
-    student_id: str
-    part: str
-    points: float
-    grader: str
-    comment: str
+    @property
+    def student_id(self) -> str: ...
+    @property
+    def part(self) -> str: ...
+    @property
+    def points(self) -> float: ...
+    @property
+    def grader(self) -> str: ...
+    @property
+    def comment(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,11 @@ def apply_overrides(
                 comment=ta.comment or None,
                 feedback=(note,),
                 detail=frozen_mapping(
-                    {**part.detail, "automatic_points": part.points, "automatic_outcome": part.outcome.value}
+                    {
+                        **part.detail,
+                        "automatic_points": part.points,
+                        "automatic_outcome": part.outcome.value,
+                    }
                 ),
             )
         )

@@ -15,11 +15,19 @@ from grader.scoring import apply_overrides, totals
 def _rubric() -> Rubric:
     def q(qid: str, points: float, bonus: bool = False) -> QuestionSpec:
         part = PartSpec(id="a", question=qid, points=points, check="free_text", kind="text")
-        return QuestionSpec(id=qid, title=qid, points=points, bonus=bonus, grader="parts", parts=(part,))
+        return QuestionSpec(
+            id=qid, title=qid, points=points, bonus=bonus, grader="parts", parts=(part,)
+        )
 
     questions = (q("ex1", 10), q("ex2", 10), q("ex3", 10), q("ex4", 5, bonus=True))
-    return Rubric(id="t", title="t", path="t.yaml", max_total=30, questions=questions,
-                  bonus=BonusRule(("ex4",), 30))
+    return Rubric(
+        id="t",
+        title="t",
+        path="t.yaml",
+        max_total=30,
+        questions=questions,
+        bonus=BonusRule(("ex4",), 30),
+    )
 
 
 def _parts(points: dict[str, float]) -> list[PartScore]:
@@ -35,9 +43,13 @@ def _parts(points: dict[str, float]) -> list[PartScore]:
         ((0, 0, 0), 5, 5, 5),
     ],
 )
-def test_bonus_rule(base_parts: tuple[float, ...], bonus: float, total: float, counted: float) -> None:
+def test_bonus_rule(
+    base_parts: tuple[float, ...], bonus: float, total: float, counted: float
+) -> None:
     rubric = _rubric()
-    sums = totals(rubric, _parts(dict(zip(("ex1", "ex2", "ex3"), base_parts, strict=True)) | {"ex4": bonus}))
+    sums = totals(
+        rubric, _parts(dict(zip(("ex1", "ex2", "ex3"), base_parts, strict=True)) | {"ex4": bonus})
+    )
     assert sums.base == sum(base_parts)
     assert sums.total == total
     assert sums.bonus == counted
@@ -55,8 +67,14 @@ class _TA:
 def test_bonus_rule_is_applied_after_ta_scores() -> None:
     rubric = _rubric()
     parts = _parts({"ex1": 10, "ex2": 10, "ex3": 4, "ex4": 2})
-    scored = apply_overrides(parts, "s1", {("s1", "ex3.a"): _TA("s1", "ex3.a", 7, "ta", "ok"),
-                                           ("s1", "ex4.a"): _TA("s1", "ex4.a", 5, "ta", "")})
+    scored = apply_overrides(
+        parts,
+        "s1",
+        {
+            ("s1", "ex3.a"): _TA("s1", "ex3.a", 7, "ta", "ok"),
+            ("s1", "ex4.a"): _TA("s1", "ex4.a", 5, "ta", ""),
+        },
+    )
     by_id = {p.answer_id: p for p in scored}
     assert by_id["ex3.a"].outcome is Outcome.OVERRIDDEN and by_id["ex3.a"].grader == "ta"
     assert by_id["ex1.a"].outcome is Outcome.PARTIAL
@@ -66,12 +84,22 @@ def test_bonus_rule_is_applied_after_ta_scores() -> None:
 
 def test_overrides_of_other_students_are_ignored() -> None:
     parts = _parts({"ex1": 3})
-    assert apply_overrides(parts, "s2", {("s1", "ex1.a"): _TA("s1", "ex1.a", 9, "ta", "")}) == tuple(parts)
+    assert apply_overrides(
+        parts, "s2", {("s1", "ex1.a"): _TA("s1", "ex1.a", 9, "ta", "")}
+    ) == tuple(parts)
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.125, 0.13), (0.375, 0.38), (2.675, 2.68), (7 / 12, 0.58), (5 / 12, 0.42), (1.5, 1.5), (-0.125, -0.13)],
+    [
+        (0.125, 0.13),
+        (0.375, 0.38),
+        (2.675, 2.68),
+        (7 / 12, 0.58),
+        (5 / 12, 0.42),
+        (1.5, 1.5),
+        (-0.125, -0.13),
+    ],
 )
 def test_points_round_half_up(value: float, expected: float) -> None:
     assert round_points(value) == expected
@@ -80,5 +108,7 @@ def test_points_round_half_up(value: float, expected: float) -> None:
 def test_question_sums_use_rounded_parts() -> None:
     rubric = _rubric()
     # Three parts of 1/3 point each round to 0.33: the question shows 0.99, not 1.
-    parts = [PartScore(f"ex1.p{i}", "ex1", round_points(1 / 3), 1, Outcome.PARTIAL) for i in range(3)]
+    parts = [
+        PartScore(f"ex1.p{i}", "ex1", round_points(1 / 3), 1, Outcome.PARTIAL) for i in range(3)
+    ]
     assert totals(rubric, parts).questions["ex1"] == 0.99

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+MAX_NESTING = 200  # the largest max_depth / max_tree_depth (see Limits)
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -16,7 +18,8 @@ class Limits:
 
     `max_tree_depth` bounds the depth of the finished tree (operator chains such as `a+b+c+...` nest
     without brackets), so that code walking a parsed tree recursively stays far from Python's
-    recursion limit.
+    recursion limit. For the same reason `max_depth` and `max_tree_depth` are at most
+    `MAX_NESTING` (200): comparing or printing a tree takes 2-3 Python frames per level.
     """
 
     max_length: int = 2000  # characters of text
@@ -32,6 +35,8 @@ class Limits:
             value = getattr(self, item.name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"Limits.{item.name} must be a positive integer, not {value!r}")
+        if max(self.max_depth, self.max_tree_depth) > MAX_NESTING:
+            raise ValueError(f"Limits.max_depth and max_tree_depth must be at most {MAX_NESTING}")
 
 
 DEFAULT_LIMITS = Limits()

@@ -49,6 +49,8 @@ def test_ten_thousand_nested_brackets_are_too_deep() -> None:
     text = "(" * 10_000 + "x" + ")" * 10_000
     error = _error(text, Limits(max_length=1_000_000))
     assert (error.reason, error.offset) == (Reason.TOO_DEEP, 60)
+    error = _error(text, Limits(max_length=1_000_000, max_depth=200))
+    assert (error.reason, error.offset) == (Reason.TOO_DEEP, 200)
 
 
 @pytest.mark.parametrize("opener", ["(", "[", "{", "\\{", "\\left("])

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from grader.mathlang import DEFAULT_LIMITS, Limits, ParseError, parse
+from grader.mathlang import DEFAULT_LIMITS, Limits, ParseError, parse, to_text
 from grader.mathlang.ast import walk
 from grader.model import Reason
 
@@ -107,6 +107,21 @@ def test_max_tree_depth() -> None:
 def test_limits_must_be_positive_integers(field: str, bad: object) -> None:
     with pytest.raises(ValueError):
         Limits(**{field: bad})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field", ["max_depth", "max_tree_depth"])
+def test_nesting_limits_stay_within_safe_recursion(field: str) -> None:
+    Limits(**{field: 200})
+    with pytest.raises(ValueError):
+        Limits(**{field: 201})
+
+
+def test_deepest_allowed_trees_can_be_compared_and_printed() -> None:
+    limits = Limits(max_depth=200, max_tree_depth=200)
+    chain = parse("-" * 199 + "x", limits)
+    nested = parse("[" * 199 + "x" + "]" * 199, limits)
+    assert parse(to_text(chain), limits) == chain
+    assert parse(to_text(nested), limits) == nested
 
 
 def test_limits_are_frozen() -> None:

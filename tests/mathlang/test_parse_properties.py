@@ -14,7 +14,7 @@ from grader.model import Reason
 
 # Generated trees may hold large constants (999^999) and long texts; these limits keep the
 # round-trip tests about notation, while test_parse_limits.py tests the default limits.
-ROOMY = Limits(max_length=100_000, max_exponent=10**300, max_factorial=10**300, max_tree_depth=1000)
+ROOMY = Limits(max_length=100_000, max_exponent=10**300, max_factorial=10**300, max_tree_depth=200)
 NODE_TYPES = Node.__args__
 
 # Fragments students (and attackers) type, glued together at random.

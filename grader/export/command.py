@@ -36,7 +36,7 @@ from grader.export.gradescope import (
     single_result,
 )
 from grader.export.identity import Directory, identity_of, read_directory
-from grader.export.moodle import MoodleOptions, moodle_csv
+from grader.export.moodle import MoodleOptions, moodle_csv, moodle_rows
 from grader.export.source import read_results
 from grader.export.table import table_csv
 from grader.gradebook import RESULTS_FILE, GradebookError
@@ -48,11 +48,14 @@ FORMATS = ("canvas", "moodle", "gradescope", "csv")
 EXPORT_DIR = "exports"
 DEFAULT_NAMES = {"canvas": "canvas.csv", "moodle": "moodle.csv", "csv": "table.csv",
                  "gradescope": "gradescope"}  # fmt: skip
-# Options that mean something for one format only; given with another they are refused.
+# Options that mean something for some formats only; given with another they are refused
+# (a silently ignored option would let a TA believe, say, that provisional scores were held).
+_LMS = ("canvas", "moodle")
 _ONLY_FOR = (
-    ("canvas_assignment_id", "canvas"), ("canvas_question_id", "canvas"),
-    ("per_question", "canvas"), ("bom", "canvas"), ("single", "gradescope"),
-    ("visibility", "gradescope"),
+    ("canvas_assignment_id", ("canvas",)), ("canvas_question_id", ("canvas",)),
+    ("per_question", ("canvas",)), ("bom", ("canvas",)), ("single", ("gradescope",)),
+    ("visibility", ("gradescope",)), ("title", _LMS), ("hold_review", _LMS),
+    ("roster", ("canvas", "moodle", "csv")),
 )  # fmt: skip
 
 
@@ -64,7 +67,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> _Parser:
-    p = _Parser(prog="grade export", description="Write a gradebook as an LMS upload.")
+    p = _Parser(
+        prog="grade export", description="Write a gradebook as an LMS upload.", allow_abbrev=False
+    )
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument(
         "--gradebook",
@@ -108,6 +113,7 @@ class _Written:
 
     target: Path
     paths: tuple[Path, ...]
+    rows: int
     warnings: tuple[str, ...]
 
 
@@ -115,21 +121,22 @@ def _question_ids(values: Sequence[str] | None) -> dict[str, int]:
     ids: dict[str, int] = {}
     for value in values or ():
         qid, sep, number = value.partition("=")
-        if not sep or not qid.strip() or not number.strip().isdigit():
+        number = number.strip()
+        if not sep or not qid.strip() or not (number.isascii() and number.isdigit()):
             raise _Usage(f"--canvas-question-id {value!r} is not QID=N")
         ids[qid.strip()] = int(number)
     return ids
 
 
 def _check_options(args: argparse.Namespace) -> None:
-    for name, only in _ONLY_FOR:
+    for name, formats in _ONLY_FOR:
         value = getattr(args, name)
-        if value not in (None, False) and args.format != only:
+        if value not in (None, False) and args.format not in formats:
             flag = "--" + name.replace("_", "-")
-            raise _Usage(f"{flag} applies to --format {only} only")
+            raise _Usage(f"{flag} applies to --format {'|'.join(formats)} only")
     if args.canvas_question_id and not args.per_question:
         raise _Usage("--canvas-question-id needs --per-question")
-    if args.canvas_assignment_id is not None and args.canvas_assignment_id < 0:
+    if args.canvas_assignment_id is not None and args.canvas_assignment_id <= 0:
         raise _Usage("--canvas-assignment-id must be a positive number")
 
 
@@ -194,7 +201,7 @@ def _single(book: Gradebook, target: Path, options: GradescopeOptions) -> _Writt
     except ExportDataError as error:
         _write_file(target, document_bytes(problem_document(str(error))))
         raise
-    return _Written(target, (_write_file(target, data),), ())
+    return _Written(target, (_write_file(target, data),), 1, ())
 
 
 def _render(args: argparse.Namespace, book: Gradebook, directory: Directory) -> _Written:
@@ -206,7 +213,8 @@ def _render(args: argparse.Namespace, book: Gradebook, directory: Directory) -> 
             return _single(book, target, options)
         if target.exists() and not target.is_dir():
             raise _Usage(f"{target} is a file; -o names a folder for gradescope")
-        return _Written(target, tuple(replace_files(target, gradescope_files(book, options))), ())
+        files = gradescope_files(book, options)
+        return _Written(target, tuple(replace_files(target, files)), len(files), ())
     if args.format == "canvas":
         ids = frozen_mapping(_question_ids(args.canvas_question_id))
         data = canvas_csv(
@@ -216,18 +224,24 @@ def _render(args: argparse.Namespace, book: Gradebook, directory: Directory) -> 
                 title, args.canvas_assignment_id, args.per_question, ids, args.bom, args.hold_review
             ),
         )
-        return _Written(target, (_write_file(target, data),), tuple(_canvas_note(book, directory)))
+        notes = tuple(_canvas_note(book, directory))
+        return _Written(target, (_write_file(target, data),), len(book.rows), notes)
     if args.format == "moodle":
         data = moodle_csv(book, directory, MoodleOptions(title, args.hold_review))
+        rows = len(moodle_rows(book, directory))
     else:
-        data = table_csv(book, directory)
-    return _Written(target, (_write_file(target, data),), ())
+        data, rows = table_csv(book, directory), len(book.rows)
+    return _Written(target, (_write_file(target, data),), rows, ())
 
 
 def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Run `grade export` with `argv` (after the subcommand); return the exit status."""
+    parser = _parser()
+    if any(arg in ("-h", "--help") for arg in argv):
+        out.write(parser.format_help())
+        return EXIT_OK
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
         _check_options(args)
         book = read_results(args.gradebook / RESULTS_FILE)
         directory, notes = _directory(args)
@@ -242,8 +256,7 @@ def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     for line in [*notes, *_roster_warnings(book, directory, args.format),
                  *_score_warnings(book, args), *written.warnings]:  # fmt: skip
         err.write(f"warning: {line}\n")
-    rows = len(export_rows(book))
-    out.write(f"wrote {args.format} export of {rows} row(s) to {written.target}\n")
+    out.write(f"wrote {args.format} export of {written.rows} row(s) to {written.target}\n")
     return EXIT_OK
 
 

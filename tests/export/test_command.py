@@ -24,6 +24,12 @@ from grader.export.errors import EXIT_USAGE
         ["--format", "canvas", "--per-question", "--canvas-question-id", "ex1=x"],
         ["--format", "canvas", "--canvas-question-id", "ex1=3"],  # without --per-question
         ["--format", "canvas", "--per-question", "--canvas-question-id", "ex9=3"],
+        ["--format", "canvas", "--per-question", "--canvas-question-id", "ex1=\u0663"],
+        ["--format", "canvas", "--canvas-assignment-id", "0"],
+        ["--format", "csv", "--title", "T"],
+        ["--format", "gradescope", "--hold-review"],
+        ["--format", "gradescope", "--roster", "r.csv"],
+        ["--format", "canvas", "--canvas", "3"],  # no abbreviations
         ["--format", "blackboard"],
         ["--format", "canvas", "--canvas-assignment-id", "many"],
         [],
@@ -83,3 +89,8 @@ def test_cli_dispatches_to_the_export(small_gradebook: Path, tmp_path: Path) -> 
     status = main(["export", "--format", "csv", "--gradebook", str(small_gradebook),
                    "-o", str(tmp_path / "t.csv")], out, err)  # fmt: skip
     assert status == 0 and (tmp_path / "t.csv").is_file()
+
+
+def test_help_goes_to_out_and_succeeds(export: Runner) -> None:
+    status, out, _ = export(["--help"])
+    assert status == 0 and "--format" in out

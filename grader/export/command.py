@@ -21,6 +21,7 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TextIO
 
 from grader.export.canvas import CanvasOptions, canvas_csv
@@ -46,8 +47,8 @@ from grader.model import Gradebook, Status, frozen_mapping
 EXIT_OK = 0
 FORMATS = ("canvas", "moodle", "gradescope", "csv")
 EXPORT_DIR = "exports"
-DEFAULT_NAMES = {"canvas": "canvas.csv", "moodle": "moodle.csv", "csv": "table.csv",
-                 "gradescope": "gradescope"}  # fmt: skip
+DEFAULT_NAMES = MappingProxyType({"canvas": "canvas.csv", "moodle": "moodle.csv",
+                                  "csv": "table.csv", "gradescope": "gradescope"})  # fmt: skip
 # Options that mean something for some formats only; given with another they are refused
 # (a silently ignored option would let a TA believe, say, that provisional scores were held).
 _LMS = ("canvas", "moodle")

@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -32,8 +33,8 @@ HOSTILE_NAME = "=cmd|' /C calc'!A0"
 COMMA_NAME = 'Doe, Jane "JD"'
 NEWLINE_NAME = "Line\nBreak, Eve"
 # The late record of s005, as the scorer writes it into row.detail["late"].
-LATE = {"submitted_at": "2026-03-03T10:00:00+00:00", "days_late": 2, "penalty": 3.0,
-        "raw_total": 23}  # fmt: skip
+LATE = MappingProxyType({"submitted_at": "2026-03-03T10:00:00+00:00", "days_late": 2,
+                         "penalty": 3.0, "raw_total": 23})  # fmt: skip
 
 
 def small_info() -> AssignmentInfo:
@@ -84,7 +85,7 @@ def small_rows() -> tuple[GradedSubmission, ...]:
     return (
         GradedSubmission("s005", "Late Larry", "late.yaml", Status.GRADED,
                          {"ex1": 8, "ex3": 10, "ex4": 5}, 18, 5, 20, 30,
-                         _parts(3, 5, 3, 7, 5, False), detail={"late": LATE}),
+                         _parts(3, 5, 3, 7, 5, False), detail={"late": dict(LATE)}),
         GradedSubmission("s002", HOSTILE_NAME, "evil.yaml", Status.NEEDS_REVIEW,
                          {"ex1": 6.5, "ex3": 5.75, "ex4": 2}, 12.25, 2, 14.25, 30,
                          _parts(3, 3.5, 2.75, 3, 2, True)),
@@ -120,7 +121,7 @@ def small_gradebook(tmp_path: Path, small_book: Gradebook) -> Path:
     """The hand-built gradebook written to a folder, with s005's late record in results.json."""
     folder = tmp_path / "gradebook"
     write_gradebook(small_book, folder)
-    inject_detail(folder / RESULTS_FILE, {"s005": {"late": LATE}})
+    inject_detail(folder / RESULTS_FILE, {"s005": {"late": dict(LATE)}})
     return folder
 
 

@@ -4,28 +4,32 @@ names, types and values, written from the spec, independent of the exporter unde
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 VISIBILITY = frozenset({"hidden", "after_due_date", "after_published", "visible"})
 OUTPUT_FORMATS = frozenset({"text", "html", "simple_format", "md", "ansi"})
 NUMBER, TEXT, OBJECT, LIST = "number", "text", "object", "list"
 # Field types of the spec (lms-and-ci-formats.md section 3); a set means one of its values.
-TOP_FIELDS: dict[str, object] = {
+TOP_FIELDS: Mapping[str, object] = MappingProxyType({
     "score": NUMBER, "execution_time": NUMBER, "output": TEXT, "output_format": OUTPUT_FORMATS,
     "test_output_format": OUTPUT_FORMATS, "test_name_format": OUTPUT_FORMATS,
     "visibility": VISIBILITY, "stdout_visibility": VISIBILITY, "extra_data": OBJECT,
     "tests": LIST, "leaderboard": LIST,
-}  # fmt: skip
-TEST_FIELDS: dict[str, object] = {
+})  # fmt: skip
+TEST_FIELDS: Mapping[str, object] = MappingProxyType({
     "score": NUMBER, "max_score": NUMBER, "status": frozenset({"passed", "failed"}),
     "name": TEXT, "name_format": OUTPUT_FORMATS, "number": TEXT, "output": TEXT,
     "output_format": OUTPUT_FORMATS, "tags": LIST, "visibility": VISIBILITY,
     "extra_data": OBJECT,
-}  # fmt: skip
+})  # fmt: skip
 # What this project promises on top of the spec (the brief's field list).
-TOP_REQUIRED = {"score", "output", "output_format", "visibility", "stdout_visibility", "tests"}
-TEST_REQUIRED = {"name", "number", "score", "max_score", "status", "output", "output_format",
-                 "visibility"}  # fmt: skip
+TOP_REQUIRED = frozenset(
+    {"score", "output", "output_format", "visibility", "stdout_visibility", "tests"}
+)
+TEST_REQUIRED = frozenset({"name", "number", "score", "max_score", "status", "output", "output_format",
+                 "visibility"})  # fmt: skip
 
 
 def _fits(kind: object, value: object) -> bool:
@@ -42,7 +46,7 @@ def _fits(kind: object, value: object) -> bool:
     return isinstance(kind, frozenset) and value in kind
 
 
-def _problems(obj: dict[str, Any], fields: dict[str, object], where: str) -> list[str]:
+def _problems(obj: dict[str, Any], fields: Mapping[str, object], where: str) -> list[str]:
     """Unknown fields and fields of the wrong type or value."""
     return [f"{where}{key}: {value!r}" for key, value in obj.items()
             if not _fits(fields.get(key), value)]  # fmt: skip

@@ -13,8 +13,11 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-USER_FIELDS = {"ID number": "idnumber", "Email address": "email", "Username": "username"}
+USER_FIELDS = MappingProxyType(
+    {"ID number": "idnumber", "Email address": "email", "Username": "username"}
+)
 PLAIN_NUMBER = re.compile(r"\A[0-9]+(?:\.[0-9]+)?\Z")
 MAX_GRADE = 100.0
 

@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
         help="also write the GitHub Classroom result (result=<base64>) to $GITHUB_OUTPUT",
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-h", "--help", action="store_true", help="show this help")
+    p.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     return p
 
 
@@ -75,10 +75,10 @@ def run_check(argv: Sequence[str], out: TextIO, err: TextIO, rubric_dirs: Rubric
     """Run `grade check` with these arguments; returns the exit status."""
     env = os.environ
     try:
-        args = parser().parse_args(list(argv))
-        if args.help:
+        if "-h" in argv or "--help" in argv:
             out.write(parser().format_help())
             return EXIT_OK
+        args = parser().parse_args(list(argv))
         submission = load_submission(args.file, args.file.parent)
         rubric = _rubric(args, submission, rubric_dirs)
         report = build_report(rubric, submission, args.file)

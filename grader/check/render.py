@@ -30,12 +30,13 @@ GUTTER = "      | "
 
 
 def slot_points(slot: SlotReport, scoring: bool) -> str:
-    """`[2 pts]` (the slot's worth) or, when scoring, `[1.5/2 pts]`; empty for unscored slots."""
+    """`[2 pts]` (the slot's worth) or, when scoring, `[1.5/2 pts]` (with `(provisional)` when
+    the points await a TA); empty for unscored slots."""
     if not slot.scored:
         return ""
     if scoring and slot.points is not None:
-        mark = " provisional" if slot.provisional else ""
-        return f"[{format_points(slot.points)}/{format_points(slot.max_points)} pts{mark}]"
+        mark = " (provisional)" if slot.provisional else ""
+        return f"[{format_points(slot.points)}/{format_points(slot.max_points)} pts]{mark}"
     return f"[{format_points(slot.max_points)} pts]"
 
 

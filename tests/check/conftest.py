@@ -55,7 +55,9 @@ def make_sheet(tmp_path: Path, key_data: dict[str, Any]) -> SheetMaker:
         folder = tmp_path / f"sheet-{name}"
         folder.mkdir(exist_ok=True)
         path = folder / f"pen_paper_{name}.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        # One line per answer (no wrapping): sheets of the same forms share their layout.
+        text = yaml.safe_dump(data, sort_keys=False, width=1_000_000)
+        path.write_text(text, encoding="utf-8")
         return path
 
     return make

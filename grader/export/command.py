@@ -1,10 +1,11 @@
 """`grade export`: read a gradebook's results.json and write an upload for an LMS.
 
     grade export --format canvas|moodle|gradescope|csv [--gradebook DIR] [-o PATH]
-                 [--roster CSV] [--title TEXT] [--hold-review]
-                 canvas:     [--canvas-assignment-id N] [--per-question]
+        canvas, moodle, csv: [--roster CSV]        (our roster or a Canvas gradebook download)
+        canvas, moodle:      [--title TEXT] [--hold-review]
+        canvas:              [--canvas-assignment-id N] [--per-question]
                              [--canvas-question-id QID=N ...] [--bom]
-                 gradescope: [--single] [--visibility V]
+        gradescope:          [--single] [--visibility V]
 
 Without -o the file goes to DIR/exports/ (canvas.csv, moodle.csv, table.csv, gradescope/ or,
 with --single, gradescope.json). Files are written atomically and only at -o. Exit status: 0
@@ -12,7 +13,8 @@ written; 2 usage (bad option, unreadable roster, a results.json of another forma
 title an LMS would misread); 1 the gradebook cannot be exported as asked (duplicate students,
 grades over Moodle's limit, --single on a gradebook without exactly one submission -- which
 still writes a score-0 result explaining the problem, so Gradescope shows it) or a write failed.
-This module is the export's command layer: the only one that writes to `out`/`err`.
+An option given with a format it does not apply to is refused. This module is the export's
+command layer: the only one that writes to `out`/`err`.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ Fields that only inform (reasons, flags, methods) tolerate values a newer grader
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
@@ -72,7 +73,13 @@ class _Fields:
         value = self.data.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(self.at(key), "must be a number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            self.fail(self.at(key), "is too large")
+        if not math.isfinite(number):  # json accepts NaN and Infinity; points never are
+            self.fail(self.at(key), "must be finite")
+        return number
 
     def maybe_int(self, key: str) -> int | None:
         value = self.data.get(key)

@@ -82,6 +82,9 @@ def test_other_format_or_version_is_refused(
     [
         lambda d: d["rows"][0].__setitem__("total", "30"),
         lambda d: d["rows"][0].__setitem__("total", True),
+        lambda d: d["rows"][0].__setitem__("total", float("nan")),
+        lambda d: d["rows"][0].__setitem__("base", float("inf")),
+        lambda d: d["rows"][0].__setitem__("bonus", 10**400),
         lambda d: d["rows"][0].__setitem__("status", "excellent"),
         lambda d: d["rows"][0]["parts"][0].__setitem__("outcome", "great"),
         lambda d: d["rows"][0].__setitem__("student_id", 5),

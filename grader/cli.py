@@ -192,14 +192,19 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 def cmd_conformance(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Run an answer-test table and print the agreement per test family."""
-    from grader.conformance import format_report, run_conformance
+    from grader.conformance import ConformanceError, format_report, run_conformance
 
     p = _Parser(prog="grade conformance", description="Run an answer-test table (TSV).")
     p.add_argument("table", type=Path)
     args = p.parse_args(argv)
     if not args.table.is_file():
         raise _Usage(f"grade conformance: {args.table} is not a file")
-    out.write(format_report(run_conformance(args.table)) + "\n")
+    try:
+        report = run_conformance(args.table)
+    except ConformanceError as exc:
+        err.write(f"grade conformance: {args.table}: {exc}\n")
+        return EXIT_FAIL
+    out.write(format_report(report) + "\n")
     return EXIT_OK
 
 

@@ -65,16 +65,22 @@ def summary_line(report: CheckReport) -> str:
     )
 
 
+def safe_line(text: str) -> str:
+    """`text` as one line that no CI runner reads as a `::command` (a path could start so)."""
+    line = one_line(text)
+    return "> " + line if line.startswith("::") else line
+
+
 def message_lines(message: Message, pointer: str = "") -> list[str]:
     """A located message on one line, then the caret block under it (syntax errors)."""
-    lines = [one_line(str(message))]
+    lines = [safe_line(str(message))]
     lines += [GUTTER + line.rstrip() for line in pointer.splitlines()]
     return lines
 
 
 def render_text(report: CheckReport) -> str:
     """The whole report for a terminal (ends with a newline)."""
-    lines = [f"grade check: {one_line(report.file)} ({report.assignment}; rubric {report.rubric})"]
+    lines = [safe_line(f"grade check: {report.file} ({report.assignment}; rubric {report.rubric})")]
     for question in report.questions:
         bonus = " (bonus)" if question.bonus else ""
         title = f"{question.id}{bonus}: {one_line(question.title)}"

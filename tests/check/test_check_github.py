@@ -167,3 +167,20 @@ def test_summary_escapes_markdown(
     # Every table row has exactly the four cells of the header: no pipe escaped its cell.
     for row in rows:
         assert len(re.findall(r"(?<!\\)\|", row)) == 5, row
+
+
+def test_a_path_starting_with_colons_cannot_inject(
+    key_text: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    broken = key_text.replace('dW_k: "delta_k * z_{k-1}^T"', 'dW_k: "delta_k *"', 1)
+    assert broken != key_text
+    (tmp_path / "::warning::x.yaml").write_text(broken, encoding="utf-8")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    run = run_grade(["check", "::warning::x.yaml"])
+    assert run.code == 1
+    commands = [line for line in run.out.splitlines() if line.lstrip().startswith("::")]
+    assert commands  # the annotation for mini.dW_k
+    for line in commands:
+        level, props, _ = parse_command(line)
+        assert level == "error" and props["file"] == "::warning::x.yaml"

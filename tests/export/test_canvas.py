@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from canvas_import import ASSIGNMENT, Enrolled, canvas_import
-from conftest import COMMA_NAME, HOSTILE_NAME, Runner
+from export_data import COMMA_NAME, HOSTILE_NAME, Runner
 
 from grader.export import CanvasOptions, Directory, ExportUsageError, canvas_csv
 from grader.export.canvas import RESERVED_HEADER_WORDS

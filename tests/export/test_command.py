@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import Runner
+from export_data import Runner
 
 from grader.cli import main
 from grader.export.errors import EXIT_USAGE

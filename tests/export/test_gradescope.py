@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Runner
+from export_data import Runner
 from gradescope_spec import TEST_REQUIRED, TOP_REQUIRED, validate
 
 from grader.export.errors import EXIT_FAIL, EXIT_USAGE

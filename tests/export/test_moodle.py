@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE_NAME, NEWLINE_NAME, Runner
+from export_data import HOSTILE_NAME, NEWLINE_NAME, Runner
 from moodle_import import auto_mapping, moodle_import
 
 from grader.export.errors import EXIT_FAIL, EXIT_USAGE

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from export_data import REPO
 from gradescope_spec import validate
 
 from grader.model import Gradebook

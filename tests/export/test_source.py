@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Runner
+from export_data import Runner
 
 from grader.export import ResultsFormatError, read_results
 from grader.export.errors import EXIT_USAGE

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from conftest import HOSTILE_NAME, LATE, Runner
+from export_data import HOSTILE_NAME, LATE, Runner
 
 from grader.gradebook import RESULTS_FILE, unneutralise
 from grader.model import Gradebook, Status

@@ -53,8 +53,9 @@ def check_submission(
     known = {p.answer_id for p in rubric.parts()}
     unknown = [a for a in sorted(sub.answers) if a not in known]
     slots += [_unknown(a, sub.answers[a], by_id.get(a, ())) for a in unknown[:MAX_UNKNOWN]]
-    reported = {s.answer_id for s in slots}
-    file_messages = [m for m in messages if m.location.answer_id not in reported]
+    # Messages about a slot are shown with it; those about unknown ids past the cap are counted.
+    elsewhere = {s.answer_id for s in slots} | set(unknown[MAX_UNKNOWN:])
+    file_messages = [m for m in messages if m.location.answer_id not in elsewhere]
     if len(unknown) > MAX_UNKNOWN:
         file_messages.append(_too_many_unknown(len(unknown) - MAX_UNKNOWN, shown))
     return CheckReport(

@@ -54,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
         prog="grade check",
         description="Is my answer sheet complete and readable? (Says nothing about correctness.)",
         add_help=False,
+        allow_abbrev=False,
     )
     p.add_argument("file", type=Path, help="the answer sheet (.yaml, .yml or .ipynb)")
     which = p.add_mutually_exclusive_group()

@@ -97,13 +97,14 @@ def _row(
         "messages": [_message(m) for m in row.messages],
         "parts": [_part(p, show_reference=show_reference) for p in ordered_parts(row, order)],
         "feedback_file": feedback_file,
+        "detail": plain(row.detail),
     }  # fmt: skip
 
 
 def _assignment(info: AssignmentInfo) -> dict[str, Any]:
     return {
         "id": info.id, "title": info.title, "max_total": json_points(info.max_total),
-        "rubric": info.rubric_path,
+        "rubric": info.rubric_path, "late_policy": info.late_policy,
         "questions": [
             {"id": q.id, "title": q.title, "max_points": json_points(q.max_points),
              "bonus": q.bonus,

@@ -6,8 +6,9 @@ reviews every free-text answer.
 
 Patterns look for the words of an idea NEAR each other: `_near(a, b)` allows up to `gap`
 characters between them, but never a sentence end (`.`, `!`, `?`) or a line break, so two
-unrelated sentences cannot make a match together. Gaps are bounded character classes, so the
-matching time stays linear in the text.
+unrelated sentences cannot make a match together. Gaps and word endings are bounded repeats
+(`\\w{0,20}`, never `\\w*`: an unbounded ending before a gap backtracks quadratically on text
+such as "penalpenalpenal..."), so the matching time stays linear in the text.
 """
 
 from __future__ import annotations
@@ -33,31 +34,39 @@ def _either_order(first: str, second: str, gap: int = 60) -> tuple[str, str]:
 
 _MARGIN = r"margin|\\delta\b|\\Delta\b|Δ"
 _ZERO = (
-    r"\bzero\b|\b0\b|\bno (?:loss|penalty|cost|error)\b|\bvanish\w*"
-    r"|\bnot (?:penali[sz]ed|contribut\w*)|\bnothing\b"
+    r"\bzero\b|\b0\b|\bno (?:loss|penalty|cost|error)\b|\bvanish\w{0,20}"
+    r"|\bnot (?:penali[sz]ed|contribut\w{0,20})|\bnothing\b"
 )
-_INSIDE = r"within|inside|closer than|violat\w*|less than|smaller than|not (?:exceed|beat)\w*"
-_PENALTY = r"penal\w*|contribut\w*|\badds?\b|adding|\bcosts?\b|increas\w* the loss|positive loss"
+_INSIDE = (
+    r"within|inside|closer than|violat\w{0,20}|less than|smaller than"
+    r"|not (?:exceed|beat)\w{0,20}"
+)
+_PENALTY = (
+    r"penal\w{0,20}|contribut\w{0,20}|\badds?\b|adding|\bcosts?\b|increas\w{0,20} the loss"
+    r"|positive loss"
+)
 _EACH_WRONG = (
     r"(?:each|every|any|all) (?:of the )?(?:other|wrong|incorrect|competing|false|non-?target)"
-    r"(?: \w+)? class(?:es)?"
+    r"(?: \w{1,20})? class(?:es)?"
 )
 
 _UP = (
-    r"increas\w*|rais\w*|push\w* (?:it |them )?up\w*|boost\w*|maximi[sz]\w*|pull\w* up"
-    r"|go(?:es|ing)? up|higher|larger|bigger|grow\w*|\bup(?:wards)?\b"
+    r"increas\w{0,20}|rais\w{0,20}|push\w{0,20} (?:it |them )?up\w{0,20}|boost\w{0,20}"
+    r"|maximi[sz]\w{0,20}|pull\w{0,20} up"
+    r"|go(?:es|ing)? up|higher|larger|bigger|grow\w{0,20}|\bup(?:wards)?\b"
 )
 _DOWN = (
-    r"decreas\w*|lower\w*|reduc\w*|push\w* (?:it |them )?down\w*|suppress\w*|minimi[sz]\w*"
-    r"|pull\w* down|go(?:es|ing)? down|smaller|shrink\w*|\bdown(?:wards)?\b"
+    r"decreas\w{0,20}|lower\w{0,20}|reduc\w{0,20}|push\w{0,20} (?:it |them )?down\w{0,20}"
+    r"|suppress\w{0,20}|minimi[sz]\w{0,20}"
+    r"|pull\w{0,20} down|go(?:es|ing)? down|smaller|shrink\w{0,20}|\bdown(?:wards)?\b"
 )
 _TRUE = (
     r"(?:true|correct|right|ground[- ]?truth|target|gt|actual|label(?:'s|ed)?) class"
     r"|p_\{?y|p_\{?gt|\bp_y\b|\by_i\b"
 )
 _OTHERS = (
-    r"(?:other|wrong|incorrect|competing|rival|false|remaining|non-?target)(?: \w+)?"
-    r" (?:class|classes|probabilit\w*|scores?|ones)|\bothers\b|p_\{?[jl]\b"
+    r"(?:other|wrong|incorrect|competing|rival|false|remaining|non-?target)(?: \w{1,20})?"
+    r" (?:class|classes|probabilit\w{0,20}|scores?|ones)|\bothers\b|p_\{?[jl]\b"
 )
 
 
@@ -88,7 +97,7 @@ _EX3_IDEAS = (
         patterns=(
             _near(_near(_INSIDE, _MARGIN, 40), _PENALTY, 80),
             _near(_PENALTY, _near(_INSIDE, _MARGIN, 40), 80),
-            _near(r"penali[sz]\w*", _EACH_WRONG, 40),
+            _near(r"penali[sz]\w{0,20}", _EACH_WRONG, 40),
             _near(_EACH_WRONG, _PENALTY, 80),
             r"margin violation",
         ),
@@ -115,7 +124,7 @@ _SLOW_MEMORY = (
     r"(?:to|on|in|into|onto) (?:the )?(?:cpu|host|ram|disk|ssd|nvme|hard ?drive|main memory"
     r"|system memory|secondary storage)\b"
 )
-_INTERMEDIATE = r"activations?|intermediate \w+|tensors?|buffers?|feature maps?|layer outputs?"
+_INTERMEDIATE = r"activations?|intermediate \w{1,20}|tensors?|buffers?|feature maps?|layer outputs?"
 
 _EX4_IDEAS = (
     Idea(
@@ -125,17 +134,21 @@ _EX4_IDEAS = (
             "recompute the others during the backward pass (trading compute for memory)."
         ),
         patterns=(
-            r"(?:gradient|activation|memory)[- ]?check-?point\w*",
-            _near(r"check-?point\w*", r"activation|recomput\w*|backward|backprop\w*|layers?", 60),
-            _near(r"activations?|layers?", r"check-?point\w*", 40),
+            r"(?:gradient|activation|memory)[- ]?check-?point\w{0,20}",
             _near(
-                r"re-?(?:comput|calculat|evaluat)\w*",
+                r"check-?point\w{0,20}",
+                r"activation|recomput\w{0,20}|backward|backprop\w{0,20}|layers?",
+                60,
+            ),
+            _near(r"activations?|layers?", r"check-?point\w{0,20}", 40),
+            _near(
+                r"re-?(?:comput|calculat|evaluat)\w{0,20}",
                 r"activation|forward|intermediate|hidden"
                 r"|feature",
                 60,
             ),
-            _near(r"activations?|forward|intermediate", r"re-?(?:comput|calculat)\w*", 60),
-            r"rematerial\w*",
+            _near(r"activations?|forward|intermediate", r"re-?(?:comput|calculat)\w{0,20}", 60),
+            r"rematerial\w{0,20}",
         ),
     ),
     Idea(
@@ -145,16 +158,16 @@ _EX4_IDEAS = (
             "before each weight update."
         ),
         patterns=(
-            r"micro-? ?batch\w*",
+            r"micro-? ?batch\w{0,20}",
             _near(
-                r"\b(?:smaller|reduc\w*|decreas\w*|lower\w*|small|fewer|halv\w*)\b",
+                r"\b(?:smaller|reduc\w{0,20}|decreas\w{0,20}|lower\w{0,20}|small|fewer|halv\w{0,20})\b",
                 r"\b(?:mini-? ?)?batch(?:es\b|[- ]?size)",
                 30,
             ),
             r"\bsmall(?:er)? (?:mini-? ?)?batch",
             r"batch[- ]?size (?:is |was |gets )?(?:reduced|decreased|lowered|smaller|halved)",
-            r"(?:gradients?|grads?) accumulat\w*",
-            _near(r"accumulat\w*", r"gradients?|grads?", 30),
+            r"(?:gradients?|grads?) accumulat\w{0,20}",
+            _near(r"accumulat\w{0,20}", r"gradients?|grads?", 30),
         ),
     ),
     Idea(
@@ -167,7 +180,7 @@ _EX4_IDEAS = (
             r"\b(?:fp|float|bfloat) ?(?:16|8)\b|\bbf16\b|\bint ?[48]\b",
             r"half[- ]precision|mixed[- ]precision|(?:lower|reduced|low|less|smaller)[- ]precision",
             r"\b(?:16|8|4)[- ]?bits?\b",
-            r"quanti[sz]\w*",
+            r"quanti[sz]\w{0,20}",
         ),
     ),
     Idea(
@@ -177,7 +190,7 @@ _EX4_IDEAS = (
             "them back to the GPU when needed."
         ),
         patterns=(
-            r"off-? ?load\w*",
+            r"off-? ?load\w{0,20}",
             _near(_STATE, _SLOW_MEMORY, 60),
             r"\bzero[- ]?(?:offload|infinity|stage)",
         ),
@@ -197,7 +210,7 @@ _EX4_IDEAS = (
                 60,
             ),
             _near(
-                r"\b(?:free|delet|discard|releas|deallocat|overwrit|clear|reus)\w*",
+                r"\b(?:free|delet|discard|releas|deallocat|overwrit|clear|reus)\w{0,20}",
                 _INTERMEDIATE,
                 40,
             ),
@@ -217,10 +230,10 @@ _EX4_IDEAS = (
             "stored."
         ),
         patterns=(
-            r"reversib\w*|\brev-?nets?\b|\breformer\b",
-            _near(r"invertib\w*", r"layers?|networks?|blocks?|architectures?|residual", 30),
+            r"reversib\w{0,20}|\brev-?nets?\b|\breformer\b",
+            _near(r"invertib\w{0,20}", r"layers?|networks?|blocks?|architectures?|residual", 30),
             _near(
-                r"(?:reconstruct|recover|invert)\w*",
+                r"(?:reconstruct|recover|invert)\w{0,20}",
                 r"(?:inputs?|activations?)"
                 + _gap(40)
                 + r"(?:from|using) (?:the |its |their )?(?:outputs?|next|later)",

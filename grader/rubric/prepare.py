@@ -7,7 +7,10 @@ submission, executes them (in a worker process when the pipeline uses one) and s
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from grader.checkers.base import (
@@ -55,11 +58,20 @@ class PreparedRubric:
         return out
 
 
-def load_solvers(name: str | None, where: str) -> Mapping[str, Callable[..., Any]]:
-    """The `SOLVERS` mapping of `reference_solutions.<name>` (empty without a solver)."""
+def load_solvers(
+    name: str | None, where: str, rubric_path: Path | None = None
+) -> Mapping[str, Callable[..., Any]]:
+    """The `SOLVERS` mapping of `reference_solutions.<name>` (empty without a solver).
+
+    Solvers are course content kept beside the rubrics: `<course>/rubrics/<a>.yaml` uses
+    `<course>/reference_solutions/<name>/`. That folder is used when it exists; otherwise an
+    installed `reference_solutions` package. (The grader's wheel ships none, so installing the
+    grader for student CI never hands out the course's solutions.)
+    """
     if name is None:
         return {}
     try:
+        _bind_course_package(rubric_path)
         module = importlib.import_module(f"{SOLVER_PACKAGE}.{name}")
     except ImportError as exc:
         raise RubricError(
@@ -71,12 +83,38 @@ def load_solvers(name: str | None, where: str) -> Mapping[str, Callable[..., Any
     return solvers
 
 
+def _bind_course_package(rubric_path: Path | None) -> None:
+    """Make `reference_solutions` the course folder beside the rubric, when there is one."""
+    if rubric_path is None:
+        return
+    folder = rubric_path.resolve().parent.parent / SOLVER_PACKAGE
+    init = folder / "__init__.py"
+    if not init.is_file():
+        return
+    current = sys.modules.get(SOLVER_PACKAGE)
+    if current is not None and Path(getattr(current, "__file__", "") or "").resolve() == init:
+        return
+    if current is not None:
+        # Another course's solvers were imported in this process: forget them and theirs.
+        stale = [k for k in sys.modules if k.split(".")[0] == SOLVER_PACKAGE]
+        for key in stale:
+            del sys.modules[key]
+    spec = importlib.util.spec_from_file_location(
+        SOLVER_PACKAGE, init, submodule_search_locations=[str(folder)]
+    )
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[SOLVER_PACKAGE] = module
+    spec.loader.exec_module(module)
+
+
 def prepare_rubric(rubric: Rubric) -> PreparedRubric:
     """Prepare every question; raise RubricError listing every problem as `file: where: msg`."""
     problems: list[str] = []
     solvers: Mapping[str, Callable[..., Any]] = {}
     try:
-        solvers = load_solvers(rubric.solver, "solver")
+        solvers = load_solvers(rubric.solver, "solver", Path(rubric.path))
     except RubricError as exc:
         problems.extend(exc.problems)
     contexts: dict[str, Any] = {}

@@ -1,0 +1,385 @@
+"""The hostile corpus, assembled in a temporary folder, and `grade` run on it as a subprocess.
+
+The committed files live in corpus/ and are described in MANIFEST.yaml. What cannot or should
+not be committed is generated here, at test time: the 30 MB answer file and notebook, files
+just under the size limits, 10^5-deep nesting, 10^5-row arrays, a link to a file outside the
+folder and one to /etc/passwd, a FIFO, and files whose NAMES are the attack (formulas, a
+newline). Shared by the tests in this folder and by benchmarks/hostile_corpus.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+CORPUS = HERE / "corpus"
+MANIFEST = HERE / "MANIFEST.yaml"
+
+CANARY_DIR = Path("/tmp")
+CANARY_PREFIX = "grader-canary-"
+# Assembled here so that this module never holds the text an executed payload would print.
+MARKER = "HOSTILE-PAYLOAD" + "-RAN"
+SECRET = "SECRET-OUTSIDE" + "-THE-FOLDER"
+RUN_TIMEOUT = 900.0  # seconds: a guard against a hung batch, never a speed assertion
+MIB = 1 << 20
+YAML_LIMIT = 1 * MIB  # grader.loaders.safe_yaml.MAX_YAML_BYTES, written down independently
+NOTEBOOK_LIMIT = 16 * MIB  # grader.loaders.notebook.MAX_NOTEBOOK_BYTES
+ROWS = 100_000
+DEPTH = 100_000
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the specification promises for one corpus file (see MANIFEST.yaml's header)."""
+
+    attacks: str
+    status: str = "readable"
+    zero: tuple[str, ...] = ()
+    message: bool = False
+    student_id: str | None = None
+    id_not: tuple[str, ...] = ()
+    full_marks: tuple[str, ...] = ()
+
+
+def load_manifest() -> Mapping[str, Expectation]:
+    """MANIFEST.yaml as file name -> Expectation (our own file, read with safe_load)."""
+    raw = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    out = {}
+    for name, entry in raw.items():
+        fields = dict(entry)
+        for key in ("zero", "id_not", "full_marks"):
+            fields[key] = tuple(fields.get(key, ()))
+        out[name] = Expectation(**fields)
+    return MappingProxyType(out)
+
+
+# ----- generated files ----------------------------------------------------------------------------
+Builder = Callable[[Path, Path], None]  # (the file to create, a folder outside the corpus)
+
+
+def _header(student_id: str, attack: str) -> str:
+    return (
+        f"# attack: {attack}\nstudent:\n  id: {student_id}\n  name: Generated\n"
+        "assignment: practical-1\nanswers:\n"
+    )
+
+
+def _sheet_of_size(path: Path, size: int, student_id: str) -> None:
+    """A well-formed sheet whose ex4 free-text answer fills it to `size` bytes."""
+    line = "      " + "memory " * 13 + "\n"
+    with path.open("w", encoding="utf-8") as handle:
+        written = handle.write(_header(student_id, f"a {size}-byte sheet"))
+        written += handle.write("  ex4:\n    answer: |\n")
+        while written + len(line) <= size:
+            written += handle.write(line)
+
+
+def _notebook_of_size(path: Path, size: int, student_id: str) -> None:
+    """A notebook carrying `size` bytes of image output, one payload cell and one answer."""
+    picture = "iVBORw0KGgo" + "A" * max(0, size - 4096)
+    cells = [
+        {"cell_type": "raw", "id": "c1", "metadata": {"tags": ["student"]},
+         "source": f"student:\n  id: {student_id}\nassignment: practical-1\n"},
+        {"cell_type": "code", "id": "c2", "metadata": {"tags": ["answer:ex2.y_out"]},
+         "execution_count": 1, "source": "y_out = [0.0986, 0.0112, 0.0634, 0.0059]",
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"image/png": picture, "text/plain": "<Figure>"}}]},
+        {"cell_type": "code", "id": "c3", "metadata": {"tags": ["answer:ex2.loss"]},
+         "execution_count": None, "outputs": [],
+         "source": f"import os; os.system('touch {CANARY_DIR}/{CANARY_PREFIX}big-notebook')"},
+    ]  # fmt: skip
+    document = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _sheet_30mb(path: Path, outside: Path) -> None:
+    _sheet_of_size(path, 30 * MIB, "hx-sheet-30mb")
+
+
+def _sheet_under_limit(path: Path, outside: Path) -> None:
+    _sheet_of_size(path, YAML_LIMIT - 512, "hx-sheet-1mb")
+
+
+def _notebook_30mb(path: Path, outside: Path) -> None:
+    _notebook_of_size(path, 30 * MIB, "hx-notebook-30mb")
+
+
+def _notebook_under_limit(path: Path, outside: Path) -> None:
+    _notebook_of_size(path, NOTEBOOK_LIMIT - 64 * 1024, "hx-notebook-16mb")
+
+
+def _yaml_deep(path: Path, outside: Path) -> None:
+    text = _header("hx-yaml-deep", "10^5-deep nesting") + "  ex2:\n    s: "
+    path.write_text(text + "[" * DEPTH + "]" * DEPTH + "\n", encoding="utf-8")
+
+
+def _brackets_deep(path: Path, outside: Path) -> None:
+    answer = "(" * DEPTH + "z2" + ")" * DEPTH
+    text = _header("hx-brackets-deep", "10^5 nested brackets") + "  ex1:\n"
+    path.write_text(text + f"    dL_dWout: '{answer}'\n", encoding="utf-8")
+
+
+def _rows_yaml(path: Path, outside: Path) -> None:
+    text = _header("hx-rows-yaml", "a 10^5-row array") + "  ex2:\n    y_out: ["
+    path.write_text(text + ", ".join(["0.0986"] * ROWS) + "]\n", encoding="utf-8")
+
+
+def _rows_notebook(path: Path, outside: Path) -> None:
+    source = "s = [" + ", ".join(["[0.458, 0.869, 0.704]"] * ROWS) + "]"
+    cells = [
+        {"cell_type": "raw", "id": "c1", "metadata": {"tags": ["student"]},
+         "source": "student:\n  id: hx-rows-notebook\n"},
+        {"cell_type": "code", "id": "c2", "metadata": {"tags": ["answer:ex2.s"]},
+         "execution_count": None, "outputs": [], "source": source},
+    ]  # fmt: skip
+    document = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _json_deep(path: Path, outside: Path) -> None:
+    body = "[" * DEPTH + "]" * DEPTH
+    path.write_text(
+        '{"cells": ' + body + ', "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+        encoding="utf-8",
+    )
+
+
+def _fence_bait(path: Path, outside: Path) -> None:
+    """Cells whose blank runs make a backtracking fence/delimiter regex quadratic."""
+    canary = f"{CANARY_DIR}/{CANARY_PREFIX}fence-bait"
+    cells = [
+        {"cell_type": "raw", "id": "c1", "metadata": {"tags": ["student"]},
+         "source": "student:\n  id: hx-fence-bait\nassignment: practical-1\n"},
+        {"cell_type": "markdown", "id": "c2", "metadata": {"tags": ["answer:ex3.explanation"]},
+         "source": "```\n" + " " * 60_000 + "\n" * 60_000 + "x\n```"},
+        {"cell_type": "markdown", "id": "c3", "metadata": {"tags": ["answer:ex1.dL_dWout"]},
+         "source": "$" * 50_000 + f"$(touch {canary})"},
+        {"cell_type": "raw", "id": "c4", "metadata": {"tags": ["answers"]},
+         "source": "```yaml\n" + "\n" * 60_000 + f"answers:\n  mini:\n    dW_k: '`touch {canary}`'\n```"},
+    ]  # fmt: skip
+    document = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _link_outside(path: Path, outside: Path) -> None:
+    """A link to a readable, valid sheet outside the graded folder, holding a secret."""
+    target = outside / "secret_sheet.yaml"
+    target.write_text(
+        f"student:\n  id: s-secret\n  name: {SECRET}\nassignment: practical-1\n"
+        f"answers:\n  ex3:\n    explanation: {SECRET}\n",
+        encoding="utf-8",
+    )
+    path.symlink_to(target)
+
+
+def _link_passwd(path: Path, outside: Path) -> None:
+    path.symlink_to("/etc/passwd")
+
+
+def _fifo(path: Path, outside: Path) -> None:
+    os.mkfifo(path)
+
+
+def _named_sheet(path: Path, outside: Path) -> None:
+    """A plain sheet without an id: the (hostile) file name is all the identity there is."""
+    path.write_text(
+        "assignment: practical-1\nanswers:\n  ex2:\n    y_out: [0.0986, 0.0112, 0.0634, 0.0059]\n",
+        encoding="utf-8",
+    )
+
+
+def _named_notebook(path: Path, outside: Path) -> None:
+    cells: list[dict[str, object]] = [
+        {"cell_type": "code", "id": "c1", "metadata": {"tags": ["answer:ex2.y_out"]},
+         "execution_count": None, "outputs": [], "source": "[0.0986, 0.0112, 0.0634, 0.0059]"},
+    ]  # fmt: skip
+    document = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A corpus file made at test time: its name, how to make it and what must happen."""
+
+    name: str
+    build: Builder
+    expect: Expectation
+
+
+def _unreadable(attack: str) -> Expectation:
+    return Expectation(attacks=attack, status="unreadable", message=True)
+
+
+def _named(attack: str) -> Expectation:
+    return Expectation(attacks=attack, status="readable", message=True)
+
+
+GENERATED: tuple[Generated, ...] = (
+    Generated("sheet_30mb.yaml", _sheet_30mb, _unreadable("a 30 MB answer sheet")),
+    Generated("notebook_30mb.ipynb", _notebook_30mb, _unreadable("a 30 MB notebook")),
+    Generated(
+        "sheet_just_under_limit.yaml",
+        _sheet_under_limit,
+        Expectation("a well-formed sheet just under the 1 MiB limit (1 MB of free text)"),
+    ),
+    Generated(
+        "notebook_just_under_limit.ipynb",
+        _notebook_under_limit,
+        Expectation(
+            "a notebook just under the 16 MiB limit (image output) with a payload cell",
+            zero=("ex2.loss",),
+            message=True,
+        ),
+    ),
+    Generated("yaml_deep_1e5.yaml", _yaml_deep, _unreadable("YAML lists nested 10^5 deep")),
+    Generated(
+        "bomb_brackets_1e5.yaml",
+        _brackets_deep,
+        Expectation("10^5 nested brackets in a symbolic answer", zero=("ex1.dL_dWout",)),
+    ),
+    Generated("num_rows_1e5.yaml", _rows_yaml, _unreadable("a 10^5-entry array in a sheet")),
+    Generated(
+        "nb_rows_1e5.ipynb",
+        _rows_notebook,
+        Expectation("a 10^5-row array literal in a code cell", zero=("ex2.s",), message=True),
+    ),
+    Generated("nb_deep_json_1e5.ipynb", _json_deep, _unreadable("JSON nested 10^5 deep")),
+    Generated(
+        "nb_markdown_fence_bait.ipynb",
+        _fence_bait,
+        Expectation(
+            "120 KB blank runs inside code fences and $ delimiters (regex backtracking bait)",
+            zero=("ex1.dL_dWout", "mini.dW_k"),
+        ),
+    ),
+    Generated(
+        "symlink_outside.yaml",
+        _link_outside,
+        _unreadable("a symbolic link to a valid sheet outside the graded folder"),
+    ),
+    Generated("pen_paper_passwd.yaml", _link_passwd, _unreadable("a symbolic link to /etc/passwd")),
+    Generated("pen_paper_fifo.yaml", _fifo, _unreadable("a FIFO (a read would block forever)")),
+    Generated(
+        '=HYPERLINK("http:__evil.example","x").yaml',
+        _named_sheet,
+        _named("a file NAME that is a spreadsheet formula (the source column)"),
+    ),
+    Generated("+cmd|' _C calc'!A0.yaml", _named_sheet, _named("a file name that is a DDE payload")),
+    Generated("@SUM(1+1).ipynb", _named_notebook, _named("a notebook named like a formula")),
+    Generated("-rf --out ..yaml", _named_sheet, _named("a file name that looks like options")),
+    Generated("pen_paper_new\nline.yaml", _named_sheet, _named("a newline in the file name")),
+    Generated("pen_paper_" + "x" * 230 + ".yaml", _named_sheet, _named("a 245-byte file name")),
+)
+
+
+def expectations() -> Mapping[str, Expectation]:
+    """Every corpus file's expectation: the committed ones and the generated ones."""
+    out = dict(load_manifest())
+    for item in GENERATED:
+        out[item.name] = item.expect
+    return MappingProxyType(out)
+
+
+def build_corpus(folder: Path, outside: Path) -> Mapping[str, Expectation]:
+    """Copy the committed corpus into `folder`, generate the rest; return the expectations."""
+    folder.mkdir(parents=True)
+    outside.mkdir(parents=True, exist_ok=True)
+    for name in load_manifest():
+        shutil.copyfile(CORPUS / name, folder / name)
+    for item in GENERATED:
+        item.build(folder / item.name, outside)
+    return expectations()
+
+
+# ----- running and observing --------------------------------------------------------------------
+def grade_command(folder: Path, out: Path, *extra: str) -> list[str]:
+    """The command line of `grade FOLDER --out OUT ...` run from source."""
+    return [sys.executable, "-m", "grader.cli", str(folder), "--out", str(out), *extra]
+
+
+def grade_env(home: Path) -> dict[str, str]:
+    """The environment for a grading subprocess: the repository importable, HOME and TMPDIR in
+    the observed tree (so a write to either is caught), no bytecode written into the repo."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["HOME"] = str(home)
+    env["TMPDIR"] = str(home / "tmp")
+    return env
+
+
+def make_run_dirs(root: Path) -> tuple[Path, Path]:
+    """A working directory and a HOME (with its TMPDIR) for grading subprocesses, under root."""
+    cwd, home = root / "cwd", root / "home"
+    cwd.mkdir(parents=True, exist_ok=True)
+    (home / "tmp").mkdir(parents=True, exist_ok=True)
+    return cwd, home
+
+
+def run_grade(
+    folder: Path, out: Path, cwd: Path, home: Path, *extra: str
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `grade` as a subprocess (quiet), capturing its output."""
+    return subprocess.run(
+        grade_command(folder, out, "--quiet", *extra),
+        cwd=cwd,
+        env=grade_env(home),
+        capture_output=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+
+
+Entry = tuple[str, ...]
+
+
+def snapshot(root: Path) -> dict[str, Entry]:
+    """Every path under `root` with its kind and, for regular files, size and sha256.
+
+    Links are recorded by target and never followed; FIFOs are never opened.
+    """
+    out: dict[str, Entry] = {}
+    for directory, dirs, files in os.walk(root, followlinks=False):
+        for name in dirs + files:
+            path = Path(directory, name)
+            out[str(path.relative_to(root))] = _entry(path)
+    return out
+
+
+def _entry(path: Path) -> Entry:
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        return ("link", os.readlink(path))
+    if stat.S_ISDIR(info.st_mode):
+        return ("dir",)
+    if stat.S_ISREG(info.st_mode):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return ("file", str(info.st_size), digest)
+    return ("other", stat.filemode(info.st_mode))
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """The bytes of every regular file under `root`, by relative path."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def canaries() -> list[Path]:
+    """Canary files a payload that ran would have created."""
+    return sorted(CANARY_DIR.glob(CANARY_PREFIX + "*"))

@@ -10,6 +10,11 @@ they never time anything.
 from __future__ import annotations
 
 import re
+
+# Python's own regular-expression parser (private, but stable across 3.11+): it tells the
+# repeats of a pattern apart from look-alike text such as `\\*`.
+from re import _constants as sre_constants
+from re import _parser as sre_parse
 from typing import Any
 
 import pytest
@@ -18,13 +23,6 @@ from hypothesis import strategies as st
 
 from grader.loaders.notebook import _unfence, strip_math
 from reference_solutions.practical_1 import ideas
-
-try:  # the regular-expression parser moved in Python 3.11
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
 
 # The grammar of a fenced cell, as the loader documents it (fine on short texts).
 FENCE_GRAMMAR = re.compile(r"\A\s*```[^\n]*\n(?P<body>.*?)\n?\s*```\s*\Z", re.DOTALL)
@@ -71,7 +69,9 @@ def _unbounded_repeats(pattern: str) -> list[str]:
                 low, high, body = item[1]
                 if high == sre_constants.MAXREPEAT:
                     found.append(f"{{{low},}} over {body}")
-            stack.extend(part for part in item if isinstance(part, (list, tuple, sre_parse.SubPattern)))
+            stack.extend(
+                part for part in item if isinstance(part, (list, tuple, sre_parse.SubPattern))
+            )
     return found
 
 

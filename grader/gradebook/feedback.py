@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from grader.gradebook.markdown import code_span, escape_markdown
+from grader.gradebook.markdown import code_block, code_span, escape_markdown
 from grader.gradebook.numbers import format_points
 from grader.gradebook.tables import comment_to_show, ordered_parts, part_order
 from grader.model import AssignmentInfo, GradedSubmission, Outcome, PartScore, Status
@@ -62,7 +62,7 @@ def _part(part: PartScore, *, show_reference: bool) -> list[str]:
         f"{format_points(part.max_points)} ({escape_markdown(OUTCOME_WORDS[part.outcome])})"
     )
     lines = ["", title, ""]
-    bullets = [escape_markdown(sentence) for sentence in part.feedback if sentence.strip()]
+    bullets = [_sentence(sentence) for sentence in part.feedback if sentence.strip()]
     comment = comment_to_show(part)
     if comment:
         who = f" ({escape_markdown(part.grader)})" if part.grader else ""
@@ -72,6 +72,19 @@ def _part(part: PartScore, *, show_reference: bool) -> list[str]:
         bullets.append(f"Reference answer: {code_span(reference)}")
     lines += [f"- {bullet}" for bullet in bullets] or ["- (no further feedback)"]
     return lines
+
+
+READ_AS = "Read as: "
+
+
+def _sentence(sentence: str) -> str:
+    """One feedback sentence as Markdown: how an answer was read goes in a code span, a
+    multi-line sentence (an answer with a caret under the error) in a code block."""
+    if sentence.startswith(READ_AS) and "\n" not in sentence:
+        return READ_AS.strip() + " " + code_span(sentence[len(READ_AS) :])
+    if "\n" in sentence:
+        return "\n".join(code_block(sentence.strip("\n")))[2:]
+    return escape_markdown(sentence)
 
 
 def _questions(row: GradedSubmission, info: AssignmentInfo, *, show_reference: bool) -> list[str]:

@@ -38,6 +38,15 @@ def escape_markdown(text: str) -> str:
     return "".join(out)
 
 
+def code_block(text: str, indent: str = "  ") -> list[str]:
+    """`text` as a fenced code block (lines kept, e.g. an answer with a caret under an error),
+    indented to sit inside a list item; the fence is longer than any backtick run inside."""
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = [indent + line.replace("\r", "") for line in text.split("\n")]
+    return [indent + fence, *body, indent + fence]
+
+
 def code_span(text: str) -> str:
     """`text` as an inline code span: fenced with one backtick more than its longest run, padded
     with spaces so a leading or trailing backtick stays content. HTML is literal inside spans."""

@@ -282,12 +282,30 @@ def _without_code_spans(line: str) -> str:
     return re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", line)
 
 
+def _markdown_outside_code(text: str) -> str:
+    """The Markdown a reader's renderer interprets: fenced code blocks and code spans removed
+    (CommonMark shows their content literally, HTML included)."""
+    kept: list[str] = []
+    fence = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not fence:
+            opening = re.match(r"(?:[-*+]\s+|\d+[.)]\s+)?(`{3,}|~{3,})", stripped)
+            if opening:  # also as the first thing in a list item ("- ```")
+                fence = opening.group(1)
+            else:
+                kept.append(_without_code_spans(line))
+        elif stripped.startswith(fence) and set(stripped) == {fence[0]}:
+            fence = ""
+    return "\n".join(kept)
+
+
 def test_student_markup_never_reaches_feedback_or_reports_raw(run: CorpusRun) -> None:
     raw = re.compile(r"<\s*(script|img|iframe|svg|a\s)", re.IGNORECASE)
     found = []
     for name, data in run.outputs.items():
         if name.endswith(".md"):
-            text = "\n".join(_without_code_spans(line) for line in data.decode().splitlines())
+            text = _markdown_outside_code(data.decode())
         elif name.endswith(".html"):
             text = re.sub(r"<img src=\"report-[a-z-]+\.png\"", "", data.decode())
         else:

@@ -105,7 +105,12 @@ def _quotient(text: str, top: str, bottom: str) -> Fraction:
 
 
 def _show(value: object) -> str:
-    """A short quoted rendering of a value for messages."""
+    """A short quoted rendering of a value for messages (never converting a huge integer to
+    text: Python refuses beyond 4300 digits, and it would be slow long before)."""
+    if isinstance(value, Fraction):
+        value = value.numerator
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 40 else text[:37] + "...'"
 
@@ -121,6 +126,9 @@ def scalar_value(value: object) -> float:
     elif isinstance(value, (int, Fraction, Decimal)):
         if isinstance(value, Decimal) and not value.is_finite():
             raise NumberError(Reason.NOT_FINITE, f"{_show(value)} is not a finite number")
+        if isinstance(value, Decimal) and abs(value.adjusted()) > 400:
+            # Fraction(Decimal("1e999999999")) would build a billion-digit integer first.
+            raise NumberError(Reason.NOT_FINITE, f"{_show(value)} is out of range")
         exact = Fraction(value)
     elif isinstance(value, (float, np.floating)):
         if not np.isfinite(value):

@@ -82,7 +82,7 @@ NUMBER_TEXTS = st.lists(
     ),
     max_size=12,
 ).map("".join)  # fmt: skip
-# Integers are kept below 4300 digits here: see the separate xfail test for larger ones.
+# Integers are kept below 4300 digits here: see the separate test for larger ones.
 SCALARS = (
     NUMBER_TEXTS
     | st.text(max_size=20)
@@ -137,14 +137,6 @@ def test_read_array_respects_the_entry_limit(rows: int, columns: int, limit: int
         assert read_array(value, max_entries=limit).shape == (rows, columns)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "grader.numeric bug: read_array(10**5000) (any int or Fraction with more than 4300 "
-        "digits) raises ValueError 'Exceeds the limit (4300 digits) for integer string "
-        "conversion' from repr() in the NOT_FINITE message instead of NumberError(NOT_FINITE)"
-    ),
-)
 @pytest.mark.parametrize(
     "value", [10**5000, [1, -(10**5000)], Fraction(10**5000, 3)], ids=["int", "entry", "fraction"]
 )

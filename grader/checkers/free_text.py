@@ -27,7 +27,8 @@ from grader.model import CheckResult, Method, Outcome, Reason, frozen_mapping
 from grader.references import Idea
 from grader.rubric.spec import PartSpec
 
-# Matching is linear in the text for our patterns; the cap bounds it for hostile input.
+# Patterns are bounded (no unbounded repeats next to each other) and matching runs as a job,
+# in a worker with a deadline; the cap bounds the work for hostile input all the same.
 MAX_TEXT = 20_000
 
 
@@ -42,6 +43,16 @@ class PreparedFreeText(PreparedPart):
             tuple(re.compile(p, re.IGNORECASE) for p in idea.patterns) for idea in ideas
         )
 
+    def _text(self, answers: Answers) -> str | None:
+        answer = answers.get(self.spec.answer_id)
+        if is_blank(answer) or answer is None or answer.error or not isinstance(answer.value, str):
+            return None
+        return " ".join(answer.value[:MAX_TEXT].split())
+
+    def requests(self, answers: Answers) -> tuple[Job, ...]:
+        text = self._text(answers)
+        return () if text is None else (Job(self.spec.question, self.spec.id, (text,)),)
+
     def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:
         answer = answers.get(self.spec.answer_id)
         if is_blank(answer):
@@ -49,8 +60,8 @@ class PreparedFreeText(PreparedPart):
         broken = unreadable_answer(answer)
         if broken is not None:
             return replace(broken, needs_review=True)
-        value = answer.value if answer else None
-        if not isinstance(value, str):
+        (job,) = self.requests(answers) or (None,)
+        if job is None:
             return CheckResult(
                 fraction=0.0,
                 outcome=Outcome.UNPARSEABLE,
@@ -58,11 +69,14 @@ class PreparedFreeText(PreparedPart):
                 feedback=("This answer should be text.",),
                 needs_review=True,
             )
-        text = " ".join(value[:MAX_TEXT].split())
+        return results[job]
+
+    def execute(self, job: Job) -> CheckResult:
+        (text,) = job.payload
         found = [
             idea
             for idea, pats in zip(self.ideas, self.patterns, strict=True)
-            if any(p.search(text) for p in pats)
+            if any(p.search(str(text)) for p in pats)
         ]
         points = min(self.spec.points, self.per_idea * len(found))
         fraction = points / self.spec.points if self.spec.points else 0.0

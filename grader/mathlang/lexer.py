@@ -223,7 +223,25 @@ class Lexer(NameReader):
         upper_of_sum = [t.kind for t in self.out[-2:]] == [tk.SUM, tk.POW]
         if sub is None and not upper_of_sum:  # in `\sum^k_{l=1}` the `_` belongs to the sum
             sub, sub_expr, end = self.subscript(end, self.hi)
+            if sub is None and self.primed_subscript(base, start, end):
+                return
         self.emit(tk.NAME, start, end, base, sub, sub_expr)
+
+    def primed_subscript(self, base: str, start: int, end: int) -> bool:
+        """`f'_3(x)`: primes written before the subscript read as `f_3'(x)`."""
+        text, q = self.text, end
+        while q < self.hi and text[q] in tb.PRIME_CHARS:
+            q += 1
+        if q == end or q >= self.hi or text[q] != "_":
+            return False
+        sub, sub_expr, after = self.subscript(q, self.hi)
+        if sub is None:
+            return False
+        primes = sum(tb.PRIME_CHARS[c] for c in text[end:q])
+        self.emit(tk.NAME, start, end, base, sub, sub_expr)
+        self.emit(tk.PRIME, end, q, primes=primes)
+        self.pos = after
+        return True
 
     # ---------------------------------------------------------------- numbers
     def number(self) -> None:

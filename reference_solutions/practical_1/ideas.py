@@ -142,7 +142,7 @@ _EX4_IDEAS = (
             ),
             _near(r"activations?|layers?", r"check-?point\w{0,20}", 40),
             _near(
-                r"re-?(?:comput|calculat|evaluat)\w{0,20}",
+                r"re-?(?:comput|calculat|evaluat)\w{0,20}|\bre-?do(?:ing|es|ne)?\b",
                 r"activation|forward|intermediate|hidden"
                 r"|feature",
                 60,

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from grader.checkers.base import Job, RubricError
 from grader.late import apply_late, submission_time
@@ -31,12 +30,9 @@ from grader.rubric.load import find_rubric, load_rubric
 from grader.rubric.prepare import PreparedRubric, prepare_rubric
 from grader.sandbox import Limits, run_inline, run_pool
 from grader.scoring import TAScoreLike, empty_row, graded_row
+from grader.staff_inputs import UsageError, read_scores, with_roster
 
 Progress = Callable[[str, int, int], None]
-
-
-class UsageError(Exception):
-    """A problem with how the grader was called (exit status 2)."""
 
 
 @dataclass(frozen=True)
@@ -244,47 +240,6 @@ def score_all(
     return rows
 
 
-def apply_roster(
-    prepared: PreparedRubric, rows: list[GradedSubmission], roster: Any
-) -> tuple[list[GradedSubmission], list[Message]]:
-    """Add a `missing` row per roster student without a submission; flag ids not on it."""
-    entries = {e.student_id: e for e in roster.entries}
-    present = {r.student_id for r in rows}
-    out = []
-    for row in rows:
-        if row.student_id not in entries and row.status is not Status.UNREADABLE:
-            note = Message(
-                Severity.WARNING,
-                f"student id {row.student_id!r} is not on the roster",
-                Location(row.source),
-                Reason.NOT_ON_ROSTER,
-            )
-            row = replace(
-                row, messages=row.messages + (note,), flags=row.flags + (Reason.NOT_ON_ROSTER,)
-            )
-        elif row.student_id in entries and not row.name:
-            row = replace(row, name=entries[row.student_id].name)
-        out.append(row)
-    for student_id, entry in sorted(entries.items()):
-        if student_id not in present:
-            note = Message(Severity.INFO, "no submission", Location(""), Reason.NO_SUBMISSION)
-            out.append(
-                empty_row(prepared.rubric, student_id, entry.name, "", Status.MISSING, (note,))
-            )
-    flagged = sum(1 for r in out if Reason.NOT_ON_ROSTER in r.flags)
-    staff = []
-    if flagged:
-        staff.append(
-            Message(
-                Severity.WARNING,
-                f"{flagged} submission(s) carry ids not on the roster",
-                Location(""),
-                Reason.NOT_ON_ROSTER,
-            )
-        )
-    return out, staff
-
-
 def prepare(options: BatchOptions, submissions: Sequence[Submission]) -> PreparedRubric:
     """Load, validate and prepare the batch's rubric (RubricError lists every problem)."""
     path = choose_rubric(options, submissions)
@@ -295,12 +250,12 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
     submissions = load_all(options.folder, progress)
     prepared = prepare(options, submissions)
-    overrides, staff = _read_scores(options, prepared, submissions)
+    overrides, staff = read_scores(options.scores, prepared, submissions)
     results = check_answers(prepared, submissions, options, progress)
     rows = score_all(prepared, submissions, results, overrides)
     rows = _late(options, prepared, submissions, rows)
     if options.roster is not None:
-        rows, roster_staff = _with_roster(options.roster, prepared, rows)
+        rows, roster_staff = with_roster(options.roster, prepared, rows)
         staff += roster_staff
     book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
     return Batch(book, prepared, tuple(staff))
@@ -325,46 +280,6 @@ def _late(
         stamp = submission_time(sub, options.folder, options.submitted_from)
         out.append(apply_late(row, policy, stamp, prepared.rubric.max_total))
     return out
-
-
-def _read_scores(
-    options: BatchOptions, prepared: PreparedRubric, submissions: Sequence[Submission]
-) -> tuple[dict[tuple[str, str], TAScoreLike], list[Message]]:
-    if options.scores is None:
-        return {}, []
-    from grader.gradebook import read_ta_scores
-
-    if not options.scores.is_file():
-        raise UsageError(f"--scores: {options.scores} is not a file")
-    scores, messages = read_ta_scores(options.scores, prepared.rubric.info())
-    known = {s.student_id for s in submissions}
-    overrides: dict[tuple[str, str], TAScoreLike] = {}
-    for score in scores:
-        if score.student_id not in known:
-            messages.append(
-                Message(
-                    Severity.ERROR,
-                    f"TA score for unknown student {score.student_id!r} ({score.part})"
-                    " was not applied",
-                    score.location,
-                    Reason.UNKNOWN_ANSWER_ID,
-                )
-            )
-            continue
-        overrides[(score.student_id, score.part)] = score
-    return overrides, list(messages)
-
-
-def _with_roster(
-    path: Path, prepared: PreparedRubric, rows: list[GradedSubmission]
-) -> tuple[list[GradedSubmission], list[Message]]:
-    from grader.gradebook import read_roster
-
-    if not path.is_file():
-        raise UsageError(f"--roster: {path} is not a file")
-    roster, messages = read_roster(path)
-    rows, staff = apply_roster(prepared, rows, roster)
-    return rows, list(messages) + staff
 
 
 __all__ = ["Batch", "BatchOptions", "RubricError", "UsageError", "grade_folder"]

@@ -14,8 +14,11 @@ rubric (every problem printed as `file: location: message`), 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -222,6 +225,21 @@ def cmd_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     return run_export(argv, out, err)
 
 
+@contextmanager
+def _private_matplotlib_dir() -> Iterator[None]:
+    """Matplotlib keeps a font cache in the user's home; grading writes nothing outside --out,
+    so unless the caller chose a folder, it gets a temporary one, removed afterwards."""
+    if "MPLCONFIGDIR" in os.environ:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="grader-mpl-") as folder:
+        os.environ["MPLCONFIGDIR"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["MPLCONFIGDIR"]
+
+
 HANDLERS = {
     "key": cmd_key,
     "template": cmd_template,
@@ -243,9 +261,10 @@ def main(
         return EXIT_OK if args else EXIT_USAGE
     handler = HANDLERS.get(args[0])
     try:
-        if handler is not None:
-            return handler(args[1:], out, err)
-        return cmd_grade(args, out, err)
+        with _private_matplotlib_dir():
+            if handler is not None:
+                return handler(args[1:], out, err)
+            return cmd_grade(args, out, err)
     except _Usage as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE

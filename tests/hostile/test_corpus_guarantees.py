@@ -31,10 +31,6 @@ from hostile_build import (
     snapshot,
 )
 
-# Third-party caches the first use of matplotlib (the class report's histogram) creates in an
-# empty HOME. They are not grader output; anything else written outside --out is a failure.
-THIRD_PARTY_CACHES = ("home/.cache/matplotlib", "home/.config/matplotlib")
-CACHE_PARENTS = frozenset({"home/.cache", "home/.config"})
 CSV_FILES = ("grades.csv", "parts.csv", "review.csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -232,8 +228,6 @@ def _outside_out(run: CorpusRun, tree: dict[str, tuple[str, ...]]) -> dict[str, 
         for path, entry in tree.items()
         if path != out
         and not path.startswith(out + "/")
-        and not any(path == c or path.startswith(c + "/") for c in THIRD_PARTY_CACHES)
-        and not (path in CACHE_PARENTS and entry == ("dir",))
     }
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.checkers.base import RubricError
+from grader.gradebook.errors import GradebookError
 from grader.late import SOURCES
 from grader.rubric.prepare import PreparedRubric
 from grader.sandbox import Limits
@@ -274,7 +275,7 @@ def main(
     except KeyboardInterrupt:
         err.write("grade: interrupted; the previous gradebook was left as it was\n")
         return EXIT_FAIL
-    except OSError as exc:
+    except (OSError, GradebookError) as exc:
         err.write(f"grade: {exc}\n")
         return EXIT_FAIL
 

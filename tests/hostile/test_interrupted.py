@@ -84,6 +84,10 @@ def setup(tmp_path: Path) -> Setup:
     return Setup(small, slow, tmp_path / "gradebook", cwd, home)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def _started(setup: Setup) -> Iterator[subprocess.Popen[bytes]]:
     """`grade` on the slow folder (with progress lines), in its own process group so that its
@@ -95,6 +99,9 @@ def _started(setup: Setup) -> Iterator[subprocess.Popen[bytes]]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        # A shell's background job starts with SIGINT ignored, and Python then never raises
+        # KeyboardInterrupt: give the child the default handling, as a terminal would.
+        preexec_fn=_default_sigint,
     )
     try:
         yield process

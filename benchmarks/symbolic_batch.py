@@ -24,9 +24,16 @@ from sympy.core.cache import clear_cache
 
 from grader.checkers.base import Job
 from grader.pipeline import BatchOptions, grade_folder, load_all, prepare
+from grader.rubric.prepare import PreparedRubric
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "practical-1.yaml"
+
+
+def _symbolic(prepared: PreparedRubric, jobs: list[Job]) -> list[Job]:
+    """The distinct jobs of symbolic parts (free-text matching is a job too, and cheap)."""
+    kinds = {(p.question, p.id): p.kind for p in prepared.rubric.parts()}
+    return list(dict.fromkeys(j for j in jobs if kinds.get((j.question, j.part)) == "symbolic"))
 
 
 def per_answer() -> None:
@@ -34,9 +41,7 @@ def per_answer() -> None:
     options = BatchOptions(folder=ROOT / "submissions", rubric=RUBRIC, workers=0)
     submissions = [s for s in load_all(options.folder) if s.readable]
     prepared = prepare(options, submissions)
-    jobs: list[Job] = list(
-        dict.fromkeys(j for s in submissions for j in prepared.requests(s.answers))
-    )
+    jobs = _symbolic(prepared, [j for s in submissions for j in prepared.requests(s.answers)])
     medians = []
     for job in jobs:
         runs = []
@@ -68,7 +73,9 @@ def batch(copies: int) -> None:
         options = BatchOptions(folder=folder, rubric=RUBRIC, workers=0)
         submissions = [s for s in load_all(folder) if s.readable]
         prepared = prepare(options, submissions)
-        answers = [j for s in submissions for j in prepared.requests(s.answers)]
+        every = [j for s in submissions for j in prepared.requests(s.answers)]
+        kinds = {(p.question, p.id): p.kind for p in prepared.rubric.parts()}
+        answers = [j for j in every if kinds.get((j.question, j.part)) == "symbolic"]
         distinct = set(answers)
         for workers in (0, 2):
             start = time.perf_counter()

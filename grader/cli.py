@@ -135,7 +135,17 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     ]
     if counts["missing"]:
         summary.append(f"{counts['missing']} missing")
-    out.write(", ".join(summary) + f"  (gradebook: {args.out})\n")
+    flags = batch.flagged()
+    notes = [
+        f"{flags[key]} {words}"
+        for key, words in (
+            ("duplicate_id", "with a duplicate id"),
+            ("not_on_roster", "not on the roster"),
+        )
+        if flags.get(key)
+    ]
+    extra = f" ({', '.join(notes)})" if notes else ""
+    out.write(", ".join(summary) + extra + f"  (gradebook: {args.out})\n")
     return EXIT_OK
 
 

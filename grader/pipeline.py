@@ -63,6 +63,29 @@ class Batch:
         counts = Counter(row.status.value for row in self.gradebook.rows)
         return {s.value: counts.get(s.value, 0) for s in Status}
 
+    def flagged(self) -> Mapping[str, int]:
+        """How many rows carry each flag (duplicate id, not on the roster)."""
+        counts = Counter(flag.value for row in self.gradebook.rows for flag in row.flags)
+        return dict(sorted(counts.items()))
+
+
+def _duplicates(submissions: Sequence[Submission]) -> list[Message]:
+    """One staff message per student id carried by more than one submission."""
+    by_id: dict[str, list[str]] = {}
+    for sub in submissions:
+        by_id.setdefault(sub.student_id, []).append(sub.source)
+    return [
+        Message(
+            Severity.WARNING,
+            f"student id {student_id!r} has {len(sources)} submissions"
+            f" ({', '.join(sorted(sources))}): both rows are kept and marked needs_review",
+            Location(sorted(sources)[0]),
+            Reason.DUPLICATE_ID,
+        )
+        for student_id, sources in sorted(by_id.items())
+        if len(sources) > 1
+    ]
+
 
 def choose_rubric(options: BatchOptions, submissions: Sequence[Submission]) -> Path:
     """The rubric file: given explicitly, or the one the most sheets name."""
@@ -253,6 +276,7 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     overrides, staff = read_scores(options.scores, prepared, submissions)
     results = check_answers(prepared, submissions, options, progress)
     rows = score_all(prepared, submissions, results, overrides)
+    staff += _duplicates(submissions)
     rows = _late(options, prepared, submissions, rows)
     if options.roster is not None:
         rows, roster_staff = with_roster(options.roster, prepared, rows)

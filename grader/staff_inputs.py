@@ -56,7 +56,7 @@ def apply_roster(
             Message(
                 Severity.WARNING,
                 f"{flagged} submission(s) carry ids not on the roster",
-                Location(""),
+                Location(roster.source),
                 Reason.NOT_ON_ROSTER,
             )
         )

@@ -138,3 +138,18 @@ def test_scores_outside_the_range_or_for_strangers_are_refused(
     assert err.count("scores.csv") >= 3
     rows = {r["student_id"]: r for r in _rows(tmp_path / "gb" / "grades.csv")}
     assert rows["s1000001"]["ex3"] == "10"  # the refused score changed nothing
+
+
+def test_duplicate_ids_are_kept_flagged_and_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    for name in ("first.yaml", "second.yaml"):
+        shutil.copy(ROOT / "submissions" / "pen_paper_gauss.yaml", folder / name)
+    status, out, err = _grade(folder, tmp_path / "gb", "--quiet")
+    assert status == 0
+    rows = _rows(tmp_path / "gb" / "grades.csv")
+    assert [r["source"] for r in rows] == ["first.yaml", "second.yaml"]
+    assert {r["student_id"] for r in rows} == {"s1000006"}
+    assert all(r["status"] == "needs_review" for r in rows)  # neither graded silently
+    assert "2 with a duplicate id" in out
+    assert "s1000006" in err and "first.yaml" in err and "second.yaml" in err

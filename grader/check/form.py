@@ -17,16 +17,15 @@ from dataclasses import dataclass
 
 from grader.checkers.arrays import describe_shape, read_answer
 from grader.checkers.choice import normalise_choice
+from grader.checkers.free_text import NOT_TEXT
 from grader.checkers.numeric import unreadable as numeric_unreadable
+from grader.checkers.symbolic import NOT_AN_EXPRESSION
 from grader.engine import Context, ResolveError
 from grader.engine.resolve import resolve
 from grader.mathlang import ParseError, final_rhs, parse
 from grader.model import RawAnswer, Reason
 from grader.rubric.spec import PartSpec
 
-# The sentences grading uses for the same problems (grader/checkers/symbolic.py, free_text.py).
-NOT_AN_EXPRESSION = "This answer should be an expression (text), not a list or a mapping."
-NOT_TEXT = "This answer should be text."
 SHOWN_CHARS = 40  # of a student's value quoted in a message
 
 

@@ -30,6 +30,7 @@ from grader.rubric.spec import PartSpec
 # Patterns are bounded (no unbounded repeats next to each other) and matching runs as a job,
 # in a worker with a deadline; the cap bounds the work for hostile input all the same.
 MAX_TEXT = 20_000
+NOT_TEXT = "This answer should be text."
 
 
 class PreparedFreeText(PreparedPart):
@@ -66,7 +67,7 @@ class PreparedFreeText(PreparedPart):
                 fraction=0.0,
                 outcome=Outcome.UNPARSEABLE,
                 reasons=(Reason.WRONG_TYPE,),
-                feedback=("This answer should be text.",),
+                feedback=(NOT_TEXT,),
                 needs_review=True,
             )
         return results[job]

@@ -40,6 +40,7 @@ from grader.references import ExpressionForms, IndexReference
 from grader.rubric.spec import PartSpec
 
 MISTAKE_KINDS = ("drop_factor", "negate")
+NOT_AN_EXPRESSION = "This answer should be an expression (text), not a list or a mapping."
 
 
 def seed_for(*parts: str) -> int:
@@ -89,7 +90,7 @@ class PreparedSymbolic(PreparedPart):
                 fraction=0.0,
                 outcome=Outcome.UNPARSEABLE,
                 reasons=(Reason.WRONG_TYPE,),
-                feedback=("This answer should be an expression (text), not a list or a mapping.",),
+                feedback=(NOT_AN_EXPRESSION,),
             )
         try:
             tree = parse(text)

@@ -10,63 +10,48 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
 
-import numpy as np
 from sympy.core.cache import clear_cache
 
 from grader.engine import Context, Mistake, Split, SymbolicSpec, context_from_mapping, judge
 from grader.mathlang import parse
 from grader.mathlang.ast import Node
+from grader.rubric.load import load_rubric
+from grader.rubric.prepare import load_solvers
 
-NETWORK = {
-    "dims": ["n0", "n1", "n2"],
-    "symbols": {
-        "x_in": {"kind": "vector", "shape": ["n0"], "aliases": ["x"]},
-        "W1": {"kind": "matrix", "shape": ["n1", "n0"]},
-        "s1": {"kind": "vector", "shape": ["n1"], "define": "W1 x_in"},
-        "z1": {"kind": "vector", "shape": ["n1"], "define": "f1(s1)"},
-        "W2": {"kind": "matrix", "shape": ["n2", "n1"]},
-        "s2": {"kind": "vector", "shape": ["n2"], "define": "W2 z1"},
-        "z2": {"kind": "vector", "shape": ["n2"], "define": "f2(s2)"},
-        "W_out": {"kind": "matrix", "shape": [1, "n2"]},
-        "s_out": {"kind": "scalar", "define": "W_out z2"},
-        "z_out": {"kind": "scalar", "define": "f3(s_out)"},
-        "y_out": {"kind": "scalar", "define": "z_out"},
-        "y_gt": {"kind": "scalar"},
-        "f1": {"kind": "function"},
-        "f2": {"kind": "function"},
-        "f3": {"kind": "function"},
-    },
-}
-
-INDEX = {
-    "sampler": "ex3",
-    "free_index": "j",
-    "symbols": {
-        "k": {"kind": "count"},
-        "y_i": {"kind": "label", "aliases": ["y"]},
-        "o": {"kind": "family"},
-        "p": {"kind": "family"},
-        "margin": {"kind": "scalar", "aliases": ["m"]},
-    },
-}
-
-W2_REF = "((W_out^T * (y_out - y_gt) * f3'(s_out)) .* f2'(s2)) * z1^T"
-W1_REF = "((W2^T * ((W_out^T * (y_out - y_gt) * f3'(s_out)) .* f2'(s2))) .* f1'(s1)) * x_in^T"
-MISTAKES = (Mistake("missing", "drop_factor", 0.5), Mistake("sign", "negate", 0.5))
+ROOT = Path(__file__).resolve().parents[1]
 EX3 = (
     "sum_{l != y_i} 1[p_l - p_{y_i} + m > 0]"
     " (p_l (delta_{lj} - p_j) - p_{y_i} (delta_{y_i j} - p_j))"
 )
 
 
-def ex3_sampler(rng: np.random.Generator) -> Mapping[str, Any]:
-    k = int(rng.integers(3, 7))
-    o = rng.normal(size=k)
-    p = np.exp(o) / np.exp(o).sum()
-    return {"k": k, "y_i": int(rng.integers(0, k)), "o": o, "p": p, "margin": 0.5}
+def course() -> tuple[dict[str, Context], dict[str, SymbolicSpec]]:
+    """The contexts and specs of the real Practical-1 rubric and solvers (not copies)."""
+    rubric = load_rubric(ROOT / "rubrics" / "practical-1.yaml")
+    solvers = load_solvers(rubric.solver, "solver", Path(rubric.path))
+    contexts: dict[str, Context] = {}
+    for name, data in rubric.contexts.items():
+        ctx, errors = context_from_mapping(name, data, where=name, samplers=solvers)
+        if ctx is None:
+            raise SystemExit("\n".join(errors))
+        contexts[name] = ctx
+    mistakes = (Mistake("missing", "drop_factor", 0.5), Mistake("sign", "negate", 0.5))
+    specs = {
+        part: SymbolicSpec(
+            reference=parse(solvers[f"ex1_{part}"](rubric.data).matrix),
+            orientation="either",
+            mistakes=mistakes,
+        )
+        for part in ("dL_dW2", "dL_dW1")
+    }
+    specs["ex3"] = SymbolicSpec(
+        reference_fn=solvers["ex3_gradient"](rubric.data).gradient,
+        splits=(Split("ne", "j != y_i", 1), Split("eq", "j = y_i", 1)),
+    )
+    return contexts, specs
 
 
 def median_ms(check: Callable[[int], object], runs: int = 60, clear: bool = False) -> float:
@@ -82,21 +67,17 @@ def median_ms(check: Callable[[int], object], runs: int = 60, clear: bool = Fals
 
 
 def main() -> None:
-    network, _ = context_from_mapping("network", NETWORK, where="network", samplers={})
-    index, _ = context_from_mapping("ex3", INDEX, where="ex3", samplers={"ex3": ex3_sampler})
-    assert network is not None and index is not None  # noqa: S101 - a script, not library code
-    w2 = SymbolicSpec(reference=parse(W2_REF), orientation="either", mistakes=MISTAKES)
-    w1 = SymbolicSpec(reference=parse(W1_REF), orientation="either", mistakes=MISTAKES)
-    ex3 = SymbolicSpec(
-        reference=parse(EX3), splits=(Split("ne", "j != y_i", 1), Split("eq", "j = y_i", 1))
-    )
+    contexts, specs = course()
+    network, index = contexts["network"], contexts["softmax_hinge"]
+    w2, w1, ex3 = specs["dL_dW2"], specs["dL_dW1"], specs["ex3"]
+    w2_ref = "((W_out^T * (y_out - y_gt) * f3'(s_out)) .* f2'(s2)) * z1^T"
     cases = {
         "ex1 W2 scalar form, right (exact proof)": (
             "(y_out - y_gt) * f3'(s_out) * W_out * f2'(s2) * z1",
             w2,
             network,
         ),
-        "ex1 W2 matrix form, right (random)": (W2_REF, w2, network),
+        "ex1 W2 matrix form, right (random)": (w2_ref, w2, network),
         "ex1 W2 matrix form, missing factor (mistake)": (
             "(W_out^T * (y_out - y_gt) * f3'(s_out)) * z1^T",
             w2,

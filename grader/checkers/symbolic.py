@@ -25,6 +25,7 @@ from grader.checkers.base import (
     unreadable_answer,
 )
 from grader.engine import (
+    MISTAKE_KINDS,
     ContextError,
     Judgement,
     Mistake,
@@ -39,7 +40,6 @@ from grader.model import CheckResult, Method, Outcome, RawAnswer, Reason, frozen
 from grader.references import ExpressionForms, IndexReference
 from grader.rubric.spec import PartSpec
 
-MISTAKE_KINDS = ("drop_factor", "negate")
 NOT_AN_EXPRESSION = "This answer should be an expression (text), not a list or a mapping."
 
 
@@ -286,7 +286,7 @@ def _validate_mistakes(raw: Any, where: str) -> list[str]:
             problems.append(f"{at}: a mistake needs `id:` and `kind:`")
             continue
         if item.get("kind") not in MISTAKE_KINDS:
-            problems.append(f"{at}.kind: must be one of {', '.join(MISTAKE_KINDS)}")
+            problems.append(f"{at}.kind: must be one of {', '.join(sorted(MISTAKE_KINDS))}")
         credit = item.get("credit", 0.5)
         if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit <= 1:
             problems.append(f"{at}.credit: a share of the part's points between 0 and 1")

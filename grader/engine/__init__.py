@@ -8,26 +8,22 @@ cheap, seeded random testing otherwise; declared partial-credit mistakes; per-ca
 
 from grader.engine.context import Context, ContextError, context_from_mapping
 from grader.engine.evaluate import Interpretation
-from grader.engine.judge import (
-    MISTAKE_KINDS,
-    Judgement,
-    Mistake,
-    Split,
-    SymbolicSpec,
-    judge,
-    validate_reference,
-    validate_spec,
-)
+from grader.engine.judge import judge
+from grader.engine.mistakes import MISTAKE_KINDS, MISTAKE_RULES, MistakeRule
 from grader.engine.resolve import ResolveError
+from grader.engine.spec import Judgement, Mistake, Split, SymbolicSpec
 from grader.engine.symbols import SymbolInfo, SymbolKind
+from grader.engine.validate import validate_reference, validate_spec
 
 __all__ = [
     "MISTAKE_KINDS",
+    "MISTAKE_RULES",
     "Context",
     "ContextError",
     "Interpretation",
     "Judgement",
     "Mistake",
+    "MistakeRule",
     "ResolveError",
     "Split",
     "SymbolInfo",

@@ -5,9 +5,12 @@ products, negations, small integer constants; every quantity read as a scalar, a
 sheet's hint) is the reference. A variant is made by rewrites that keep the value: commuting
 and reassociating sums and products, distributing a factor over a sum, and writing a defined
 quantity by its definition (z2 as f2(s2), z1 as f1(s1), s2 as W2 z1 -- the sheet's own
-equivalences). The judge must call the variant equivalent. Changing one constant changes the
-function (the expression is a polynomial in the quantities whose coefficient of that constant
-is a nonzero product), and the judge must say so.
+equivalences). The judge must call the variant equivalent. Changing a constant the reference
+depends on changes the function, and the judge must say so. Whether the reference depends on a
+constant is decided here, independently of the judge: the expression is a polynomial in the
+context's independent quantities (x_in, W1, W2, W_out, y_gt and the values f_k(s_k), f_k'(s_k) of
+arbitrary functions), evaluated exactly with Fractions at random integer points; a constant
+counts only if changing it changes such a value (`3 * (x_in - x_in)` depends on no constant).
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from grader.engine import Context, SymbolicSpec, context_from_mapping, judge
@@ -154,6 +158,51 @@ def perturb(tree: Tree, target: Leaf) -> Tree:
     return Op(tree.op, tuple(perturb(child, target) for child in tree.children))
 
 
+# ----- an independent model of the context: exact values at integer points ----------------------
+FREE = ("x_in", "W1", "W2", "W_out", "y_gt", "a1", "d1", "a2", "d2", "a3", "d3")
+# Every leaf text (SYMBOLS and the definitions written out) in the free quantities: a_k is the
+# value f_k(s_k), d_k the value f_k'(s_k); the scalar reading of the network context.
+LEAF_VALUES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "x_in": ("x_in",), "W1": ("W1",), "s1": ("W1", "x_in"), "z1": ("a1",),
+        "W2": ("W2",), "s2": ("W2", "a1"), "z2": ("a2",), "W_out": ("W_out",),
+        "s_out": ("W_out", "a2"), "z_out": ("a3",), "y_out": ("a3",), "y_gt": ("y_gt",),
+        "f1'(s1)": ("d1",), "f2'(s2)": ("d2",), "f3'(s_out)": ("d3",),
+        "f1(s1)": ("a1",), "f2(s2)": ("a2",),
+    }
+)  # fmt: skip
+
+
+def value(tree: Tree, point: Mapping[str, Fraction]) -> Fraction:
+    """The exact value of a tree at a point of the free quantities."""
+    if isinstance(tree, Leaf):
+        if tree.constant:
+            return Fraction(int(tree.text))
+        product = Fraction(1)
+        for name in LEAF_VALUES[tree.text]:
+            product *= point[name]
+        return product
+    values = [value(child, point) for child in tree.children]
+    if tree.op == "-":
+        return -values[0]
+    total = Fraction(0 if tree.op == "+" else 1)
+    for item in values:
+        total = total + item if tree.op == "+" else total * item
+    return total
+
+
+def depends_on(tree: Tree, target: Leaf) -> bool:
+    """Whether changing the constant `target` changes the function (at 3 random points: a
+    nonzero polynomial of degree <= 9 vanishes at one with probability below 1/200)."""
+    rng = random.Random(0)
+    changed = perturb(tree, target)
+    for _ in range(3):
+        point = {name: Fraction(rng.randint(-1000, 1000)) for name in FREE}
+        if value(tree, point) != value(changed, point):
+            return True
+    return False
+
+
 # ----- properties ---------------------------------------------------------------------------------
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -174,9 +223,24 @@ def test_a_changed_constant_is_judged_different(
     tree: Tree, rng: random.Random, data: st.DataObject, seed: int
 ) -> None:
     reference = with_constant(tree)
-    target = data.draw(st.sampled_from(constants(reference)))
+    targets = [leaf for leaf in constants(reference) if depends_on(reference, leaf)]
+    assume(targets)  # e.g. 3 * (x_in - x_in): no constant changes the function
+    target = data.draw(st.sampled_from(targets))
     changed = rewrite(perturb(reference, target), rng)
     spec = SymbolicSpec(reference=parse(render(reference)))
     result = judge(parse(render(changed)), spec, network(), seed=seed)
     assert not result.equivalent and result.credit == 0.0, (render(reference), render(changed))
     assert not result.undecided
+
+
+def test_the_independent_model_sees_which_constants_matter() -> None:
+    three = Leaf("3", constant=True)
+    vanishing = Op("*", (three, Op("+", (Leaf("x_in"), Op("-", (Leaf("x_in"),))))))
+    assert not depends_on(vanishing, three)
+    two = Leaf("2", constant=True)
+    defined = Op("+", (Leaf("s2"), Op("-", (Op("*", (Leaf("W2"), Leaf("z1"))),)), two))
+    assert depends_on(defined, two)
+    # s2 - W2 z1 is identically zero in the context: only the added constant matters
+    four = Leaf("4", constant=True)
+    scaled = Op("*", (four, Op("+", (Leaf("s2"), Op("-", (Op("*", (Leaf("W2"), Leaf("z1"))),))))))
+    assert not depends_on(scaled, four)

@@ -1,0 +1,72 @@
+"""What a symbolic answer is judged against, and the verdict: the engine's public types.
+
+`SymbolicSpec` carries the reference (an expression, or for index contexts a function of an
+instance), the accepted orientation, the declared partial-credit mistakes and the splits judged
+separately; `Judgement` is what `grader.engine.judge.judge` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.mathlang.ast import Node
+from grader.model import Method, Reason
+
+ORIENTATIONS = frozenset({"exact", "either"})
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A partial-credit pattern: `kind` names a rule of `grader.engine.mistakes.MISTAKE_RULES`
+    ("drop_factor": one derivative factor of the reference missing; "negate": the reference with
+    its overall sign flipped)."""
+
+    id: str
+    kind: str
+    credit: float
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Split:
+    """A case of an index answer: the entries where `condition` (e.g. "j != y_i") holds."""
+
+    id: str
+    condition: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class SymbolicSpec:
+    """What a symbolic answer is judged against. `reference` is an expression (for matrix
+    contexts, the MATRIX form: its scalar reading is the scalar form); index contexts may give
+    `reference_fn(instance) -> vector over the free index` instead. With `only_split` the answer
+    covers only that split (a two-case answer)."""
+
+    reference: Node | None = None
+    reference_fn: Callable[[Mapping[str, Any]], np.ndarray] | None = None
+    orientation: str = "exact"
+    mistakes: tuple[Mistake, ...] = ()
+    splits: tuple[Split, ...] = ()
+    only_split: str | None = None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one answer. `credit` is 1 when equivalent, a mistake's credit, or (index
+    answers with splits) the weight of the correct judged splits over the total weight."""
+
+    credit: float
+    equivalent: bool
+    method: Method
+    interpretation: str
+    mistake: Mistake | None
+    split_results: Mapping[str, bool]
+    reasons: tuple[Reason, ...]
+    feedback: tuple[str, ...]
+    undecided: bool
+    parsed: str

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from sympy.core.cache import clear_cache
 
+from grader.checkers.registry import REGISTRY
 from grader.engine import Context, Mistake, Split, SymbolicSpec, context_from_mapping, judge
 from grader.mathlang import parse
 from grader.mathlang.ast import Node
 from grader.rubric.load import load_rubric
-from grader.rubric.prepare import load_solvers
+from grader.rubric.solvers import load_solvers
 
 ROOT = Path(__file__).resolve().parents[1]
 EX3 = (
@@ -30,7 +31,7 @@ EX3 = (
 
 def course() -> tuple[dict[str, Context], dict[str, SymbolicSpec]]:
     """The contexts and specs of the real Practical-1 rubric and solvers (not copies)."""
-    rubric = load_rubric(ROOT / "rubrics" / "practical-1.yaml")
+    rubric = load_rubric(ROOT / "rubrics" / "practical-1.yaml", REGISTRY)
     solvers = load_solvers(rubric.solver, "solver", Path(rubric.path))
     contexts: dict[str, Context] = {}
     for name, data in rubric.contexts.items():

@@ -23,8 +23,8 @@ from pathlib import Path
 from sympy.core.cache import clear_cache
 
 from grader.checkers.base import Job
+from grader.checkers.prepare import PreparedRubric
 from grader.pipeline import BatchOptions, grade_folder, load_all, prepare
-from grader.rubric.prepare import PreparedRubric
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "practical-1.yaml"

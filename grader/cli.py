@@ -22,10 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from grader.checkers.base import RubricError
+from grader.checkers.prepare import PreparedRubric
 from grader.gradebook.errors import GradebookError
 from grader.late import SOURCES
-from grader.rubric.prepare import PreparedRubric
+from grader.rubric.errors import RubricError
 from grader.sandbox import Limits
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -150,8 +150,9 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 
 def _prepared(assignment: str, rubric: str | None, rubrics: list[str] | None) -> PreparedRubric:
+    from grader.checkers.prepare import prepare_rubric
+    from grader.checkers.registry import REGISTRY
     from grader.rubric.load import find_rubric, load_rubric
-    from grader.rubric.prepare import prepare_rubric
 
     path = (
         Path(rubric)
@@ -160,7 +161,7 @@ def _prepared(assignment: str, rubric: str | None, rubrics: list[str] | None) ->
     )
     if path is None:
         raise _Usage(f"grade: no rubric for assignment {assignment!r} (use --rubric FILE)")
-    return prepare_rubric(load_rubric(path))
+    return prepare_rubric(load_rubric(path, REGISTRY))
 
 
 def cmd_key(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
@@ -180,6 +181,7 @@ def cmd_key(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Write an empty answer sheet for an assignment."""
+    from grader.checkers.registry import REGISTRY
     from grader.rubric.load import find_rubric, load_rubric
     from grader.template import render_template
 
@@ -195,7 +197,7 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     )
     if path is None:
         raise _Usage(f"grade: no rubric for assignment {args.assignment!r}")
-    text = render_template(load_rubric(path).info(), args.format)
+    text = render_template(load_rubric(path, REGISTRY).info(), args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         err.write(f"wrote {args.output}\n")

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.rubric.prepare import PreparedRubric
+from grader.checkers.prepare import PreparedRubric
 
 SIGNIFICANT = 20
 

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from grader.checkers.base import round_points
 from grader.model import (
     GradedSubmission,
     Location,
@@ -28,7 +27,8 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
-from grader.rubric.spec import LatePolicy
+from grader.numeric import round_points
+from grader.rubric.spec import LatePolicy, parse_time
 
 SOURCES = ("sheet", "git", "mtime")
 
@@ -39,16 +39,6 @@ class Stamp:
 
     when: datetime
     source: str
-
-
-def parse_time(text: str) -> datetime | None:
-    """An aware datetime from ISO 8601 text (a `Z` suffix allowed); None when unreadable or
-    without a time zone (a deadline must not depend on the grading machine's zone)."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
 
 
 def submission_time(submission: Submission, folder: Path, sources: Sequence[str]) -> Stamp | None:

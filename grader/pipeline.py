@@ -11,7 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.checkers.base import Job, RubricError
+from grader.checkers.base import Job
+from grader.checkers.prepare import PreparedRubric, prepare_rubric
+from grader.checkers.registry import REGISTRY
 from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, discover, load_submission
 from grader.model import (
@@ -26,8 +28,8 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
+from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric
-from grader.rubric.prepare import PreparedRubric, prepare_rubric
 from grader.sandbox import Limits, run_inline, run_pool
 from grader.scoring import TAScoreLike, empty_row, graded_row
 from grader.staff_inputs import UsageError, read_scores, with_roster
@@ -266,7 +268,7 @@ def score_all(
 def prepare(options: BatchOptions, submissions: Sequence[Submission]) -> PreparedRubric:
     """Load, validate and prepare the batch's rubric (RubricError lists every problem)."""
     path = choose_rubric(options, submissions)
-    return prepare_rubric(load_rubric(path))
+    return prepare_rubric(load_rubric(path, REGISTRY))
 
 
 def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:

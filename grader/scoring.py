@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from grader.checkers.base import QuestionResult, round_points
+from grader.checkers.base import QuestionResult
 from grader.model import (
     GradedSubmission,
     Message,
@@ -22,6 +22,7 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
+from grader.numeric import round_points
 from grader.rubric.spec import Rubric
 
 

@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from grader.checkers.prepare import PreparedRubric
 from grader.gradebook import read_roster, read_ta_scores
 from grader.model import GradedSubmission, Location, Message, Reason, Severity, Status, Submission
-from grader.rubric.prepare import PreparedRubric
 from grader.scoring import TAScoreLike, empty_row
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from grader.gradebook import write_gradebook
-from grader.late import parse_time, penalty, submission_time
+from grader.late import penalty, submission_time
 from grader.model import Submission
 from grader.pipeline import BatchOptions, grade_folder
-from grader.rubric.spec import LatePolicy
+from grader.rubric.spec import LatePolicy, parse_time
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = LatePolicy(

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from grader.checkers.base import round_points
 from grader.model import Outcome, PartScore
+from grader.numeric import round_points
 from grader.rubric.spec import BonusRule, PartSpec, QuestionSpec, Rubric
 from grader.scoring import apply_overrides, totals
 

@@ -27,9 +27,10 @@ from grader.check.render import render_json, render_text
 from grader.check.report import CheckReport
 from grader.check.scores import grade_sheet, with_points
 from grader.check.sheet import check_submission
-from grader.checkers.base import RubricError
+from grader.checkers.registry import REGISTRY
 from grader.loaders import load_submission
 from grader.model import Severity, Submission
+from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric
 from grader.rubric.spec import Rubric
 
@@ -104,7 +105,7 @@ def _rubric(args: argparse.Namespace, submission: Submission, dirs: RubricDirs) 
     if args.rubric is not None:
         if not args.rubric.is_file():
             raise UsageError(f"grade check: --rubric: {args.rubric} is not a file")
-        return load_rubric(args.rubric)
+        return load_rubric(args.rubric, REGISTRY)
     assignment = args.assignment or submission.assignment
     if not assignment:
         problems = "; ".join(m.text for m in submission.messages if m.severity is Severity.ERROR)
@@ -118,7 +119,7 @@ def _rubric(args: argparse.Namespace, submission: Submission, dirs: RubricDirs) 
         raise UsageError(
             f"grade check: no rubric for assignment {assignment!r}; pass --rubric FILE"
         )
-    return load_rubric(path)
+    return load_rubric(path, REGISTRY)
 
 
 def _emit(

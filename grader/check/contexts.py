@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.checkers.base import RubricError
 from grader.engine import Context, context_from_mapping
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import Rubric
 
 

@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.check.report import CheckReport, Totals
+from grader.checkers.prepare import prepare_rubric
 from grader.model import GradedSubmission, Submission
 from grader.pipeline import BatchOptions, check_answers, score_all, with_answer_errors
-from grader.rubric.prepare import prepare_rubric
 from grader.rubric.spec import Rubric
 
 

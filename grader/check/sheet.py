@@ -17,7 +17,8 @@ from dataclasses import replace
 
 from grader.check.form import Reading, read_form
 from grader.check.report import CheckReport, QuestionReport, SlotReport, SlotStatus
-from grader.checkers.base import RubricError, is_blank, missing
+from grader.checkers.base import is_blank, missing
+from grader.checkers.prepare import PreparedRubric
 from grader.engine import Context
 from grader.model import (
     Location,
@@ -29,7 +30,7 @@ from grader.model import (
     frozen_mapping,
 )
 from grader.pipeline import unknown_answers, with_answer_errors, wrong_assignment
-from grader.rubric.prepare import PreparedRubric
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec, QuestionSpec, Rubric
 
 MAX_UNKNOWN = 50  # unknown ids reported one by one; the rest are counted in one message

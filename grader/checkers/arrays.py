@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from grader.checkers.base import RubricError
 from grader.model import RawAnswer, Reason
 from grader.numeric import NumberError, Tolerance, read_array
+from grader.rubric.errors import RubricError
 
 DEFAULT_TOLERANCE = Tolerance(rel=0.02, abs=5e-4)
 

@@ -11,7 +11,6 @@ Checkers without expensive work (numbers, free text) do everything in phase 2.
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -19,17 +18,11 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.model import CheckResult, Outcome, PartScore, RawAnswer, Reason, frozen_mapping
+from grader.numeric import round_points
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec, QuestionSpec, Rubric
 
 Answers = Mapping[str, RawAnswer]
-
-
-class RubricError(Exception):
-    """A rubric that cannot be used; `problems` are `location: message` strings, all of them."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -165,16 +158,6 @@ def _exact(fraction: float) -> Fraction:
     # Shares are ratios of small integers (7 of 12 entries, 3.5 of 7 points); recover them
     # exactly so that 0.5 * 3/12 = 0.125 rounds half-up to 0.13 as a human marker would.
     return Fraction(fraction).limit_denominator(1_000_000)
-
-
-def round_points(value: Fraction | float, places: int = 2) -> float:
-    """Round points half-up to `places` decimals (markers round 0.125 to 0.13)."""
-    exact = Fraction(value) if not isinstance(value, Fraction) else value
-    if isinstance(value, float):
-        exact = exact.limit_denominator(1_000_000)
-    scale = 10**places
-    sign = -1 if exact < 0 else 1
-    return sign * math.floor(abs(exact) * scale + Fraction(1, 2)) / scale
 
 
 def missing(spec: PartSpec) -> CheckResult:

@@ -27,7 +27,6 @@ from grader.checkers.base import (
     PrepareEnv,
     QuestionGrader,
     QuestionResult,
-    RubricError,
     answer_text,
     is_blank,
     missing,
@@ -38,6 +37,7 @@ from grader.checkers.numeric import entry_result, unreadable
 from grader.model import CheckResult, Outcome, PartScore, Reason, frozen_mapping
 from grader.numeric import Tolerance, compare_arrays
 from grader.references import ChainSolver
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec, QuestionSpec
 
 

@@ -18,13 +18,13 @@ from grader.checkers.base import (
     PartChecker,
     PreparedPart,
     PrepareEnv,
-    RubricError,
     is_blank,
     missing,
     unreadable_answer,
 )
 from grader.model import CheckResult, Method, Outcome, Reason, frozen_mapping
 from grader.references import Idea
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec
 
 # Patterns are bounded (no unbounded repeats next to each other) and matching runs as a job,

@@ -25,12 +25,12 @@ from grader.checkers.base import (
     PartChecker,
     PreparedPart,
     PrepareEnv,
-    RubricError,
     is_blank,
     missing,
 )
 from grader.model import CheckResult, Method, Outcome, Reason
 from grader.numeric import NumberError, Tolerance, compare_arrays, read_array
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec
 
 ORIENTATIONS = ("exact", "either")

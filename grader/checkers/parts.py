@@ -13,11 +13,11 @@ from grader.checkers.base import (
     PrepareEnv,
     QuestionGrader,
     QuestionResult,
-    RubricError,
     answer_text,
     part_score,
 )
 from grader.model import CheckResult
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import QuestionSpec
 
 

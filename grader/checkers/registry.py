@@ -15,6 +15,7 @@ from grader.checkers.free_text import FreeTextChecker
 from grader.checkers.numeric import NumericChecker
 from grader.checkers.parts import PartsGrader
 from grader.checkers.symbolic import SymbolicChecker
+from grader.rubric.kinds import Registry
 
 PART_CHECKERS: MappingProxyType[str, PartChecker] = MappingProxyType(
     {
@@ -32,3 +33,6 @@ PART_CHECKERS: MappingProxyType[str, PartChecker] = MappingProxyType(
 QUESTION_GRADERS: MappingProxyType[str, QuestionGrader] = MappingProxyType(
     {grader.name: grader for grader in (PartsGrader(), ChainGrader())}
 )
+
+REGISTRY = Registry(parts=PART_CHECKERS, questions=QUESTION_GRADERS)
+"""What `load_rubric` validates a rubric's `check:` and `grader:` names against."""

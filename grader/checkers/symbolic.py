@@ -19,7 +19,6 @@ from grader.checkers.base import (
     PartChecker,
     PreparedPart,
     PrepareEnv,
-    RubricError,
     is_blank,
     missing,
     unreadable_answer,
@@ -38,6 +37,7 @@ from grader.engine import (
 from grader.mathlang import ParseError, parse
 from grader.model import CheckResult, Method, Outcome, RawAnswer, Reason, frozen_mapping
 from grader.references import ExpressionForms, IndexReference
+from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec
 
 NOT_AN_EXPRESSION = "This answer should be an expression (text), not a list or a mapping."

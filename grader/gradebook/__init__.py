@@ -6,7 +6,7 @@ The contract (file names, columns, statuses, outcomes) is /work/shared/spec/grad
 
 from grader.gradebook.errors import GradebookError, GradebookWriteError
 from grader.gradebook.markdown import code_span, escape_markdown
-from grader.gradebook.numbers import format_points, json_points, parse_points, round_points
+from grader.gradebook.numbers import format_points, json_points, parse_points
 from grader.gradebook.paths import feedback_names, safe_filename
 from grader.gradebook.roster import Roster, RosterEntry, read_roster
 from grader.gradebook.scores import TAScore, read_ta_scores
@@ -40,7 +40,6 @@ __all__ = [
     "parse_points",
     "read_roster",
     "read_ta_scores",
-    "round_points",
     "safe_filename",
     "unneutralise",
     "write_gradebook",

@@ -9,9 +9,12 @@ a decimal comma (``7,5``), surrounding (Unicode) whitespace, a leading plus sign
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
-_CENT = Decimal("0.01")
+from grader.numeric import round_dec
+
+_ZERO = Decimal("0.00")
 
 # A plain decimal: digits with at most one decimal point or comma; no exponent, no thousands
 # separators (a TA never needs them, and "1,234" would be ambiguous with a decimal comma).
@@ -21,8 +24,8 @@ _MAX_NUMBER_CHARS = 40
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 
 
-def round_points(x: float | int | Decimal) -> Decimal:
-    """`x` rounded to 2 decimals half-up, as an exact Decimal (negative zero becomes zero).
+def _cents(x: float | int | Decimal) -> Decimal:
+    """`x` rounded to 2 decimals half-up (the one rounding, grader.numeric.round_dec), exactly.
 
     Raises ValueError for NaN, infinities and booleans (points are never any of those).
     """
@@ -31,16 +34,13 @@ def round_points(x: float | int | Decimal) -> Decimal:
     value = x if isinstance(x, Decimal) else Decimal(repr(float(x)))
     if not value.is_finite():
         raise ValueError(f"points must be finite, got {x!r}")
-    with localcontext() as ctx:
-        # enough precision that quantize never fails, even for absurdly large values
-        ctx.prec = max(60, value.adjusted() + 10)
-        rounded = value.quantize(_CENT, rounding=ROUND_HALF_UP)
-    return rounded if rounded != 0 else Decimal("0.00")
+    rounded = round_dec(Fraction(value), 2)
+    return Decimal(int(rounded * 100)).scaleb(-2) if rounded else _ZERO
 
 
 def format_points(x: float | int | Decimal) -> str:
     """The one textual form of a points value: ``7.5``, ``8``, ``0``, ``3.25``."""
-    text = format(round_points(x), "f")
+    text = format(_cents(x), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -48,7 +48,7 @@ def format_points(x: float | int | Decimal) -> str:
 
 def json_points(x: float | int | Decimal) -> int | float:
     """The points value for JSON: the same rounding as :func:`format_points`, as int or float."""
-    rounded = round_points(x)
+    rounded = _cents(x)
     if rounded == rounded.to_integral_value():
         return int(rounded)
     return float(rounded)

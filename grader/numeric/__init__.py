@@ -3,7 +3,15 @@
 See README.md in this folder for the model and its formulas.
 """
 
-from grader.numeric.digits import Digits, count_digits, round_dec, round_half_up, round_sig
+from grader.numeric.digits import (
+    Digits,
+    count_digits,
+    exact_value,
+    round_dec,
+    round_half_up,
+    round_points,
+    round_sig,
+)
 from grader.numeric.reading import NumberError, parse_number, read_array
 from grader.numeric.stack import (
     num_absolute,
@@ -20,6 +28,7 @@ __all__ = [
     "Tolerance",
     "compare_arrays",
     "count_digits",
+    "exact_value",
     "num_absolute",
     "num_dec_places",
     "num_relative",
@@ -28,6 +37,7 @@ __all__ = [
     "read_array",
     "round_dec",
     "round_half_up",
+    "round_points",
     "round_sig",
     "sig_figs_strict",
 ]

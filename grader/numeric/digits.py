@@ -9,7 +9,9 @@ DECIMAL on exact Fractions, so 0.04985 rounds to 0.0499 at 3 figures, as a perso
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from grader.model import Reason
@@ -96,3 +98,22 @@ def round_dec(value: Fraction, places: int) -> Fraction:
     """`value` rounded half-up to `places` decimal places, exactly in decimal."""
     unit = Fraction(10) ** (-places)
     return round_half_up(value / unit) * unit
+
+
+def exact_value(value: Fraction | Decimal | float | int) -> Fraction:
+    """`value` as an exact Fraction; a float is taken as the decimal a human reads from its
+    shortest repr (2.675 is 2675/1000, not the binary 2.67499...)."""
+    if isinstance(value, bool):
+        raise ValueError("a number, not a boolean")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"a finite number, got {value!r}")
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def round_points(value: Fraction | Decimal | float | int, places: int = 2) -> float:
+    """Points rounded half-up to `places` decimals, as markers round (0.125 -> 0.13); the one
+    rounding of every part, question and total (negative zero becomes zero)."""
+    rounded = float(round_dec(exact_value(value), places))
+    return rounded + 0.0 if rounded != 0 else 0.0

@@ -15,10 +15,17 @@ from typing import Any
 
 import yaml
 
-from grader.checkers.base import RubricError
-from grader.checkers.registry import PART_CHECKERS, QUESTION_GRADERS
-from grader.late import parse_time
-from grader.rubric.spec import BonusRule, LatePolicy, PartSpec, QuestionSpec, Rubric, freeze
+from grader.rubric.errors import RubricError
+from grader.rubric.kinds import Registry
+from grader.rubric.spec import (
+    BonusRule,
+    LatePolicy,
+    PartSpec,
+    QuestionSpec,
+    Rubric,
+    freeze,
+    parse_time,
+)
 
 MAX_RUBRIC_BYTES = 2_000_000
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
@@ -60,10 +67,11 @@ FEEDBACK_LEVELS = ("none", "scores")
 
 
 class _Problems:
-    """Collects `file: location: message` lines."""
+    """Collects `file: location: message` lines; carries the registry names are checked against."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, registry: Registry) -> None:
         self.path = path
+        self.registry = registry
         self.items: list[str] = []
 
     def add(self, where: str, message: str) -> None:
@@ -76,10 +84,11 @@ class _Problems:
         self.items.extend(f"{self.path}: {m}" for m in messages)
 
 
-def load_rubric(path: Path) -> Rubric:
-    """Read and validate the rubric at `path`; raise RubricError with every problem."""
+def load_rubric(path: Path, registry: Registry) -> Rubric:
+    """Read and validate the rubric at `path` against the registered checkers and graders
+    (``grader.checkers.registry.REGISTRY``); raise RubricError with every problem."""
     shown = str(path)
-    problems = _Problems(shown)
+    problems = _Problems(shown, registry)
     data = _read_yaml(path, problems)
     if data is None:
         raise RubricError(problems.items)
@@ -213,12 +222,13 @@ def _question(
     item: Mapping[str, Any], qid: str, where: str, problems: _Problems
 ) -> QuestionSpec | None:
     grader_name = item.get("grader", "parts")
-    grader = QUESTION_GRADERS.get(str(grader_name))
+    graders = problems.registry.questions
+    grader = graders.get(str(grader_name))
     if grader is None:
         problems.add(
             f"{where}.grader",
             f"unknown question grader {grader_name!r};"
-            f" valid: {', '.join(sorted(QUESTION_GRADERS))}",
+            f" valid: {', '.join(sorted(graders))}",
         )
         return None
     allowed = QUESTION_KEYS | grader.options
@@ -286,11 +296,12 @@ def _part(
             check_name = "alternative"
         elif grader == "chain":
             check_name = "numeric"
-    checker = PART_CHECKERS.get(str(check_name))
+    checkers = problems.registry.parts
+    checker = checkers.get(str(check_name))
     if checker is None:
         problems.add(
             f"{where}.check",
-            f"unknown check {check_name!r}; valid: {', '.join(sorted(PART_CHECKERS))}",
+            f"unknown check {check_name!r}; valid: {', '.join(sorted(checkers))}",
         )
         return None
     allowed = PART_KEYS | checker.options

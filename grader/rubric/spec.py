@@ -2,13 +2,14 @@
 
 These dataclasses hold the *structure* of an assignment (questions, parts, points, checker names
 and their options, the bonus rule). Nothing here computes a reference answer: that happens when
-the rubric is prepared against its solver module (`grader.rubric.prepare`).
+the rubric is prepared against its solver module (`grader.checkers.prepare`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from grader.model import AssignmentInfo, FrozenDict, PartInfo, QuestionInfo, frozen_mapping
@@ -68,6 +69,16 @@ class BonusRule:
         if base >= self.cap:
             return base
         return min(self.cap, base + bonus)
+
+
+def parse_time(text: str) -> datetime | None:
+    """An aware datetime from ISO 8601 text (a `Z` suffix allowed); None when unreadable or
+    without a time zone (a deadline must not depend on the grading machine's zone)."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
 
 
 @dataclass(frozen=True)

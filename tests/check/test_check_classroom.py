@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from check_helpers import RUBRIC, SheetMaker, run_grade
 
+from grader.checkers.registry import REGISTRY
 from grader.rubric.load import load_rubric
 
 TEST_FIELDS = {"name", "status", "score", "message", "test_code", "filename", "line_no", "duration"}
@@ -35,7 +36,7 @@ def test_complete_sheet(key_sheet: Path, tmp_path: Path, monkeypatch: pytest.Mon
     assert code == 0
     assert result["version"] == 1
     assert result["status"] == "pass"
-    rubric = load_rubric(RUBRIC)
+    rubric = load_rubric(RUBRIC, REGISTRY)
     required = [p for q in rubric.questions if not q.bonus for p in q.parts if p.scored]
     assert result["max_score"] == len(required) == 16
     assert sum(t["score"] for t in result["tests"]) == result["max_score"]
@@ -81,7 +82,7 @@ def test_scores_add_up_to_the_total(
     assert result["max_score"] == data["totals"]["max_total"] == 30
     assert sum(t["score"] for t in result["tests"]) == pytest.approx(data["totals"]["total"])
     assert result["status"] == "pass"
-    rubric = load_rubric(RUBRIC)
+    rubric = load_rubric(RUBRIC, REGISTRY)
     non_bonus = [q for q in rubric.questions if not q.bonus]
     assert len(result["tests"]) == len(non_bonus) + 1  # one per question + the counted bonus
     by_question = {t["name"].split(":")[0]: t for t in result["tests"]}

@@ -10,9 +10,10 @@ import pytest
 from check_helpers import RUBRIC, SheetMaker, run_grade
 
 from grader.check.contexts import SamplingRefused, build_contexts, refuse_sampling, sampler_names
-from grader.checkers.base import RubricError
+from grader.checkers.registry import REGISTRY
 from grader.engine.resolve import resolve
 from grader.mathlang import parse
+from grader.rubric.errors import RubricError
 from grader.rubric.load import load_rubric
 
 
@@ -22,7 +23,7 @@ def test_stand_in_sampler_refuses() -> None:
 
 
 def test_practical_1_contexts_build_without_the_solver() -> None:
-    rubric = load_rubric(RUBRIC)
+    rubric = load_rubric(RUBRIC, REGISTRY)
     contexts = build_contexts(rubric)
     assert set(contexts) == set(rubric.contexts)
     assert sampler_names(rubric) == ("ex3_instance",)
@@ -39,6 +40,6 @@ def test_a_broken_context_is_a_rubric_error(tmp_path: Path, make_sheet: SheetMak
     rubric = tmp_path / "broken-context.yaml"
     rubric.write_text(text, encoding="utf-8")
     with pytest.raises(RubricError) as caught:
-        build_contexts(load_rubric(rubric))
+        build_contexts(load_rubric(rubric, REGISTRY))
     assert all(problem.startswith(str(rubric)) for problem in caught.value.problems)
     assert run_grade(["check", str(make_sheet()), "--rubric", str(rubric)]).code == 2

@@ -10,6 +10,7 @@ from pathlib import Path
 from check_helpers import RUBRIC, SheetMaker, run_grade
 
 from grader.check.junit import MAX_ATTRIBUTE_CHARS, xml_attribute, xml_text
+from grader.checkers.registry import REGISTRY
 from grader.rubric.load import load_rubric
 
 PTS = re.compile(r"\[(\d+(?:\.\d+)?)(?:/(\d+(?:\.\d+)?))? pts\]")
@@ -35,7 +36,7 @@ def test_structure_and_counts(make_sheet: SheetMaker, tmp_path: Path) -> None:
     assert code == 1
     assert data.startswith(b"<?xml")
     suites = root.findall("testsuite")
-    rubric = load_rubric(RUBRIC)
+    rubric = load_rubric(RUBRIC, REGISTRY)
     assert [s.get("name") for s in suites][: 1 + len(rubric.questions)] == [
         "sheet",
         *[q.id for q in rubric.questions],
@@ -66,7 +67,7 @@ def test_structure_and_counts(make_sheet: SheetMaker, tmp_path: Path) -> None:
 
 def test_points_without_scoring(key_sheet: Path, tmp_path: Path) -> None:
     _, root, _ = write_junit(key_sheet, tmp_path)
-    rubric = load_rubric(RUBRIC)
+    rubric = load_rubric(RUBRIC, REGISTRY)
     for question in rubric.questions:
         suite = root.find(f"testsuite[@name='{question.id}']")
         assert suite is not None
@@ -91,7 +92,7 @@ def test_points_when_scoring(make_sheet: SheetMaker, scores_rubric: Path, tmp_pa
     sheet = make_sheet({"ex1.dL_dW2": "z2 * 0"})
     code, root, _ = write_junit(sheet, tmp_path, "--rubric", str(scores_rubric))
     assert code == 0
-    rubric = load_rubric(RUBRIC)
+    rubric = load_rubric(RUBRIC, REGISTRY)
     for question in rubric.questions:
         suite = root.find(f"testsuite[@name='{question.id}']")
         assert suite is not None

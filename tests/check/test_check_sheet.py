@@ -15,6 +15,7 @@ from check_helpers import RUBRIC, SheetMaker
 
 from grader.check import CheckReport, SlotStatus, build_report
 from grader.check.sheet import MAX_UNKNOWN
+from grader.checkers.registry import REGISTRY
 from grader.cli import main
 from grader.loaders import load_submission
 from grader.model import Reason, Severity
@@ -26,7 +27,7 @@ OPTIONAL_WHEN_KEY = {"ex3.gradient_j_eq_y", "ex3.gradient_j_ne_y"}  # the key an
 
 def report_for(path: Path) -> CheckReport:
     """The report of one sheet against the practical-1 rubric."""
-    return build_report(load_rubric(RUBRIC), load_submission(path, path.parent), path)
+    return build_report(load_rubric(RUBRIC, REGISTRY), load_submission(path, path.parent), path)
 
 
 def statuses(report: CheckReport) -> dict[str, SlotStatus]:
@@ -39,7 +40,7 @@ def test_key_sheet_is_complete(key_sheet: Path) -> None:
     assert report.readable
     assert not report.scoring
     found = statuses(report)
-    rubric = load_rubric(RUBRIC)
+    rubric = load_rubric(RUBRIC, REGISTRY)
     assert set(found) == {p.answer_id for p in rubric.parts()}
     for answer_id, status in found.items():
         expected = SlotStatus.NOT_GIVEN if answer_id in OPTIONAL_WHEN_KEY else SlotStatus.OK

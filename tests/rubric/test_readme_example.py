@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from grader.checkers.registry import REGISTRY
 from grader.rubric.load import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +17,7 @@ def test_readme_rubric_example_loads(tmp_path: Path) -> None:
     example = next(b for b in blocks if "assignment: demo-1" in b)
     path = tmp_path / "demo-1.yaml"
     path.write_text(example, encoding="utf-8")
-    rubric = load_rubric(path)
+    rubric = load_rubric(path, REGISTRY)
     assert rubric.max_total == 10
     assert [q.id for q in rubric.questions] == ["q1", "q2", "q3"]
     assert rubric.bonus is not None and rubric.bonus.questions == ("q3",)

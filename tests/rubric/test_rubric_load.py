@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.checkers.base import RubricError
+from grader.checkers.prepare import prepare_rubric
+from grader.checkers.registry import REGISTRY
 from grader.cli import main
+from grader.rubric.errors import RubricError
 from grader.rubric.load import load_rubric
-from grader.rubric.prepare import prepare_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "demo.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RubricError) as caught:
-        load_rubric(path)
+        load_rubric(path, REGISTRY)
     return caught.value.problems
 
 
@@ -86,7 +87,7 @@ def test_unknown_solver_function_lists_the_valid_ones(tmp_path: Path) -> None:
         text.replace("reference: ex1_dL_dW2", "reference: ex1_dL_dW9"), encoding="utf-8"
     )
     with pytest.raises(RubricError) as caught:
-        prepare_rubric(load_rubric(path))
+        prepare_rubric(load_rubric(path, REGISTRY))
     (problem,) = caught.value.problems
     assert "questions[ex1].parts[dL_dW2].reference" in problem
     assert "ex1_dL_dW9" in problem and "ex1_dL_dW2" in problem
@@ -116,7 +117,7 @@ def test_invalid_rubric_exits_2_and_prints_every_problem(tmp_path: Path) -> None
 
 
 def test_the_practical_1_rubric_is_valid() -> None:
-    rubric = load_rubric(ROOT / "rubrics/practical-1.yaml")
+    rubric = load_rubric(ROOT / "rubrics/practical-1.yaml", REGISTRY)
     assert rubric.max_total == 30
     assert [q.id for q in rubric.questions] == ["ex1", "mini", "ex2", "ex3", "ex4"]
     assert [q.points for q in rubric.questions] == [8, 2, 10, 10, 5]

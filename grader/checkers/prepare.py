@@ -6,9 +6,6 @@ submission, executes them (in a worker process when the pipeline uses one) and s
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,14 +16,13 @@ from grader.checkers.base import (
     PreparedQuestion,
     PrepareEnv,
     QuestionResult,
-    RubricError,
 )
 from grader.checkers.registry import QUESTION_GRADERS
 from grader.engine import context_from_mapping
 from grader.model import CheckResult
+from grader.rubric.errors import RubricError
+from grader.rubric.solvers import load_solvers
 from grader.rubric.spec import Rubric
-
-SOLVER_PACKAGE = "reference_solutions"
 
 
 class PreparedRubric:
@@ -56,57 +52,6 @@ class PreparedRubric:
         for question in self.questions.values():
             out.update(question.key(convention))
         return out
-
-
-def load_solvers(
-    name: str | None, where: str, rubric_path: Path | None = None
-) -> Mapping[str, Callable[..., Any]]:
-    """The `SOLVERS` mapping of `reference_solutions.<name>` (empty without a solver).
-
-    Solvers are course content kept beside the rubrics: `<course>/rubrics/<a>.yaml` uses
-    `<course>/reference_solutions/<name>/`. That folder is used when it exists; otherwise an
-    installed `reference_solutions` package. (The grader's wheel ships none, so installing the
-    grader for student CI never hands out the course's solutions.)
-    """
-    if name is None:
-        return {}
-    try:
-        _bind_course_package(rubric_path)
-        module = importlib.import_module(f"{SOLVER_PACKAGE}.{name}")
-    except ImportError as exc:
-        raise RubricError(
-            [f"{where}: cannot import solver module {SOLVER_PACKAGE}.{name}: {exc}"]
-        ) from exc
-    solvers = getattr(module, "SOLVERS", None)
-    if not isinstance(solvers, Mapping):
-        raise RubricError([f"{where}: {SOLVER_PACKAGE}.{name} defines no SOLVERS mapping"])
-    return solvers
-
-
-def _bind_course_package(rubric_path: Path | None) -> None:
-    """Make `reference_solutions` the course folder beside the rubric, when there is one."""
-    if rubric_path is None:
-        return
-    folder = rubric_path.resolve().parent.parent / SOLVER_PACKAGE
-    init = folder / "__init__.py"
-    if not init.is_file():
-        return
-    current = sys.modules.get(SOLVER_PACKAGE)
-    if current is not None and Path(getattr(current, "__file__", "") or "").resolve() == init:
-        return
-    if current is not None:
-        # Another course's solvers were imported in this process: forget them and theirs.
-        stale = [k for k in sys.modules if k.split(".")[0] == SOLVER_PACKAGE]
-        for key in stale:
-            del sys.modules[key]
-    spec = importlib.util.spec_from_file_location(
-        SOLVER_PACKAGE, init, submodule_search_locations=[str(folder)]
-    )
-    if spec is None or spec.loader is None:
-        return
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[SOLVER_PACKAGE] = module
-    spec.loader.exec_module(module)
 
 
 def prepare_rubric(rubric: Rubric) -> PreparedRubric:

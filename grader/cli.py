@@ -20,13 +20,15 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from grader.checkers.prepare import PreparedRubric
 from grader.gradebook.errors import GradebookError
 from grader.late import SOURCES
 from grader.rubric.errors import RubricError
-from grader.sandbox import Limits
+from grader.sandbox import JobLimits
+
+if TYPE_CHECKING:  # an annotation only: importing it would load sympy for `grade --help`
+    from grader.checkers.prepare import PreparedRubric
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("key", "template", "check", "export", "conformance")
@@ -113,7 +115,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         rubric_dirs=_rubric_dirs(args),
         assignment=args.assignment,
         workers=max(0, args.jobs),
-        limits=Limits(seconds=args.time_limit),
+        limits=JobLimits(seconds=args.time_limit),
         scores=args.scores,
         roster=args.roster,
         submitted_from=sources,
@@ -225,8 +227,8 @@ def cmd_conformance(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 
 def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
-    """Check a student's own sheet (see grader.check)."""
-    from grader.check import run_check
+    """Check a student's own sheet (see grader.selfcheck)."""
+    from grader.selfcheck import run_check
 
     return run_check(argv, out, err, _rubric_dirs)
 

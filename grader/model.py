@@ -326,3 +326,19 @@ class Gradebook:
     assignment: AssignmentInfo
     rows: tuple[GradedSubmission, ...]
     messages: tuple[Message, ...] = ()
+
+    def to_frame(self) -> Any:
+        """Every scored part of every row as a pandas DataFrame, one row per student and part
+        (columns: student_id, name, status, question, part, points, max_points, outcome,
+        method), for analysing grades in a notebook. Needs the `analysis` extra (pandas)."""
+        import pandas as pd  # optional: only this method needs it
+
+        columns = ["student_id", "name", "status", "question", "part", "points", "max_points",
+                   "outcome", "method"]  # fmt: skip
+        records = [
+            (row.student_id, row.name, row.status.value, part.question, part.answer_id,
+             part.points, part.max_points, part.outcome.value, part.method.value)  # fmt: skip
+            for row in self.rows
+            for part in row.parts
+        ]
+        return pd.DataFrame.from_records(records, columns=columns)

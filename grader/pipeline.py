@@ -30,7 +30,7 @@ from grader.model import (
 )
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric
-from grader.sandbox import Limits, run_inline, run_pool
+from grader.sandbox import JobLimits, run_inline, run_pool
 from grader.scoring import TAScoreLike, empty_row, graded_row
 from grader.staff_inputs import UsageError, read_scores, with_roster
 
@@ -46,7 +46,7 @@ class BatchOptions:
     rubric_dirs: tuple[Path, ...] = (Path("rubrics"),)
     assignment: str | None = None
     workers: int = 2
-    limits: Limits = field(default_factory=Limits)
+    limits: JobLimits = field(default_factory=JobLimits)
     scores: Path | None = None
     roster: Path | None = None
     submitted_from: tuple[str, ...] = ("sheet", "git")

@@ -25,7 +25,7 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class Limits:
+class JobLimits:
     """Per-job wall-clock deadline (seconds) and extra address space a worker may take (MiB)."""
 
     seconds: float = 10.0
@@ -94,7 +94,7 @@ def _cap_memory(memory_mib: int) -> None:
 class _Slot:
     """One worker process and the job it is running."""
 
-    def __init__(self, ctx: Any, execute: Execute, limits: Limits) -> None:
+    def __init__(self, ctx: Any, execute: Execute, limits: JobLimits) -> None:
         self.parent, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_worker, args=(child, execute, limits.memory_mib), daemon=True
@@ -128,7 +128,7 @@ def run_pool(
     jobs: Sequence[Any],
     *,
     workers: int,
-    limits: Limits = Limits(),
+    limits: JobLimits = JobLimits(),
     progress: Progress | None = None,
 ) -> dict[Any, CheckResult]:
     """Run distinct jobs on `workers` forked processes, each job under `limits`."""
@@ -154,7 +154,11 @@ def run_pool(
 
 
 def _collect(
-    slots: list[_Slot], results: dict[Any, CheckResult], ctx: Any, execute: Execute, limits: Limits
+    slots: list[_Slot],
+    results: dict[Any, CheckResult],
+    ctx: Any,
+    execute: Execute,
+    limits: JobLimits,
 ) -> None:
     busy = [s for s in slots if s.job is not None]
     now = time.monotonic()

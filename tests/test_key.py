@@ -34,13 +34,13 @@ def _independent(convention: str) -> dict[str, np.ndarray]:
     for x, y in zip(X, Y, strict=True):
         s = np.array([sum(x[a] * W[a, j] for a in range(2)) for j in range(3)])
         z = np.where(s > 0, s, 0.0)
-        out = float(sum(z[j] * w[j] for j in range(3)))
-        d_out = out - y
+        y_out = float(sum(z[j] * w[j] for j in range(3)))
+        d_out = y_out - y
         d_hid = np.array([d_out * w[j] * (1.0 if s[j] > 0 else 0.0) for j in range(3)])
         g_W = np.array([[x[a] * d_hid[j] for j in range(3)] for a in range(2)])
         g_w = d_out * z
         for key, value in zip(
-            rows, (s, z, out, 0.5 * d_out**2, d_out, d_hid, g_W, g_w), strict=True
+            rows, (s, z, y_out, 0.5 * d_out**2, d_out, d_hid, g_W, g_w), strict=True
         ):
             rows[key].append(np.asarray(value))
         if convention == "sequential":

@@ -6,7 +6,7 @@ import os
 import time
 
 from grader.model import CheckResult, Outcome, Reason
-from grader.sandbox import Limits, run_inline, run_pool
+from grader.sandbox import JobLimits, run_inline, run_pool
 
 
 def _execute(job: str) -> CheckResult:
@@ -23,7 +23,7 @@ def _execute(job: str) -> CheckResult:
 
 def test_pool_kills_a_hanging_job_and_finishes_the_rest() -> None:
     jobs = ["a", "hang", "b", "c"]
-    results = run_pool(_execute, jobs, workers=2, limits=Limits(seconds=0.5))
+    results = run_pool(_execute, jobs, workers=2, limits=JobLimits(seconds=0.5))
     assert set(results) == set(jobs)
     assert results["hang"].outcome is Outcome.NEEDS_REVIEW
     assert Reason.TIMEOUT in results["hang"].reasons
@@ -35,7 +35,7 @@ def test_pool_kills_a_hanging_job_and_finishes_the_rest() -> None:
 
 def test_pool_survives_exceptions_crashes_and_memory_hogs() -> None:
     jobs = ["boom", "die", "hog", "ok"]
-    results = run_pool(_execute, jobs, workers=2, limits=Limits(seconds=20, memory_mib=256))
+    results = run_pool(_execute, jobs, workers=2, limits=JobLimits(seconds=20, memory_mib=256))
     assert results["boom"].reasons == (Reason.UNDECIDED,)
     assert results["die"].reasons == (Reason.UNDECIDED,)
     assert results["hog"].reasons == (Reason.TOO_LARGE,)

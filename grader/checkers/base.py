@@ -36,11 +36,13 @@ class Job:
 
 @dataclass(frozen=True)
 class PrepareEnv:
-    """What preparation may use: the rubric, its solver's functions, the engine contexts."""
+    """What preparation may use: the rubric, its solver's functions, the engine contexts and
+    the registered part checkers (question graders prepare their parts with them)."""
 
     rubric: Rubric
     solvers: Mapping[str, Callable[..., Any]] = field(default_factory=frozen_mapping)
     contexts: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    checkers: Mapping[str, PartChecker] = field(default_factory=frozen_mapping)
 
     def solver(self, name: str, where: str) -> Callable[..., Any]:
         """The solver function `name`, or a RubricError listing the valid names."""

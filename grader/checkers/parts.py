@@ -23,13 +23,11 @@ from grader.rubric.spec import QuestionSpec
 
 def prepare_parts(question: QuestionSpec, env: PrepareEnv) -> dict[str, PreparedPart]:
     """Prepare every part of a question with its checker, collecting all rubric problems."""
-    from grader.checkers.registry import PART_CHECKERS  # the registry imports this module
-
     prepared: dict[str, PreparedPart] = {}
     problems: list[str] = []
     for part in question.parts:
         try:
-            prepared[part.id] = PART_CHECKERS[part.check].prepare(part, env)
+            prepared[part.id] = env.checkers[part.check].prepare(part, env)
         except RubricError as exc:
             problems.extend(exc.problems)
     if problems:

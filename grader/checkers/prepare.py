@@ -17,7 +17,7 @@ from grader.checkers.base import (
     PrepareEnv,
     QuestionResult,
 )
-from grader.checkers.registry import QUESTION_GRADERS
+from grader.checkers.registry import PART_CHECKERS, QUESTION_GRADERS
 from grader.engine import context_from_mapping
 from grader.model import CheckResult
 from grader.rubric.errors import RubricError
@@ -70,7 +70,7 @@ def prepare_rubric(rubric: Rubric) -> PreparedRubric:
         problems.extend(errors)
         if context is not None:
             contexts[name] = context
-    env = PrepareEnv(rubric=rubric, solvers=solvers, contexts=contexts)
+    env = PrepareEnv(rubric=rubric, solvers=solvers, contexts=contexts, checkers=PART_CHECKERS)
     questions: dict[str, PreparedQuestion] = {}
     for question in rubric.questions:
         try:

@@ -18,7 +18,7 @@ from grader.export.gradescope import (
     result_document,
     single_result,
 )
-from grader.export.identity import Directory, Identity, read_directory
+from grader.export.lms_ids import Directory, Identity, read_directory
 from grader.export.moodle import MoodleOptions, moodle_csv
 from grader.export.source import read_results
 from grader.export.table import table_csv

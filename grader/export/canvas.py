@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from grader.export.common import export_rows, lms_question, lms_total
 from grader.export.errors import ExportUsageError
-from grader.export.identity import Directory, identity_of
+from grader.export.lms_ids import Directory, identity_of
 from grader.gradebook.csvout import Cell, csv_bytes
 from grader.gradebook.text import FORMULA_STARTS, one_line
 from grader.model import AssignmentInfo, Gradebook, frozen_mapping

@@ -38,7 +38,7 @@ from grader.export.gradescope import (
     problem_document,
     single_result,
 )
-from grader.export.identity import Directory, identity_of, read_directory
+from grader.export.lms_ids import Directory, identity_of, read_directory
 from grader.export.moodle import MoodleOptions, moodle_csv, moodle_rows
 from grader.export.source import read_results
 from grader.export.table import table_csv

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from grader.export.common import export_rows, late_record, lms_total
 from grader.export.errors import ExportDataError, ExportUsageError
-from grader.export.identity import Directory, identity_of
+from grader.export.lms_ids import Directory, identity_of
 from grader.gradebook.csvout import Cell, csv_bytes
 from grader.gradebook.numbers import format_points
 from grader.gradebook.text import FORMULA_STARTS, one_line

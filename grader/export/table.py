@@ -15,7 +15,7 @@ exactly the gradebook's; names come from the roster when it has them.
 from __future__ import annotations
 
 from grader.export.common import export_rows, late_record
-from grader.export.identity import Directory, identity_of
+from grader.export.lms_ids import Directory, identity_of
 from grader.gradebook.csvout import Cell, csv_bytes
 from grader.model import Gradebook
 

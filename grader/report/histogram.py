@@ -20,8 +20,16 @@ DPI = 100
 _BAR_COLOUR = "#4c72b0"
 
 
+def plots_available() -> bool:
+    """Whether matplotlib (the `plots` extra) is installed; without it the report has no PNG."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
 def render_histogram(bins: Sequence[Bin], max_total: float, title: str) -> bytes:
-    """The PNG bytes of a bar chart of `bins` (students per range of totals)."""
+    """The PNG bytes of a bar chart of `bins` (students per range of totals); needs matplotlib,
+    the `plots` extra (see :func:`plots_available`)."""
     # Imported here: matplotlib is slow to import and only this renderer needs it.
     import matplotlib.style
     from matplotlib import rc_context

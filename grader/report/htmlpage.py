@@ -17,6 +17,7 @@ from grader.report.words import (
     CONVENTIONS_NOTE,
     GROUPS_NOTE,
     KIND_LABELS,
+    NO_PLOTS,
     OUTCOME_LABELS,
     PNG_ALT,
     REPORT_PNG,
@@ -75,11 +76,12 @@ def _header(report: ClassReport) -> list[str]:
     ]
 
 
-def _distribution(report: ClassReport) -> list[str]:
+def _distribution(report: ClassReport, image: bool) -> list[str]:
     rows = [[esc(bin_range(b)), str(b.count)] for b in report.bins]
+    picture = f'<img src="{esc(REPORT_PNG)}" alt="{esc(PNG_ALT)}">' if image else esc(NO_PLOTS)
     return [
         "<h2>Distribution of totals</h2>",
-        f'<p><img src="{esc(REPORT_PNG)}" alt="{esc(PNG_ALT)}"></p>',
+        f"<p>{picture}</p>",
         *_table(["range", "students"], rows),
     ]
 
@@ -149,8 +151,8 @@ def _conventions(report: ClassReport) -> list[str]:
     return lines
 
 
-def render_html(report: ClassReport) -> str:
-    """The text of report.html (ends with a newline)."""
+def render_html(report: ClassReport, image: bool = True) -> str:
+    """The text of report.html (ends with a newline); `image`: show the histogram PNG."""
     title = esc(f"Class report: {report.title or report.assignment}")
     head = [
         "<!DOCTYPE html>",
@@ -165,7 +167,7 @@ def render_html(report: ClassReport) -> str:
     ]
     body = (
         _header(report)
-        + _distribution(report)
+        + _distribution(report, image)
         + _parts_table(report)
         + _wrong_answers(report)
         + _conventions(report)

@@ -17,6 +17,7 @@ from grader.report.words import (
     CONVENTIONS_NOTE,
     GROUPS_NOTE,
     KIND_LABELS,
+    NO_PLOTS,
     OUTCOME_LABELS,
     PNG_ALT,
     REPORT_PNG,
@@ -52,8 +53,9 @@ def _header(report: ClassReport) -> list[str]:
     return [*lines, "", TOTALS_NOTE]
 
 
-def _distribution(report: ClassReport) -> list[str]:
-    lines = ["", "## Distribution of totals", "", f"![{PNG_ALT}]({REPORT_PNG})", ""]
+def _distribution(report: ClassReport, image: bool) -> list[str]:
+    lines = ["", "## Distribution of totals", ""]
+    lines += [f"![{PNG_ALT}]({REPORT_PNG})", ""] if image else [NO_PLOTS, ""]
     lines += [_row(["range", "students"]), _row(["---", "---:"])]
     lines += [_row([escape_markdown(bin_range(b)), str(b.count)]) for b in report.bins]
     return lines
@@ -134,11 +136,11 @@ def _conventions(report: ClassReport) -> list[str]:
     return lines
 
 
-def render_markdown(report: ClassReport) -> str:
-    """The text of report.md (ends with a newline)."""
+def render_markdown(report: ClassReport, image: bool = True) -> str:
+    """The text of report.md (ends with a newline); `image`: link the histogram PNG."""
     lines = (
         _header(report)
-        + _distribution(report)
+        + _distribution(report, image)
         + _parts_table(report)
         + _wrong_answers(report)
         + _conventions(report)

@@ -15,6 +15,7 @@ REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
 REPORT_PNG = "report-totals.png"
 PNG_ALT = "Histogram of the totals"
+NO_PLOTS = "(No histogram image: install the `plots` extra, `pip install 'grader[plots]'`.)"
 NOT_AVAILABLE = "n/a"
 
 STATUS_LABELS: Mapping[Status, str] = MappingProxyType({

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader.gradebook.atomic import replace_files
 from grader.model import Gradebook
-from grader.report.histogram import render_histogram
+from grader.report.histogram import plots_available, render_histogram
 from grader.report.htmlpage import render_html
 from grader.report.markdown import render_markdown
 from grader.report.summary import build_report
@@ -20,15 +20,17 @@ from grader.report.words import REPORT_HTML, REPORT_MD, REPORT_PNG
 
 def write_report(book: Gradebook, out_dir: Path) -> list[Path]:
     """Write the class report of `book` into `out_dir`; return the files written (resolved), in
-    write order: the PNG, then report.md, then report.html.
+    write order: the PNG (when matplotlib is installed), then report.md, then report.html.
 
     Raises GradebookWriteError when a file cannot be written; the previous report is then kept.
     """
     report = build_report(book)
     title = f"Totals: {report.assignment} (n = {report.totals.count})"
+    image = plots_available()  # without the `plots` extra the reports keep only the table
     files = [
-        (REPORT_PNG, render_histogram(report.bins, report.max_total, title)),
-        (REPORT_MD, render_markdown(report).encode("utf-8")),
-        (REPORT_HTML, render_html(report).encode("utf-8")),
+        (REPORT_MD, render_markdown(report, image).encode("utf-8")),
+        (REPORT_HTML, render_html(report, image).encode("utf-8")),
     ]
+    if image:
+        files.insert(0, (REPORT_PNG, render_histogram(report.bins, report.max_total, title)))
     return replace_files(out_dir, files)

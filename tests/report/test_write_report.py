@@ -136,3 +136,17 @@ def test_the_grade_command_writes_the_report(tmp_path: Path, monkeypatch) -> Non
     for name in (REPORT_MD, REPORT_HTML, REPORT_PNG, "grades.csv"):
         assert (tmp_path / name).is_file()
     assert (tmp_path / REPORT_PNG).read_bytes().startswith(b"\x89PNG")
+
+
+def test_without_the_plots_extra_the_reports_keep_the_table_and_name_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import grader.report.writer as writer
+
+    monkeypatch.setattr(writer, "plots_available", lambda: False)
+    written = write_report(_small_book(), tmp_path)
+    assert sorted(p.name for p in written) == sorted([REPORT_MD, REPORT_HTML])
+    assert not (tmp_path / REPORT_PNG).exists()
+    for name in (REPORT_MD, REPORT_HTML):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert REPORT_PNG not in text and "plots" in text and "students" in text

@@ -13,13 +13,13 @@ import pytest
 import yaml
 from check_helpers import RUBRIC, SheetMaker
 
-from grader.check import CheckReport, SlotStatus, build_report
-from grader.check.sheet import MAX_UNKNOWN
 from grader.checkers.registry import REGISTRY
 from grader.cli import main
 from grader.loaders import load_submission
 from grader.model import Reason, Severity
 from grader.rubric.load import load_rubric
+from grader.selfcheck import CheckReport, SlotStatus, build_report
+from grader.selfcheck.sheet import MAX_UNKNOWN
 
 CASES = yaml.safe_load((Path(__file__).parent / "test_check_forms.yaml").read_text("utf-8"))
 OPTIONAL_WHEN_KEY = {"ex3.gradient_j_eq_y", "ex3.gradient_j_ne_y"}  # the key answers `gradient`

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from grader.check.render import STATUS_WORDS, question_points, slot_points, summary_line
-from grader.check.report import CheckReport, SlotReport, SlotStatus
 from grader.gradebook.markdown import code_span, escape_markdown
 from grader.gradebook.text import clean_text
 from grader.model import Location, Message, Severity
+from grader.selfcheck.render import STATUS_WORDS, question_points, slot_points, summary_line
+from grader.selfcheck.report import CheckReport, SlotReport, SlotStatus
 
 MAX_ANNOTATIONS = 50  # GitHub shows 10 per kind and step; more only lengthens the log
 MAX_MESSAGE_CHARS = 1000

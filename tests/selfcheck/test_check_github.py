@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from check_helpers import SheetMaker, run_grade
 
-from grader.check.github import (
+from grader.model import Location
+from grader.selfcheck.github import (
     MAX_ANNOTATIONS,
     annotation,
     escape_data,
     escape_property,
 )
-from grader.model import Location
 
 # GitHub's escaping, written out as a table (the @actions/core rules).
 DATA_CASES = [

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from grader.check.report import CheckReport, Totals
 from grader.checkers.prepare import prepare_rubric
 from grader.model import GradedSubmission, Submission
 from grader.pipeline import BatchOptions, check_answers, score_all, with_answer_errors
 from grader.rubric.spec import Rubric
+from grader.selfcheck.report import CheckReport, Totals
 
 
 def grade_sheet(rubric: Rubric, submission: Submission, folder: Path) -> GradedSubmission:

@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from grader.check.render import STATUS_WORDS, message_lines, slot_points
-from grader.check.report import CheckReport, QuestionReport, SlotReport, SlotStatus
 from grader.gradebook.numbers import format_points
 from grader.gradebook.text import REPLACEMENT, clean_text, one_line
 from grader.model import Severity
+from grader.selfcheck.render import STATUS_WORDS, message_lines, slot_points
+from grader.selfcheck.report import CheckReport, QuestionReport, SlotReport, SlotStatus
 
 SHEET_SUITE = "sheet"
 MAX_ATTRIBUTE_CHARS = 500

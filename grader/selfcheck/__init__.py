@@ -9,8 +9,8 @@ also speaks CI: JUnit XML, GitHub annotations and job summary, GitHub Classroom 
     build_report(rubric, submission, path) -> CheckReport
 """
 
-from grader.check.command import build_report, run_check
-from grader.check.report import CheckReport, QuestionReport, SlotReport, SlotStatus, Totals
+from grader.selfcheck.command import build_report, run_check
+from grader.selfcheck.report import CheckReport, QuestionReport, SlotReport, SlotStatus, Totals
 
 __all__ = [
     "CheckReport",

@@ -9,12 +9,17 @@ import numpy as np
 import pytest
 from check_helpers import RUBRIC, SheetMaker, run_grade
 
-from grader.check.contexts import SamplingRefused, build_contexts, refuse_sampling, sampler_names
 from grader.checkers.registry import REGISTRY
 from grader.engine.resolve import resolve
 from grader.mathlang import parse
 from grader.rubric.errors import RubricError
 from grader.rubric.load import load_rubric
+from grader.selfcheck.contexts import (
+    SamplingRefused,
+    build_contexts,
+    refuse_sampling,
+    sampler_names,
+)
 
 
 def test_stand_in_sampler_refuses() -> None:

@@ -24,9 +24,9 @@ import base64
 import json
 from typing import Any
 
-from grader.check.report import CheckReport, SlotReport, SlotStatus
 from grader.gradebook.text import one_line
 from grader.model import Severity
+from grader.selfcheck.report import CheckReport, SlotReport, SlotStatus
 
 MAX_MESSAGE_CHARS = 500
 

@@ -19,20 +19,20 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from grader.check.classroom import classroom_result, encode_result, output_line
-from grader.check.contexts import build_contexts
-from grader.check.github import annotation_lines, in_github_actions, step_summary
-from grader.check.junit import junit_xml
-from grader.check.render import render_json, render_text
-from grader.check.report import CheckReport
-from grader.check.scores import grade_sheet, with_points
-from grader.check.sheet import check_submission
 from grader.checkers.registry import REGISTRY
 from grader.loaders import load_submission
 from grader.model import Severity, Submission
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric
 from grader.rubric.spec import Rubric
+from grader.selfcheck.classroom import classroom_result, encode_result, output_line
+from grader.selfcheck.contexts import build_contexts
+from grader.selfcheck.github import annotation_lines, in_github_actions, step_summary
+from grader.selfcheck.junit import junit_xml
+from grader.selfcheck.render import render_json, render_text
+from grader.selfcheck.report import CheckReport
+from grader.selfcheck.scores import grade_sheet, with_points
+from grader.selfcheck.sheet import check_submission
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 RubricDirs = Callable[[argparse.Namespace], tuple[Path, ...]]

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from grader.check.report import CheckReport, QuestionReport, SlotReport, SlotStatus
 from grader.gradebook.numbers import format_points
 from grader.gradebook.text import one_line
 from grader.model import Location, Message, Severity
+from grader.selfcheck.report import CheckReport, QuestionReport, SlotReport, SlotStatus
 
 STATUS_WORDS: Mapping[SlotStatus, str] = MappingProxyType({
     SlotStatus.OK: "ok",

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from grader.check.form import Reading, read_form
-from grader.check.report import CheckReport, QuestionReport, SlotReport, SlotStatus
 from grader.checkers.base import is_blank, missing
 from grader.checkers.prepare import PreparedRubric
 from grader.engine import Context
@@ -32,6 +30,8 @@ from grader.model import (
 from grader.pipeline import unknown_answers, with_answer_errors, wrong_assignment
 from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec, QuestionSpec, Rubric
+from grader.selfcheck.form import Reading, read_form
+from grader.selfcheck.report import CheckReport, QuestionReport, SlotReport, SlotStatus
 
 MAX_UNKNOWN = 50  # unknown ids reported one by one; the rest are counted in one message
 

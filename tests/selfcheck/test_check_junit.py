@@ -9,9 +9,9 @@ from pathlib import Path
 
 from check_helpers import RUBRIC, SheetMaker, run_grade
 
-from grader.check.junit import MAX_ATTRIBUTE_CHARS, xml_attribute, xml_text
 from grader.checkers.registry import REGISTRY
 from grader.rubric.load import load_rubric
+from grader.selfcheck.junit import MAX_ATTRIBUTE_CHARS, xml_attribute, xml_text
 
 PTS = re.compile(r"\[(\d+(?:\.\d+)?)(?:/(\d+(?:\.\d+)?))? pts\]")
 

@@ -90,9 +90,14 @@ def penalty(policy: LatePolicy, when: datetime, max_total: float) -> tuple[int, 
 
 
 def apply_late(
-    row: GradedSubmission, policy: LatePolicy, stamp: Stamp | None, max_total: float
+    row: GradedSubmission,
+    policy: LatePolicy,
+    stamp: Stamp | None,
+    max_total: float,
+    places: int = 2,
 ) -> GradedSubmission:
-    """The row with its late penalty taken off the total, and the details kept for exports."""
+    """The row with its late penalty taken off the total, and the details kept for exports
+    (penalty and total rounded to `places` decimals, the rubric's `rounding:`)."""
     if stamp is None:
         note = Message(
             Severity.WARNING,
@@ -108,7 +113,7 @@ def apply_late(
         }
         return replace(row, messages=row.messages + (note,), detail=_with(row, late))
     days, points = penalty(policy, stamp.when, max_total)
-    points = round_points(min(points, row.total))
+    points = round_points(min(points, row.total), places)
     late = {
         "submitted_at": stamp.when.isoformat(),
         "source": stamp.source,
@@ -127,7 +132,7 @@ def apply_late(
     )
     return replace(
         row,
-        total=round_points(row.total - points),
+        total=round_points(row.total - points, places),
         messages=row.messages + (note,),
         detail=_with(row, late),
     )

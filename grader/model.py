@@ -26,6 +26,7 @@ class Outcome(StrEnum):
     UNPARSEABLE = "unparseable"
     NEEDS_REVIEW = "needs_review"
     OVERRIDDEN = "overridden"
+    INTERNAL_ERROR = "internal_error"  # the grader failed on this part (our bug): a TA decides
 
 
 class Status(StrEnum):
@@ -95,6 +96,7 @@ class Reason(StrEnum):
     UNDECIDED = "undecided"
     FREE_TEXT = "free_text"
     TA_SCORE = "ta_score"
+    INTERNAL_ERROR = "internal_error"  # an exception inside a check (a bug of the grader)
     # gradebook level
     DUPLICATE_ID = "duplicate_id"
     NOT_ON_ROSTER = "not_on_roster"

@@ -31,7 +31,7 @@ from grader.model import (
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric
 from grader.sandbox import JobLimits, run_inline, run_pool
-from grader.scoring import TAScoreLike, empty_row, graded_row
+from grader.scoring import TAScoreLike, empty_row, graded_row, internal_error_messages
 from grader.staff_inputs import UsageError, read_scores, with_roster
 
 Progress = Callable[[str, int, int], None]
@@ -279,6 +279,7 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     results = check_answers(prepared, submissions, options, progress)
     rows = score_all(prepared, submissions, results, overrides)
     staff += _duplicates(submissions)
+    staff += tuple(m for row in rows for m in internal_error_messages(row))
     rows = _late(options, prepared, submissions, rows)
     if options.roster is not None:
         rows, roster_staff = with_roster(options.roster, prepared, rows)
@@ -304,7 +305,8 @@ def _late(
             out.append(row)
             continue
         stamp = submission_time(sub, options.folder, options.submitted_from)
-        out.append(apply_late(row, policy, stamp, prepared.rubric.max_total))
+        rubric = prepared.rubric
+        out.append(apply_late(row, policy, stamp, rubric.max_total, rubric.rounding))
     return out
 
 

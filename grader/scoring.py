@@ -1,6 +1,7 @@
 """From scored parts to a gradebook row: TA scores, question sums, the bonus rule, the status.
 
-Order matters and follows the marking scheme: parts are rounded first, TA scores replace parts,
+Order matters and follows the marking scheme: parts are rounded first (to the rubric's
+`rounding:` decimals, like every total), TA scores replace parts,
 questions are sums of rounded parts, and the bonus rule is applied last, after TA scores.
 """
 
@@ -13,11 +14,13 @@ from typing import Any, Protocol
 from grader.checkers.base import QuestionResult
 from grader.model import (
     GradedSubmission,
+    Location,
     Message,
     Method,
     Outcome,
     PartScore,
     Reason,
+    Severity,
     Status,
     Submission,
     frozen_mapping,
@@ -52,9 +55,13 @@ class Totals:
 
 
 def apply_overrides(
-    parts: Iterable[PartScore], student_id: str, overrides: Mapping[tuple[str, str], TAScoreLike]
+    parts: Iterable[PartScore],
+    student_id: str,
+    overrides: Mapping[tuple[str, str], TAScoreLike],
+    places: int = 2,
 ) -> tuple[PartScore, ...]:
-    """Replace parts a TA scored: outcome `overridden`, with the grader's name and comment."""
+    """Replace parts a TA scored: outcome `overridden`, with the grader's name and comment;
+    the TA's points are rounded like every part (`places`: the rubric's `rounding:`)."""
     out = []
     for part in parts:
         ta = overrides.get((student_id, part.answer_id))
@@ -65,7 +72,7 @@ def apply_overrides(
         out.append(
             replace(
                 part,
-                points=round_points(ta.points),
+                points=round_points(ta.points, places),
                 outcome=Outcome.OVERRIDDEN,
                 needs_review=False,
                 method=Method.TA,
@@ -108,7 +115,7 @@ def graded_row(
 ) -> GradedSubmission:
     """The gradebook row of a readable submission."""
     parts = tuple(p for qid in (q.id for q in rubric.questions) for p in results[qid].parts)
-    parts = apply_overrides(parts, submission.student_id, overrides)
+    parts = apply_overrides(parts, submission.student_id, overrides, rubric.rounding)
     sums = totals(rubric, parts)
     review = any(p.needs_review for p in parts) or Reason.DUPLICATE_ID in flags
     detail: dict[str, Any] = {q: dict(r.detail) for q, r in results.items() if r.detail}
@@ -126,6 +133,22 @@ def graded_row(
         messages=submission.messages + extra_messages,
         flags=flags,
         detail=frozen_mapping(detail),
+    )
+
+
+def internal_error_messages(row: GradedSubmission) -> tuple[Message, ...]:
+    """One staff message per part of `row` whose check raised (file, student and part named;
+    the traceback is in the gradebook's errors.log)."""
+    return tuple(
+        Message(
+            Severity.ERROR,
+            f"student {row.student_id!r}, part {part.answer_id}: "
+            + (part.staff[0] if part.staff else "internal error"),
+            Location(row.source, part.answer_id),
+            Reason.INTERNAL_ERROR,
+        )
+        for part in row.parts
+        if part.outcome is Outcome.INTERNAL_ERROR
     )
 
 

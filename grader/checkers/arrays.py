@@ -16,6 +16,7 @@ from grader.numeric import NumberError, Tolerance, read_array
 from grader.rubric.errors import RubricError
 
 DEFAULT_TOLERANCE = Tolerance(rel=0.02, abs=5e-4)
+EXACT = Tolerance()  # no term: only the reference itself (up to float slack) is accepted
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,23 @@ def tolerance_from(raw: Any, tolerances: Mapping[str, Any], where: str) -> Toler
         raise RubricError([f"{where}: {exc}"]) from exc
 
 
+def is_integer_valued(reference: np.ndarray) -> bool:
+    """Whether every entry of a reference is a whole number (a count, a size, an index)."""
+    values = np.asarray(reference, dtype=float)
+    return bool(values.size) and bool(np.all(np.isfinite(values) & (values == np.round(values))))
+
+
+def part_tolerance(
+    named: Any, tolerances: Mapping[str, Any], where: str, reference: np.ndarray
+) -> Tolerance:
+    """The tolerance of one part: the one it (or its question) names; otherwise exact for an
+    integer-valued reference (1200 is not 1216) and the rubric's `tolerances.default` (or the
+    built-in 2% / 5e-4) for any other."""
+    if named is None and is_integer_valued(reference):
+        return EXACT
+    return tolerance_from(named, tolerances, where)
+
+
 def orient(
     student: np.ndarray, expected: tuple[int, ...], either: bool
 ) -> tuple[np.ndarray | None, bool]:
@@ -73,6 +91,8 @@ def orient(
     """
     if student.shape == expected:
         return student, False
+    if not expected and student.size == 1:
+        return student.reshape(()), False  # a single number written as [1216] or [[1216]]
     if (
         len(expected) == 1
         and student.size == expected[0]
@@ -94,6 +114,8 @@ def describe_shape(shape: tuple[int, ...]) -> str:
 
 def position(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
     """A 1-based, human position of an array entry: "entry 3", "row 2, column 3"."""
+    if not shape:
+        return "the value"
     if len(shape) == 1:
         return f"entry {index[0] + 1}"
     if len(shape) == 2:
@@ -103,6 +125,8 @@ def position(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
 
 def wrong_positions(ok: np.ndarray, limit: int = 6) -> str:
     """A short list of the positions where `ok` is False."""
+    if ok.ndim == 0:  # a single number: np.nonzero refuses 0-d arrays
+        return "" if bool(ok) else position((), ())
     bad = [tuple(int(i) for i in idx) for idx in zip(*np.nonzero(~ok), strict=True)]
     shown = "; ".join(position(idx, ok.shape) for idx in bad[:limit])
     more = f" and {len(bad) - limit} more" if len(bad) > limit else ""

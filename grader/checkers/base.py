@@ -138,9 +138,13 @@ class QuestionGrader(ABC):
         """Bind to the question; raise RubricError on problems."""
 
 
-def part_score(spec: PartSpec, result: CheckResult, answer_text: str | None) -> PartScore:
-    """A PartScore from a check result: points are the part's share, rounded to 2 decimals."""
-    points = round_points(Fraction(str(spec.points)) * _exact(max(0.0, min(1.0, result.fraction))))
+def part_score(
+    spec: PartSpec, result: CheckResult, answer_text: str | None, places: int
+) -> PartScore:
+    """A PartScore from a check result: points are the part's share, rounded half-up to
+    `places` decimals (the rubric's `rounding:`)."""
+    share = _exact(max(0.0, min(1.0, result.fraction)))
+    points = round_points(Fraction(str(spec.points)) * share, places)
     return PartScore(
         answer_id=spec.answer_id,
         question=spec.question,

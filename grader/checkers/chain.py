@@ -74,8 +74,10 @@ class PreparedChain(PreparedQuestion):
         synonyms: Mapping[str, str],
         tolerances: Mapping[str, Tolerance],
         carried: bool,
+        places: int,
     ) -> None:
         super().__init__(spec)
+        self.places = places
         self.solver = solver
         self.data = data
         self.conventions = conventions
@@ -131,7 +133,8 @@ class PreparedChain(PreparedQuestion):
         for part in self.numeric:
             read = oriented[part.id]
             result = read.result or self._judge(read, convention, oriented)
-            scores.append(part_score(part, result, answer_text(answers.get(part.answer_id))))
+            text = answer_text(answers.get(part.answer_id))
+            scores.append(part_score(part, result, text, self.places))
         return scores
 
     def _orient(self, part: PartSpec, convention: str, answers: Answers, read: ReadArray) -> _Read:
@@ -273,4 +276,5 @@ class ChainGrader(QuestionGrader):
             synonyms,
             tolerances,
             bool(question.options.get("carried", True)),
+            env.rubric.rounding,
         )

@@ -15,8 +15,8 @@ import numpy as np
 from grader.checkers.arrays import (
     describe_shape,
     orient,
+    part_tolerance,
     read_answer,
-    tolerance_from,
     wrong_positions,
 )
 from grader.checkers.base import (
@@ -143,8 +143,11 @@ class NumericChecker(PartChecker):
             reference = np.asarray(read_array(_plain(value)), dtype=float)
         except NumberError as exc:
             raise RubricError([f"{where}: {exc.message}"]) from exc
-        tol = tolerance_from(
-            part.options.get("tolerance"), env.rubric.tolerances, f"{part.where}.tolerance"
+        tol = part_tolerance(
+            part.options.get("tolerance"),
+            env.rubric.tolerances,
+            f"{part.where}.tolerance",
+            reference,
         )
         return PreparedNumeric(part, reference, tol, part.options.get("orientation") == "either")
 

@@ -16,6 +16,7 @@ from grader.checkers.base import (
     answer_text,
     part_score,
 )
+from grader.checkers.failures import internal_error
 from grader.model import CheckResult
 from grader.rubric.errors import RubricError
 from grader.rubric.spec import QuestionSpec
@@ -38,9 +39,10 @@ def prepare_parts(question: QuestionSpec, env: PrepareEnv) -> dict[str, Prepared
 class PreparedParts(PreparedQuestion):
     """Each scored part decided by its own prepared checker."""
 
-    def __init__(self, spec: QuestionSpec, parts: dict[str, PreparedPart]) -> None:
+    def __init__(self, spec: QuestionSpec, parts: dict[str, PreparedPart], places: int) -> None:
         super().__init__(spec)
         self.parts = parts
+        self.places = places
 
     def requests(self, answers: Answers) -> tuple[Job, ...]:
         return tuple(job for p in self.parts.values() for job in p.requests(answers))
@@ -53,10 +55,12 @@ class PreparedParts(PreparedQuestion):
         for part in self.spec.parts:
             if not part.scored:
                 continue
-            result = self.parts[part.id].decide(answers, results)
-            scores.append(
-                part_score(part, result, _text(answers, part.answer_id, self.spec, part.id))
-            )
+            try:
+                result = self.parts[part.id].decide(answers, results)
+            except Exception as exc:  # noqa: BLE001 - our bug: this part only, never the batch
+                result = internal_error(exc, f"deciding {part.answer_id}")
+            text = _text(answers, part.answer_id, self.spec, part.id)
+            scores.append(part_score(part, result, text, self.places))
         return QuestionResult(tuple(scores))
 
     def key(self, convention: str | None) -> dict[str, Any]:
@@ -84,4 +88,4 @@ class PartsGrader(QuestionGrader):
     name = "parts"
 
     def prepare(self, question: QuestionSpec, env: PrepareEnv) -> PreparedQuestion:
-        return PreparedParts(question, prepare_parts(question, env))
+        return PreparedParts(question, prepare_parts(question, env), env.rubric.rounding)

@@ -16,7 +16,10 @@ from grader.checkers.base import (
     PreparedQuestion,
     PrepareEnv,
     QuestionResult,
+    answer_text,
+    part_score,
 )
+from grader.checkers.failures import internal_error
 from grader.checkers.registry import PART_CHECKERS, QUESTION_GRADERS
 from grader.engine import context_from_mapping
 from grader.model import CheckResult
@@ -37,14 +40,37 @@ class PreparedRubric:
         return tuple(job for q in self.questions.values() for job in q.requests(answers))
 
     def execute(self, job: Job) -> CheckResult:
-        """Run one job (the worker-process entry point)."""
-        return self.questions[job.question].execute(job)
+        """Run one job (the worker-process entry point). An exception is our bug: the part
+        gets an `internal_error` result (memory and depth limits stay the sandbox's)."""
+        try:
+            return self.questions[job.question].execute(job)
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
+            return internal_error(exc, f"checking {job.question}.{job.part}")
 
     def grade(
         self, answers: Answers, results: Mapping[Job, CheckResult]
     ) -> dict[str, QuestionResult]:
-        """Score every question, given the results of the jobs."""
-        return {qid: q.grade(answers, results) for qid, q in self.questions.items()}
+        """Score every question, given the results of the jobs; a question whose grader
+        raises gets `internal_error` on each of its scored parts."""
+        return {qid: self._grade(q, answers, results) for qid, q in self.questions.items()}
+
+    def _grade(
+        self, question: PreparedQuestion, answers: Answers, results: Mapping[Job, CheckResult]
+    ) -> QuestionResult:
+        try:
+            return question.grade(answers, results)
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
+            places = self.rubric.rounding
+            failed = internal_error(exc, f"grading question {question.spec.id}")
+            return QuestionResult(
+                tuple(
+                    part_score(p, failed, answer_text(answers.get(p.answer_id)), places)
+                    for p in question.spec.parts
+                    if p.scored
+                )
+            )
 
     def key(self, convention: str | None) -> dict[str, Any]:
         """Every reference answer by dotted id."""

@@ -28,6 +28,7 @@ OUTCOME_WORDS: Mapping[Outcome, str] = MappingProxyType({
     Outcome.UNPARSEABLE: "could not be read",
     Outcome.NEEDS_REVIEW: "provisional, awaiting a TA's review",
     Outcome.OVERRIDDEN: "scored by a TA",
+    Outcome.INTERNAL_ERROR: "not checked: the grader failed; a TA will mark it",
 })  # fmt: skip
 
 STATUS_WORDS: Mapping[Status, str] = MappingProxyType({

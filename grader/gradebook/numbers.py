@@ -1,9 +1,13 @@
 """Numbers in gradebook files: one way to write them, one way to read a TA's.
 
-Points are written rounded to 2 decimals HALF-UP in decimal arithmetic (the value a human reads
-from the float's shortest repr, so 2.675 -> 2.68, not the binary 2.67499...), with trailing
-zeros stripped: ``7.5``, ``8``, ``0``, ``3.25``. Reading accepts what TAs type in spreadsheets:
-a decimal comma (``7,5``), surrounding (Unicode) whitespace, a leading plus sign.
+Points are written as stored: scoring has already rounded every part and total to the rubric's
+`rounding:` decimals (0..6), so the gradebook prints the value's shortest decimal form with
+trailing zeros stripped (``7.5``, ``8``, ``0``, ``3.25``, ``0.125`` under `rounding: 3`). As a
+guard against float noise from elsewhere, a value is still rounded to at most `places` decimals
+(6 by default, the most `rounding:` allows) HALF-UP in decimal arithmetic (the value a human
+reads from the float's shortest repr, so 2.675 -> 2.68 at 2 places, not the binary 2.67499...);
+derived statistics (the class report's means) ask for 2 places. Reading accepts what TAs type
+in spreadsheets: a decimal comma (``7,5``), surrounding (Unicode) whitespace, a leading plus sign.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from fractions import Fraction
 
 from grader.numeric import round_dec
 
-_ZERO = Decimal("0.00")
+MAX_PLACES = 6  # the most decimals a rubric's `rounding:` may ask for
 
 # A plain decimal: digits with at most one decimal point or comma; no exponent, no thousands
 # separators (a TA never needs them, and "1,234" would be ambiguous with a decimal comma).
@@ -24,8 +28,8 @@ _MAX_NUMBER_CHARS = 40
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 
 
-def _cents(x: float | int | Decimal) -> Decimal:
-    """`x` rounded to 2 decimals half-up (the one rounding, grader.numeric.round_dec), exactly.
+def _rounded(x: float | int | Decimal, places: int) -> Decimal:
+    """`x` rounded to `places` decimals half-up (the one rounding, grader.numeric.round_dec).
 
     Raises ValueError for NaN, infinities and booleans (points are never any of those).
     """
@@ -34,21 +38,23 @@ def _cents(x: float | int | Decimal) -> Decimal:
     value = x if isinstance(x, Decimal) else Decimal(repr(float(x)))
     if not value.is_finite():
         raise ValueError(f"points must be finite, got {x!r}")
-    rounded = round_dec(Fraction(value), 2)
-    return Decimal(int(rounded * 100)).scaleb(-2) if rounded else _ZERO
+    rounded = round_dec(Fraction(value), places)
+    scale = 10**places
+    return Decimal(int(rounded * scale)).scaleb(-places) if rounded else Decimal(0)
 
 
-def format_points(x: float | int | Decimal) -> str:
-    """The one textual form of a points value: ``7.5``, ``8``, ``0``, ``3.25``."""
-    text = format(_cents(x), "f")
+def format_points(x: float | int | Decimal, places: int = MAX_PLACES) -> str:
+    """The one textual form of a points value: ``7.5``, ``8``, ``0``, ``3.25`` (what scoring
+    stored; at most `places` decimals)."""
+    text = format(_rounded(x, places), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
 
-def json_points(x: float | int | Decimal) -> int | float:
-    """The points value for JSON: the same rounding as :func:`format_points`, as int or float."""
-    rounded = _cents(x)
+def json_points(x: float | int | Decimal, places: int = MAX_PLACES) -> int | float:
+    """The points value for JSON: the same number as :func:`format_points`, as int or float."""
+    rounded = _rounded(x, places)
     if rounded == rounded.to_integral_value():
         return int(rounded)
     return float(rounded)

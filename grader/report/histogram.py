@@ -48,7 +48,7 @@ def render_histogram(bins: Sequence[Bin], max_total: float, title: str) -> bytes
         if bins:
             edges = [bins[0].low, *(b.high for b in bins)]
             axes.set_xlim(edges[0], edges[-1])
-            axes.set_xticks(edges, [format_points(edge) for edge in edges])
+            axes.set_xticks(edges, [format_points(edge, places=2) for edge in edges])
         axes.set_xlabel(f"total points (of {max_total:g})")
         axes.set_ylabel("students")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -34,6 +34,7 @@ OUTCOME_LABELS: Mapping[Outcome, str] = MappingProxyType({
     Outcome.UNPARSEABLE: "unparseable",
     Outcome.NEEDS_REVIEW: "needs review",
     Outcome.OVERRIDDEN: "overridden",
+    Outcome.INTERNAL_ERROR: "internal error",
 })  # fmt: skip
 
 KIND_LABELS: Mapping[GroupKind, str] = MappingProxyType({
@@ -59,10 +60,11 @@ CONVENTIONS_NOTE = "Which convention each student was marked against, and whethe
 
 
 def points(value: float | None) -> str:
-    """A points value as the gradebook writes it, or n/a (none, or not a finite number)."""
+    """A points value as the gradebook writes it at 2 decimals (the report's means and
+    medians are statistics, not stored points), or n/a (none, or not a finite number)."""
     if value is None or not isinstance(value, int | float) or not math.isfinite(value):
         return NOT_AVAILABLE
-    return format_points(value)
+    return format_points(value, places=2)
 
 
 def bin_range(item: Bin) -> str:

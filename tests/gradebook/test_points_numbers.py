@@ -22,8 +22,22 @@ WRITTEN = (
 
 
 @pytest.mark.parametrize(("value", "text"), WRITTEN)
-def test_format_points(value: float, text: str) -> None:
+def test_format_points_at_two_places(value: float, text: str) -> None:
+    assert format_points(value, places=2) == text
+
+
+STORED = (
+    (0.125, "0.125"), (0.333, "0.333"), (7.5, "7.5"), (8.0, "8"), (1 / 3, "0.333333"),
+    (7.500000001, "7.5"), (2.0000005, "2.000001"), (-0.0, "0"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "text"), STORED)
+def test_format_points_prints_what_scoring_stored(value: float, text: str) -> None:
+    # Scoring rounds to the rubric's `rounding:` (up to 6 places); printing never rounds again
+    # below that, so `rounding: 3` shows 0.125, not 0.13.
     assert format_points(value) == text
+    assert json_points(value) == float(text)
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, True])
@@ -34,7 +48,7 @@ def test_format_points_refuses_non_points(value: float) -> None:
 
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
 def test_format_points_is_plain_rounded_and_close(value: float) -> None:
-    text = format_points(value)
+    text = format_points(value, places=2)
     assert "e" not in text.lower() and text != "-0"
     if "." in text:
         decimals = text.split(".")[1]
@@ -45,7 +59,7 @@ def test_format_points_is_plain_rounded_and_close(value: float) -> None:
 def test_json_points_types() -> None:
     assert json_points(8.0) == 8 and isinstance(json_points(8.0), int)
     assert json_points(7.25) == 7.25 and isinstance(json_points(7.25), float)
-    assert json_points(1 / 3) == 0.33
+    assert json_points(1 / 3, places=2) == 0.33
 
 
 READ = (

@@ -165,7 +165,7 @@ def test_rerun_is_byte_identical_whatever_the_input_order(book: Gradebook, tmp_p
     write_gradebook(reordered, tmp_path / "b")
     first, second = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
     assert first == second
-    assert len(first) == 7
+    assert len(first) == 8  # 4 feedback files, grades, parts, review, results and errors.log
 
 
 def test_two_submissions_of_one_id_get_two_rows_and_two_feedback_files(
@@ -286,14 +286,16 @@ def test_row_without_parts_gets_a_feedback_file(
     assert "###" not in md
 
 
-def test_unrounded_points_are_written_rounded(info: AssignmentInfo, tmp_path: Path) -> None:
+def test_points_are_written_as_stored(info: AssignmentInfo, tmp_path: Path) -> None:
+    # Scoring rounds (the rubric's `rounding:`, here 3); the gradebook never rounds again to
+    # fewer places. Float noise beyond 6 places (the most `rounding:` allows) is still cut.
     row = GradedSubmission(
-        "s1", "A", "a.yaml", Status.GRADED, {"ex1": 1 / 3, "ex3": 7.500000001, "ex4": 0.125},
-        base=7.833333334, bonus=0.125, total=7.958333334, max_total=30.0,
+        "s1", "A", "a.yaml", Status.GRADED, {"ex1": 0.333, "ex3": 7.500000001, "ex4": 0.125},
+        base=7.833, bonus=0.125, total=7.958, max_total=30.0,
     )  # fmt: skip
     write_gradebook(Gradebook(info, (row,)), tmp_path)
     line = (tmp_path / "grades.csv").read_text(encoding="utf-8").splitlines()[1]
-    assert line == "s1,A,0.33,7.5,0.13,7.83,0.13,7.96,30,graded,a.yaml,"
+    assert line == "s1,A,0.333,7.5,0.125,7.833,0.125,7.958,30,graded,a.yaml,"
 
 
 def test_a_ta_comment_already_in_the_feedback_is_not_repeated(

@@ -1,0 +1,84 @@
+"""Where the time of `grade` goes on a generated class: wall time per stage, then cProfile.
+
+    PYTHONPATH=. python benchmarks/class_profile.py [N] [--top 30]
+
+Prints numbers and asserts nothing. The class (benchmarks/classgen.py, N sheets, default 1000)
+is graded in this process with `--jobs 0` (so every stage is visible to the profiler): the
+command-line entry point is profiled as a whole, and the cumulative time of the pipeline's
+stages is read off the profile (each stage is a function the pipeline calls once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRIC = ROOT / "rubrics" / "practical-1.yaml"
+sys.path.insert(0, str(ROOT))
+
+# (label, module file suffix, function name): the pipeline's stages, as the profile names them.
+STAGES = (
+    ("load", "pipeline.py", "load_all"),
+    ("prepare rubric", "pipeline.py", "prepare"),
+    ("check distinct answers", "pipeline.py", "check_answers"),
+    ("score sheets (incl. chain)", "pipeline.py", "score_all"),
+    ("  chain (Exercise 2)", "chain.py", "grade"),
+    ("write gradebook", "writer.py", "write_gradebook"),
+    ("  results.json", "results.py", "results_bytes"),
+    ("  feedback files", "feedback.py", "render_feedback"),
+    ("write report", "writer.py", "write_report"),
+)
+
+
+def stage_times(stats: pstats.Stats) -> dict[str, float]:
+    """Cumulative seconds of each stage function found in the profile."""
+    table = stats.stats  # type: ignore[attr-defined]
+    out: dict[str, float] = {}
+    for label, suffix, name in STAGES:
+        total = sum(
+            value[3]
+            for (file, _, function), value in table.items()
+            if function == name and file.endswith(suffix)
+        )
+        if total:
+            out[label] = total
+    return out
+
+
+def main() -> None:
+    """Command line (see the module docstring)."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("count", type=int, nargs="?", default=1000)
+    p.add_argument("--top", type=int, default=30)
+    args = p.parse_args()
+    from benchmarks.classgen import write_class
+    from grader.cli import main as grade
+
+    with tempfile.TemporaryDirectory(prefix="grader-profile-") as tmp:
+        folder = Path(tmp) / "class"
+        write_class(folder, args.count)
+        argv = [str(folder), "--rubric", str(RUBRIC), "--out", str(Path(tmp) / "gb"), "--quiet"]
+        profile = cProfile.Profile()
+        sink = io.StringIO()
+        start = time.perf_counter()
+        profile.enable()
+        grade([*argv, "--jobs", "0"], sink, sink)
+        profile.disable()
+        wall = time.perf_counter() - start
+    stats = pstats.Stats(profile)
+    print(f"{args.count} sheets, --jobs 0, in-process: {wall:.2f} s under the profiler")
+    for label, seconds in stage_times(stats).items():
+        print(f"  {label:<30} {seconds:7.2f} s  {100 * seconds / wall:5.1f}%")
+    print()
+    stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()

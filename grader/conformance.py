@@ -4,6 +4,10 @@ The table is tab-separated with a header: test, student, teacher, expected, note
 family with an optional option after ':' (`NumSigFigs:[4,-1]`, `AlgEquiv:assume(a>0)`). Each row
 goes through the matching checker; a row whose input does not parse, or whose checker cannot
 decide, counts as a disagreement with a message, never as a crash. No row is special-cased.
+
+AlgEquiv and EqualComAss rows are judged by the engine grading uses (`grader.engine.judge`) in
+an open context with the CAS's constants (`e`, `E`, `pi`, `I`); symbolic teacher's answers of
+the numeric families are evaluated by the same engine (`grader.engine.values`).
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 
-from grader.engine.algequiv import alg_equiv
-from grader.engine.cas import constant_value, parse_assumption
-from grader.engine.comass import equal_com_ass
+from grader.engine import ResolveError, SymbolicSpec, judge
+from grader.engine.context import ASSUMPTIONS, CAS_CONSTANTS, open_context
+from grader.engine.values import constant_value
 from grader.mathlang import parse
-from grader.mathlang.ast import ListLit
+from grader.mathlang.ast import ListLit, Name, Number, Relation
 from grader.numeric import (
     num_absolute,
     num_dec_places,
@@ -35,6 +39,11 @@ from grader.numeric.stack import DEFAULT_TOLERANCE
 COLUMNS = ("test", "student", "teacher", "expected", "note")
 MAX_FILE_BYTES = 5_000_000
 _PAIR = re.compile(r"\[\s*(-?[0-9]+)\s*,\s*(-?[0-9]+)\s*\]")
+_ASSUME = re.compile(r"assume\((.*)\)")
+# `a > 0` and friends: what the assumption says about the name.
+_SIGNS = MappingProxyType(
+    {">": "positive", ">=": "nonnegative", "<": "negative", "<=": "nonpositive"}
+)
 
 
 class ConformanceError(ValueError):
@@ -104,8 +113,9 @@ def run_conformance(path: Path) -> ConformanceReport:
     return ConformanceReport(str(path), tuple(rows))
 
 
-def _run_row(line: int, test: str, student: str, teacher: str, expected: str,
-             note: str) -> RowResult:
+def _run_row(
+    line: int, test: str, student: str, teacher: str, expected: str, note: str
+) -> RowResult:
     family, _, option = test.strip().partition(":")
     if expected.strip() not in ("0", "1"):
         raise ConformanceError(f"line {line}: expected must be 0 or 1, not {expected!r}")
@@ -118,30 +128,57 @@ def _run_row(line: int, test: str, student: str, teacher: str, expected: str,
             got, message = runner(student.strip(), teacher.strip(), option.strip())
     except Exception as exc:  # any failure of one row is that row's disagreement, by design
         got, message = None, f"{type(exc).__name__}: {exc}"
-    return RowResult(line, test.strip(), family, student, teacher, int(expected), note.strip(),
-                     got, message)
+    return RowResult(
+        line, test.strip(), family, student, teacher, int(expected), note.strip(), got, message
+    )
 
 
-Outcome = tuple[int | None, str]
+# What a runner decided for one row: 1, 0 or None (undecided), and a message.
+RowDecision = tuple[int | None, str]
 
 
-def _alg_equiv(student: str, teacher: str, option: str) -> Outcome:
+def parse_assumptions(option: str) -> dict[str, str]:
+    """`assume(a>0)`, `assume(a>0, b<=0)` -> {"a": "positive", "b": "nonpositive"}: a name
+    compared with 0. Raises ValueError for anything else."""
+    match = _ASSUME.fullmatch(option)
+    if match is None:
+        raise ValueError(f"unknown option {option!r}")
     assumptions = {}
-    if option:
-        match = re.fullmatch(r"assume\((.*)\)", option)
-        if match is None:
-            raise ValueError(f"unknown option {option!r}")
-        for part in match.group(1).split(","):
-            name, kind = parse_assumption(part)
-            assumptions[name] = kind
-    verdict = alg_equiv(parse(student), parse(teacher), assumptions=assumptions)
-    if verdict.equal is None:
-        return None, f"undecided: {verdict.note}"
-    return int(verdict.equal), f"{verdict.method.value}: {verdict.note}"
+    for part in match.group(1).split(","):
+        relation = parse(part)
+        if not (
+            isinstance(relation, Relation)
+            and relation.op in _SIGNS
+            and isinstance(relation.left, Name)
+            and isinstance(relation.right, Number)
+            and relation.right.value == 0
+        ):
+            raise ValueError(f"unsupported assumption {part.strip()!r} (use e.g. a>0)")
+        assumptions[str(relation.left.base)] = _SIGNS[relation.op]
+    if not set(assumptions.values()) <= ASSUMPTIONS:
+        raise ValueError(f"unsupported assumption in {option!r}")
+    return assumptions
 
 
-def _equal_com_ass(student: str, teacher: str, option: str) -> Outcome:
-    return int(equal_com_ass(parse(student), parse(teacher))), ""
+def _judged(student: str, teacher: str, option: str, equality: str) -> RowDecision:
+    assumptions = parse_assumptions(option) if option else {}
+    context = open_context(assumptions=assumptions, constants=CAS_CONSTANTS)
+    spec = SymbolicSpec(reference=parse(teacher), equality=equality)
+    try:
+        verdict = judge(parse(student), spec, context, seed=0)
+    except ResolveError as exc:
+        return None, f"cannot be read: {exc.message}"
+    if verdict.undecided:
+        return None, f"undecided: {verdict.feedback[-1]}"
+    return int(verdict.equivalent), f"{verdict.method.value}: {verdict.feedback[-1]}"
+
+
+def _alg_equiv(student: str, teacher: str, option: str) -> RowDecision:
+    return _judged(student, teacher, option, "algebraic")
+
+
+def _equal_com_ass(student: str, teacher: str, option: str) -> RowDecision:
+    return _judged(student, teacher, option, "structural")
 
 
 def _values(text: str) -> Fraction | tuple[Fraction, ...]:
@@ -156,11 +193,11 @@ def _tolerance(option: str) -> Fraction:
     return parse_number(option) if option else DEFAULT_TOLERANCE
 
 
-def _num_relative(student: str, teacher: str, option: str) -> Outcome:
+def _num_relative(student: str, teacher: str, option: str) -> RowDecision:
     return int(num_relative(_values(student), _values(teacher), _tolerance(option))), ""
 
 
-def _num_absolute(student: str, teacher: str, option: str) -> Outcome:
+def _num_absolute(student: str, teacher: str, option: str) -> RowDecision:
     return int(num_absolute(_values(student), _values(teacher), _tolerance(option))), ""
 
 
@@ -171,21 +208,21 @@ def _scalar(text: str) -> Fraction:
     return value
 
 
-def _num_sig_figs(student: str, teacher: str, option: str) -> Outcome:
+def _num_sig_figs(student: str, teacher: str, option: str) -> RowDecision:
     pair = _PAIR.fullmatch(option)
     figures, accuracy = (int(pair[1]), int(pair[2])) if pair else (int(option), None)
     return int(num_sig_figs(student, _scalar(teacher), figures, accuracy)), ""
 
 
-def _num_dec_places(student: str, teacher: str, option: str) -> Outcome:
+def _num_dec_places(student: str, teacher: str, option: str) -> RowDecision:
     return int(num_dec_places(student, _scalar(teacher), int(option))), ""
 
 
-def _sig_figs_strict(student: str, teacher: str, option: str) -> Outcome:
+def _sig_figs_strict(student: str, teacher: str, option: str) -> RowDecision:
     return int(sig_figs_strict(student, int(option))), ""
 
 
-RUNNERS: Mapping[str, Callable[[str, str, str], Outcome]] = MappingProxyType(
+RUNNERS: Mapping[str, Callable[[str, str, str], RowDecision]] = MappingProxyType(
     {
         "AlgEquiv": _alg_equiv,
         "EqualComAss": _equal_com_ass,

@@ -5,17 +5,25 @@ shapes over named dimensions, spelling aliases and definitions (`z2 = f2(s2)`), 
 free index and the name of a solver-supplied instance sampler. `context_from_mapping` checks
 everything and reports ALL problems at once as "where.symbols.x: message" lines.
 Names match by loose spelling (see `grader.engine.symbols.name_key`).
+
+An OPEN context (`open: true`, or `open_context()`) also accepts names it does not declare:
+each is a real scalar, spelled exactly (`x1` and `x_1` differ, as in a CAS), optionally with an
+assumption (`assume: {a: positive}`); a name used as a function in the answer or the reference
+(with a prime, or with several arguments) is an arbitrary function. Open contexts are judged
+in the scalar interpretation with high-precision (mpmath) evaluation, complex values allowed.
+`constants` maps spellings to named constants (default: `e` and `pi`; a CAS-style table adds
+`E` and the imaginary unit `I`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from grader.engine.ir import IR, Sym, ir_walk
+from grader.engine.ir import CONSTANTS, IR, Sym, ir_walk
 from grader.engine.resolve import ResolveError, resolve
 from grader.engine.shapes import SCALAR, Dim, Shape, ShapeError, format_shape, plan
 from grader.engine.symbols import SymbolInfo, SymbolKind, name_key
@@ -30,7 +38,14 @@ _DEFINABLE = frozenset({SymbolKind.SCALAR, SymbolKind.VECTOR, SymbolKind.MATRIX}
 # Kinds whose values only a sampler can provide.
 _SAMPLED_ONLY = frozenset({SymbolKind.FAMILY, SymbolKind.LABEL, SymbolKind.COUNT})
 _SYMBOL_KEYS = frozenset({"kind", "shape", "aliases", "define"})
-_CONTEXT_KEYS = frozenset({"dims", "symbols", "sampler", "free_index"})
+_CONTEXT_KEYS = frozenset(
+    {"dims", "symbols", "sampler", "free_index", "open", "assume", "constants"}
+)
+
+# Assumptions an open name may carry (what it is known to be).
+ASSUMPTIONS = frozenset({"positive", "negative", "nonnegative", "nonpositive", "integer"})
+DEFAULT_CONSTANTS: Mapping[str, str] = frozen_mapping({"e": "e", "pi": "pi"})
+CAS_CONSTANTS: Mapping[str, str] = frozen_mapping({"e": "e", "E": "e", "pi": "pi", "I": "i"})
 
 
 class ContextError(Exception):
@@ -56,6 +71,9 @@ class Context:
     define_order: tuple[str, ...] = ()
     definitions: Mapping[str, IR] = field(default_factory=frozen_mapping)
     matrix_definitions: Mapping[str, IR] = field(default_factory=frozen_mapping)
+    open: bool = False
+    assumptions: Mapping[str, str] = field(default_factory=frozen_mapping)
+    constants: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CONSTANTS)
 
     def lookup(self, key: str) -> SymbolInfo | None:
         """The symbol whose name or alias has this key, or None."""
@@ -75,6 +93,46 @@ class Context:
         """The declared function names, in declaration order."""
         return tuple(n for n, s in self.symbols.items() if s.kind is SymbolKind.FUNCTION)
 
+    def declaring_functions(self, names: Iterable[str]) -> Context:
+        """This context with `names` (exact spellings) declared as functions too: an open
+        context's reading of names used as functions in an answer or a reference."""
+        new = [n for n in sorted(set(names)) if n not in self.symbols]
+        if not new:
+            return self
+        symbols = dict(self.symbols)
+        keys = dict(self.keys)
+        for name in new:
+            symbols[name] = SymbolInfo(name, SymbolKind.FUNCTION)
+            keys.setdefault(name_key(name), name)
+        return replace(self, symbols=frozen_mapping(symbols), keys=frozen_mapping(keys))
+
+
+def open_context(
+    name: str = "open",
+    *,
+    assumptions: Mapping[str, str] | None = None,
+    constants: Mapping[str, str] = DEFAULT_CONSTANTS,
+) -> Context:
+    """An open context: no declared names, every name a real scalar (see the module
+    docstring). Raises ContextError for an unknown assumption or constant."""
+    assumed = dict(assumptions or {})
+    for symbol, kind in assumed.items():
+        if kind not in ASSUMPTIONS:
+            raise ContextError(
+                f"unknown assumption {kind!r} for {symbol} (one of {sorted(ASSUMPTIONS)})"
+            )
+    for spelling, constant in constants.items():
+        if constant not in CONSTANTS:
+            raise ContextError(f"unknown constant {constant!r} for {spelling}")
+    return Context(
+        name=name,
+        symbols=frozen_mapping(),
+        keys=frozen_mapping(),
+        open=True,
+        assumptions=frozen_mapping(assumed),
+        constants=frozen_mapping(dict(constants)),
+    )
+
 
 def context_from_mapping(
     name: str,
@@ -88,14 +146,24 @@ def context_from_mapping(
     if not isinstance(data, Mapping):
         return None, [f"{where}: a context must be a mapping"]
     errors += [f"{where}: unknown key '{k}'" for k in data if k not in _CONTEXT_KEYS]
+    is_open = data.get("open", False)
+    if not isinstance(is_open, bool):
+        errors.append(f"{where}.open: true or false")
+        is_open = False
     dims = _read_dims(data.get("dims", ()), where, errors)
-    symbols = _read_symbols(data.get("symbols"), dims, where, errors)
+    symbols = _read_symbols(data.get("symbols"), dims, where, errors, required=not is_open)
     keys = _build_keys(symbols, where, errors)
     sampler_name, sampler = _read_sampler(data.get("sampler"), samplers, where, errors)
     free_index, free_key = _read_free_index(data.get("free_index"), keys, where, errors)
     _check_sampled_kinds(symbols, sampler, where, errors)
     if free_index is not None:
         _check_index_kinds(symbols, where, errors)
+    if errors:
+        return None, errors
+    assumptions = _read_assumptions(data.get("assume"), is_open, where, errors)
+    constants = _read_constants(data.get("constants"), where, errors)
+    if is_open:
+        _check_open(symbols, free_index, where, errors)
     if errors:
         return None, errors
     context = Context(
@@ -107,6 +175,9 @@ def context_from_mapping(
         free_index_key=free_key,
         sampler_name=sampler_name,
         sampler=sampler,
+        open=is_open,
+        assumptions=frozen_mapping(assumptions),
+        constants=frozen_mapping(constants),
     )
     context = _with_definitions(context, where, errors)
     return (None, errors) if errors else (context, [])
@@ -128,9 +199,11 @@ def _is_identifier(text: Any) -> bool:
 
 
 def _read_symbols(
-    raw: Any, dims: tuple[str, ...], where: str, errors: list[str]
+    raw: Any, dims: tuple[str, ...], where: str, errors: list[str], required: bool = True
 ) -> dict[str, SymbolInfo]:
-    if not isinstance(raw, Mapping) or not raw:
+    if raw is None and not required:
+        return {}
+    if not isinstance(raw, Mapping) or (required and not raw):
         errors.append(f"{where}.symbols: a mapping from symbol names to declarations")
         return {}
     symbols: dict[str, SymbolInfo] = {}
@@ -245,6 +318,50 @@ def _build_keys(symbols: dict[str, SymbolInfo], where: str, errors: list[str]) -
                 )
             keys[key] = info.name
     return keys
+
+
+def _read_assumptions(raw: Any, is_open: bool, where: str, errors: list[str]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not is_open:
+        errors.append(f"{where}.assume: only an open context makes assumptions about names")
+        return {}
+    if not isinstance(raw, Mapping) or not all(_is_identifier(k) for k in raw):
+        errors.append(f"{where}.assume: a mapping from names to assumptions such as positive")
+        return {}
+    bad = [f"{k}: {v!r}" for k, v in raw.items() if v not in ASSUMPTIONS]
+    if bad:
+        errors.append(f"{where}.assume: {', '.join(bad)} (one of {', '.join(sorted(ASSUMPTIONS))})")
+        return {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _read_constants(raw: Any, where: str, errors: list[str]) -> dict[str, str]:
+    if raw is None:
+        return dict(DEFAULT_CONSTANTS)
+    if (
+        not isinstance(raw, Mapping)
+        or not all(_is_identifier(k) for k in raw)
+        or not all(v in CONSTANTS for v in raw.values())
+    ):
+        known = ", ".join(sorted(CONSTANTS))
+        errors.append(f"{where}.constants: a mapping from spellings to constants ({known})")
+        return dict(DEFAULT_CONSTANTS)
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _check_open(
+    symbols: dict[str, SymbolInfo], free_index: str | None, where: str, errors: list[str]
+) -> None:
+    """An open context holds scalars and functions only (it is judged as scalars)."""
+    if free_index is not None:
+        errors.append(f"{where}.free_index: an open context has no free index")
+    for info in symbols.values():
+        if info.kind not in (SymbolKind.SCALAR, SymbolKind.FUNCTION) or info.define is not None:
+            errors.append(
+                f"{where}.symbols.{info.name}: an open context declares only scalars (without "
+                "definitions) and functions"
+            )
 
 
 def _read_sampler(

@@ -17,6 +17,7 @@ the judge resamples instances where a value is not finite.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,8 +33,8 @@ from grader.engine.ir import (
     Binary,
     Cond,
     Const,
+    Constant,
     Delta,
-    Euler,
     Family,
     Index,
     IndexRole,
@@ -77,17 +78,54 @@ _COMPARE: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
     }
 )
 
+
+def _gamma(x: float) -> float:
+    """Gamma on one float: inf where it overflows, nan at poles."""
+    try:
+        return math.gamma(x)
+    except OverflowError:
+        return math.inf
+    except ValueError:
+        return math.nan
+
+
+_GAMMA = np.vectorize(_gamma, otypes=[float])
+
 _ELEMENTWISE: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     {
         "exp": np.exp,
         "log": np.log,
+        "lg": np.log10,
         "sqrt": np.sqrt,
         "abs": np.abs,
-        "tanh": np.tanh,
         "sin": np.sin,
         "cos": np.cos,
+        "tan": np.tan,
+        "sec": lambda x: 1.0 / np.cos(x),
+        "csc": lambda x: 1.0 / np.sin(x),
+        "cot": lambda x: np.cos(x) / np.sin(x),
+        "asin": np.arcsin,
+        "acos": np.arccos,
+        "atan": np.arctan,
+        "asec": lambda x: np.arccos(1.0 / x),
+        "acsc": lambda x: np.arcsin(1.0 / x),
+        "acot": lambda x: np.arctan(1.0 / x),
+        "sinh": np.sinh,
+        "cosh": np.cosh,
+        "tanh": np.tanh,
+        "sech": lambda x: 1.0 / np.cosh(x),
+        "csch": lambda x: 1.0 / np.sinh(x),
+        "coth": lambda x: np.cosh(x) / np.sinh(x),
+        "asinh": np.arcsinh,
+        "acosh": np.arccosh,
+        "atanh": np.arctanh,
+        "floor": np.floor,
+        "ceil": np.ceil,
+        "sign": np.sign,
+        "factorial": lambda x: _GAMMA(np.asarray(x, dtype=float) + 1.0),
     }
 )
+_CONSTANTS: Mapping[str, float] = MappingProxyType({"e": math.e, "pi": math.pi, "i": math.nan})
 
 
 def evaluate(node: IR, instance: Instance, interpretation: Interpretation) -> Any:
@@ -129,8 +167,9 @@ class _Evaluator:
     def visit(self, node: IR) -> Any:
         return _DISPATCH[type(node)](self, node)
 
-    def _euler(self, node: Euler) -> Any:
-        return self._wrap(np.float64(np.e))
+    def _constant(self, node: Constant) -> Any:
+        # the imaginary unit has no float value: such answers are judged precisely
+        return self._wrap(np.float64(_CONSTANTS[node.name]))
 
     def _sym(self, node: Sym) -> Any:
         return self.values[node.name]
@@ -167,9 +206,9 @@ class _Evaluator:
         args = [self.visit(a) for a in node.args]
         if not node.builtin:
             return self.values[node.func](args[0], node.primes)
+        if node.func in ("log", "lg") and len(args) == 2:
+            return np.log(args[0]) / np.log(args[1])
         if node.func in _ELEMENTWISE:
-            if node.func == "log" and len(args) == 2:
-                return np.log(args[0]) / np.log(args[1])
             return _ELEMENTWISE[node.func](args[0])
         if node.func == "root":
             return np.power(args[0], 1.0 / args[1])
@@ -177,6 +216,11 @@ class _Evaluator:
             return reduce(np.maximum, args)
         if node.func == "min":
             return reduce(np.minimum, args)
+        if node.func == "atan2":
+            return np.arctan2(args[0], args[1])
+        if node.func == "binomial":
+            n, k = (np.asarray(a, dtype=float) for a in args)
+            return _GAMMA(n + 1.0) / (_GAMMA(k + 1.0) * _GAMMA(n - k + 1.0))
         return self._diag(args[0])  # "diag"
 
     def _diag(self, value: Any) -> Any:
@@ -235,7 +279,7 @@ class _Evaluator:
 _DISPATCH: Mapping[type, Callable[[_Evaluator, Any], Any]] = MappingProxyType(
     {
         Const: _Evaluator._const,
-        Euler: _Evaluator._euler,
+        Constant: _Evaluator._constant,
         Sym: _Evaluator._sym,
         IndexValue: _Evaluator._index_value,
         Family: _Evaluator._family,

@@ -1,27 +1,46 @@
-"""Exact proof of equality in the scalar interpretation, with sympy, when it is cheap.
+"""Exact decisions in the scalar interpretation, with sympy, when they are cheap.
 
 Sympy objects are built directly with constructors from the RESOLVED tree, never from text:
-symbols get generated names ("v0", "v1", ...), declared functions become undefined sympy
-functions with generated names ("F0", ...), numbers become exact Rationals. Defined symbols
-are replaced by their definitions (so `z2`, `f2(s2)` and `f2(W2 z1)` become the same
-expression). A derivative `f2'(x)` becomes its own undefined function ("F1d1"): a proof that
-treats f and f' as unrelated functions is still a proof for the real ones, and it keeps
-`expand` fast. `expand(a - b) == 0` decides; anything it cannot show is left to random testing.
+symbols get generated names ("v0", "v1", ...) and the assumptions an open context states for
+them (positive, integer...), declared functions become undefined sympy functions with
+generated names ("F0", ...), numbers become exact Rationals (so 0.333333333333333 is not 1/3).
+Defined symbols are replaced by their definitions (so `z2`, `f2(s2)` and `f2(W2 z1)` become
+the same expression). A derivative `f2'(x)` becomes its own undefined function ("F1d1"): a
+proof that treats f and f' as unrelated functions is still a proof for the real ones, and it
+keeps `expand` fast.
 
-Budgets keep this cheap: trees above MAX_IR_NODES, constant exponents above MAX_EXPONENT,
-expansions estimated above MAX_TERMS, and max/min (whose sympy forms compare arguments under
-assumptions) are not tried.
+`decide` answers True (proved equal: `expand(a - b) == 0`), False (proved different: the
+difference is a rational function with rational coefficients -- no functions, roots or
+constants such as pi -- that does not cancel to 0; equality as functions, ignoring removable
+singularities, as STACK does), or None (left to random testing).
+
+Budgets keep this cheap: trees above MAX_IR_NODES, constant exponents above MAX_EXPONENT (so
+`(x-a)^6000` is never expanded), expansions estimated above MAX_TERMS, max/min (whose sympy
+forms compare arguments under assumptions), indicators and matrices are not tried.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from grader.engine.ir import IR, Apply, Binary, Const, Euler, Sym, Unary, ir_children, ir_walk
+from grader.engine.ir import (
+    IR,
+    Apply,
+    Binary,
+    Const,
+    Constant,
+    FiniteSum,
+    Local,
+    Sym,
+    Unary,
+    ir_children,
+    ir_walk,
+)
 
 if TYPE_CHECKING:
     from grader.engine.context import Context
@@ -30,19 +49,29 @@ MAX_IR_NODES = 400
 MAX_IR_DEPTH = 40  # sympy recurses several frames per level
 MAX_EXPONENT = 64
 MAX_TERMS = 2000
+MAX_SUM_DEGREE = 10  # a finite sum with symbolic bounds is summed when its body is a polynomial
+MAX_SUM_EXPANDED = 200  # a finite sum with whole-number bounds is expanded up to this many terms
 
 _SYMPY_FUNCS: Mapping[str, Callable[..., Any]] = MappingProxyType(
     {
         "exp": sympy.exp,
         "sqrt": sympy.sqrt,
         "abs": sympy.Abs,
-        "tanh": sympy.tanh,
-        "sin": sympy.sin,
-        "cos": sympy.cos,
         "root": sympy.root,
+        "lg": lambda x: sympy.log(x, 10),
+        **{
+            name: getattr(sympy, name)
+            for name in (
+                "sin cos tan sec csc cot asin acos atan asec acsc acot "
+                "sinh cosh tanh sech csch coth asinh acosh atanh floor sign factorial binomial"
+            ).split()
+        },
+        "ceil": sympy.ceiling,
+        "atan2": sympy.atan2,
         "diag": lambda x: x,  # the identity on scalars
     }
 )
+_CONSTANTS: Mapping[str, Any] = MappingProxyType({"e": sympy.E, "pi": sympy.pi, "i": sympy.I})
 
 
 class _Unsupported(Exception):
@@ -52,21 +81,33 @@ class _Unsupported(Exception):
 def prove_equal(a: IR, b: IR, context: Context) -> bool:
     """True when `a` and `b` are proved equal as scalar expressions; False when not proved
     (which says nothing about inequality)."""
+    return decide(a, b, context) is True
+
+
+def decide(a: IR, b: IR, context: Context) -> bool | None:
+    """True: proved equal; False: proved different; None: not decided (see the module
+    docstring)."""
     if len(ir_walk(a)) + len(ir_walk(b)) > MAX_IR_NODES:
-        return False
+        return None
     if max(_depth(a), _depth(b)) > MAX_IR_DEPTH:
-        return False
+        return None
     builder = _Builder(context)
     try:
         difference = builder.build(a) - builder.build(b)
+        if difference == 0:
+            return True
+        if _is_plain_rational(difference):
+            if _expansion(difference) > MAX_TERMS:
+                return None
+            return bool(sympy.cancel(difference) == 0)
         if _estimated_terms(difference, {}) > MAX_TERMS:
-            return False
-        return bool(sympy.expand(difference) == 0)
+            return None
+        return True if sympy.expand(difference) == 0 else None
     except _Unsupported:
-        return False
-    except (ArithmeticError, ValueError, TypeError, RecursionError):
-        # "not proved" is always a safe answer: random testing decides
-        return False
+        return None
+    except (ArithmeticError, ValueError, TypeError, RecursionError, sympy.PolynomialError):
+        # "not decided" is always a safe answer: random testing decides
+        return None
 
 
 def _depth(node: IR) -> int:
@@ -81,21 +122,24 @@ def _depth(node: IR) -> int:
 
 
 class _Builder:
-    """IR -> sympy, with generated names, for one proof."""
+    """IR -> sympy, with generated names, for one decision."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
         self.symbols: dict[str, sympy.Symbol] = {}
         self.functions: dict[tuple[str, int], Any] = {}
         self.defined: dict[str, Any] = {}
+        self.locals: dict[str, Any] = {}
 
     def build(self, node: IR) -> Any:
         if isinstance(node, Const):
             return sympy.Rational(node.value.numerator, node.value.denominator)
-        if isinstance(node, Euler):
-            return sympy.E
+        if isinstance(node, Constant):
+            return _CONSTANTS[node.name]
         if isinstance(node, Sym):
             return self._symbol(node.name)
+        if isinstance(node, Local) and node.name in self.locals:
+            return self.locals[node.name]
         if isinstance(node, Apply):
             return self._apply(node)
         if isinstance(node, Unary):
@@ -103,6 +147,8 @@ class _Builder:
             return -inner if node.op == "neg" else inner  # transposes: identity on scalars
         if isinstance(node, Binary):
             return self._binary(node)
+        if isinstance(node, FiniteSum):
+            return self._sum(node)
         raise _Unsupported(type(node).__name__)
 
     def _symbol(self, name: str) -> Any:
@@ -112,7 +158,9 @@ class _Builder:
                 self.defined[name] = self.build(definition)
             return self.defined[name]
         if name not in self.symbols:
-            self.symbols[name] = sympy.Symbol(f"v{len(self.symbols)}", real=True)
+            assumption = self.context.assumptions.get(name)
+            facts = {"real": True} if assumption is None else {"real": True, assumption: True}
+            self.symbols[name] = sympy.Symbol(f"v{len(self.symbols)}", **facts)
         return self.symbols[name]
 
     def _apply(self, node: Apply) -> Any:
@@ -126,6 +174,10 @@ class _Builder:
             return sympy.log(args[0]) / (sympy.log(args[1]) if len(args) == 2 else 1)
         if node.func not in _SYMPY_FUNCS:
             # max/min: sympy compares their arguments under assumptions, which can be slow
+            raise _Unsupported(node.func)
+        if node.func in ("factorial", "binomial") and any(
+            abs(a) > 1000 for a in args if a.is_Number
+        ):
             raise _Unsupported(node.func)
         return _SYMPY_FUNCS[node.func](*args)
 
@@ -144,6 +196,54 @@ class _Builder:
         if node.op == "pow":
             return sympy.Pow(left, right)
         return left * right  # every product is the ordinary one on scalars
+
+    def _sum(self, node: FiniteSum) -> Any:
+        lower, upper = self.build(node.lower), self.build(node.upper)
+        index = sympy.Dummy(node.var, integer=True)
+        outer = self.locals.get(node.var)
+        self.locals[node.var] = index
+        try:
+            body = self.build(node.body)
+        finally:
+            if outer is None:
+                del self.locals[node.var]
+            else:
+                self.locals[node.var] = outer
+        total = sympy.Sum(body, (index, lower, upper))
+        if lower.is_Integer and upper.is_Integer and abs(upper - lower) <= MAX_SUM_EXPANDED:
+            return total.doit()
+        if body.is_polynomial(index) and sympy.degree(body, index) <= MAX_SUM_DEGREE:
+            return total.doit()
+        raise _Unsupported("sum")
+
+
+def _is_plain_rational(expr: Any) -> bool:
+    """Only +, *, integer powers, symbols and rational numbers (no pi, I, functions, roots)."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (sympy.Add, sympy.Mul, sympy.Symbol, sympy.Rational)):
+            continue
+        if isinstance(node, sympy.Pow) and isinstance(node.exp, sympy.Integer):
+            continue
+        return False
+    return True
+
+
+def _expansion(expr: Any) -> int:
+    """An upper estimate of the number of terms of a plain rational function once its
+    numerator and denominator are expanded (capped), for `cancel`."""
+    cap = 10**9
+    if isinstance(expr, sympy.Add):
+        return min(cap, sum(_expansion(arg) for arg in expr.args))
+    if isinstance(expr, sympy.Mul):
+        return min(cap, math.prod(_expansion(arg) for arg in expr.args))
+    if isinstance(expr, sympy.Pow):
+        terms, n = _expansion(expr.base), abs(int(expr.exp))
+        if terms == 1:
+            return 1
+        if n > 200:
+            return cap
+        return min(cap, math.comb(terms + n - 1, n))
+    return 1
 
 
 def _estimated_terms(expr: Any, memo: dict[int, int]) -> int:

@@ -1,10 +1,12 @@
 """The resolved tree: a student's (or a reference's) expression after name resolution.
 
 The parser's tree (`grader.mathlang.ast`) keeps names unresolved. `grader.engine.resolve` turns it
-into these nodes, where every name has been looked up in a rubric context: a declared symbol, a
-declared function, a built-in function, an index (free, label or bound), an element of an
-index family, or a Kronecker delta. The numeric interpreter (`evaluate`), the shape planner
-(`shapes`) and the symbolic prover (`exact`) all work on this tree only.
+into these nodes, where every name has been looked up in a rubric context: a declared symbol (in an
+open context, any free name), a declared function, a built-in function, a named constant, an
+index (free, label or bound), an element of an index family, a Kronecker delta, the variable of
+a finite sum, or a matrix literal. The numeric interpreters (`evaluate` with floats, `precise`
+with mpmath), the shape planner (`shapes`), the symbolic prover (`exact`) and the structural
+comparison (`structural`) all work on this tree only.
 
 Every node keeps `src`, the parser node it came from (for messages via `to_text`); `src` takes
 no part in equality.
@@ -51,16 +53,30 @@ class Const:
     src: Node = _src()
 
 
-@dataclass(frozen=True)
-class Euler:
-    """Euler's number `e` (when the context does not declare a symbol `e`)."""
+# Named constants: Euler's number, pi, the imaginary unit.
+CONSTANTS = frozenset({"e", "pi", "i"})
 
+
+@dataclass(frozen=True)
+class Constant:
+    """A named constant (one of CONSTANTS): `e` and `pi` when the context declares no symbol
+    of that name, the imaginary unit only where the context names one."""
+
+    name: str
     src: Node = _src()
 
 
 @dataclass(frozen=True)
 class Sym:
     """A declared scalar, vector, matrix or count symbol, by its declared name."""
+
+    name: str
+    src: Node = _src()
+
+
+@dataclass(frozen=True)
+class Local:
+    """The variable of an enclosing finite sum (`k` in `Sum(k^2, (k, 1, n))`)."""
 
     name: str
     src: Node = _src()
@@ -164,10 +180,37 @@ class Summation:
     src: Node = _src()
 
 
+@dataclass(frozen=True)
+class FiniteSum:
+    """`sum_{var = lower}^{upper} body` over whole numbers (open contexts): defined where both
+    bounds are whole numbers; an upper bound below the lower one gives the empty sum's Karr
+    convention, -sum_{upper+1}^{lower-1}."""
+
+    var: str
+    lower: IR
+    upper: IR
+    body: IR
+    src: Node = _src()
+
+
+@dataclass(frozen=True)
+class MatrixLit:
+    """A matrix written out entry by entry (`Matrix([[1, x], [2, y]])`), rows of equal length."""
+
+    rows: tuple[tuple[IR, ...], ...]
+    src: Node = _src()
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return len(self.rows), len(self.rows[0])
+
+
 IR = (
     Const
-    | Euler
+    | Constant
     | Sym
+    | Local
     | IndexValue
     | Family
     | Delta
@@ -177,6 +220,8 @@ IR = (
     | Cond
     | Indicator
     | Summation
+    | FiniteSum
+    | MatrixLit
 )
 
 
@@ -193,6 +238,10 @@ def ir_children(node: IR) -> tuple[IR, ...]:
     if isinstance(node, Summation):
         extra = tuple(n for n in (node.lower, node.upper) if n is not None)
         return (*node.conds, *extra, node.body)
+    if isinstance(node, FiniteSum):
+        return (node.lower, node.upper, node.body)
+    if isinstance(node, MatrixLit):
+        return tuple(entry for row in node.rows for entry in row)
     return ()
 
 

@@ -8,14 +8,22 @@ matrix notation -- a transpose, an elementwise product, diag -- else scalar), an
 2. scalar: try an exact sympy proof (method EXACT);
 3. otherwise seeded random testing (method RANDOM, `grader.engine.trials`): the same instances
    for the answer and the reference; no comparable instance means `undecided` (a TA decides);
+   an exact proof that they differ (rational functions) overrides a random "equal";
 4. if not equivalent, the rubric's mistakes (`grader.engine.mistakes`) are tried in order;
    matching one earns its credit, with feedback naming it.
 In index contexts the answer is a vector over the free index, compared per split (`j != y_i`
 entries, the `j = y_i` entry) so that each case earns its own weight.
 
-The pieces: `spec` (what is judged against, the verdict), `resolve` (names), `shapes`
-(matrix plans), `exact` (proofs), `trials` (random testing), `mistakes` (partial credit),
-`validate` (rubric-time checks).
+An open context (no declared names, `grader.engine.context.open_context`) is judged the same
+way in the scalar interpretation, with random testing at exact points in high precision
+(`grader.engine.precise_trials`); matrix literals are compared entry by entry. With
+`equality: structural` the answer must equal the reference up to commutativity and
+associativity (`grader.engine.structural`, STACK's EqualComAss).
+
+The pieces: `spec` (what is judged against, the verdict), `resolve` and `calls` (names),
+`calculus` (derivatives), `shapes` (matrix plans), `exact` (proofs), `trials` and
+`precise_trials` (random testing), `structural`, `mistakes` (partial credit), `validate`
+(rubric-time checks).
 """
 
 from __future__ import annotations
@@ -27,13 +35,16 @@ from typing import Any
 import numpy as np
 
 from grader.engine import mistakes
+from grader.engine.calls import called_as_functions
 from grader.engine.context import Context, ContextError
 from grader.engine.evaluate import Interpretation
-from grader.engine.exact import prove_equal
-from grader.engine.ir import IR, Unary, uses_matrix_notation
+from grader.engine.exact import decide
+from grader.engine.ir import IR, MatrixLit, Unary, uses_matrix_notation
+from grader.engine.precise_trials import PreciseTrials
 from grader.engine.resolve import ResolveError, resolve
 from grader.engine.shapes import ShapeError, format_shape, plan, transposed
 from grader.engine.spec import Judgement, Mistake, Split, SymbolicSpec
+from grader.engine.structural import equal_com_ass
 from grader.engine.trials import MAX_SAMPLES, Series, Trials
 from grader.engine.validate import split_condition
 from grader.mathlang import ParseError, final_rhs, to_text
@@ -58,12 +69,24 @@ def judge(
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be in 1..{MAX_SAMPLES}")
     node, from_equation = final_rhs(student)
+    if context.open:
+        context = open_reading(context, node, spec.reference)
     resolved = resolve(node, context)
     lead = ["Judged the right-hand side of your equation."] if from_equation else []
     lead += resolved.notes
     if context.free_index is not None:
         return _IndexJudge(node, resolved.ir, spec, context, seed, samples, lead).run()
-    return _SymbolicJudge(node, resolved.ir, spec, context, seed, samples, lead).run()
+    judged = _Answer(node, resolved.ir)
+    return _SymbolicJudge(judged, spec, context, seed, samples, lead).run()
+
+
+def open_reading(context: Context, answer: Node, reference: Node | None) -> Context:
+    """An open context reading `answer` against `reference`: the names either uses as a
+    function (with a prime, or with several arguments) are functions in both."""
+    names = called_as_functions(answer, context)
+    if reference is not None:
+        names |= called_as_functions(final_rhs(reference)[0], context)
+    return context.declaring_functions(names)
 
 
 def _reference_ir(spec: SymbolicSpec, context: Context) -> IR:
@@ -88,6 +111,14 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class _Answer:
+    """The answer as written (for `parsed`) and resolved."""
+
+    node: Node
+    ir: IR
+
+
+@dataclass(frozen=True)
 class _Planned:
     """The answer ready for evaluation: its tree, its shape (matrix interpretation) and the
     planner's notes."""
@@ -103,22 +134,25 @@ class _SymbolicJudge:
 
     def __init__(
         self,
-        node: Node,
-        ir: IR,
+        answer: _Answer,
         spec: SymbolicSpec,
         context: Context,
         seed: int,
         samples: int,
         lead: list[str],
     ) -> None:
-        self.node = node
-        self.ir = ir
+        self.node = answer.node
+        self.ir = answer.ir
         self.spec = spec
         self.context = context
         self.reference = _reference_ir(spec, context)
-        matrix = uses_matrix_notation(ir)
+        matrix = uses_matrix_notation(answer.ir) and not context.open
         self.interpretation = Interpretation.MATRIX if matrix else Interpretation.SCALAR
-        self.trials = Trials(context, self.interpretation, seed, samples)
+        self.trials: Trials | PreciseTrials = (
+            PreciseTrials(context, seed)
+            if context.open
+            else Trials(context, self.interpretation, seed, samples)
+        )
         self.feedback = list(lead)
         if context.has_arrays:
             self.feedback.append(
@@ -128,6 +162,8 @@ class _SymbolicJudge:
             )
 
     def run(self) -> Judgement:
+        if self.spec.equality == "structural":
+            return self._structural()
         try:
             answer = self._planned(self.ir)
         except ShapeError as exc:
@@ -170,11 +206,7 @@ class _SymbolicJudge:
         """Compare the answer with one reference tree: the true one (`strict`: its shapes must
         fit) or a mistake variant (one that does not fit simply does not match)."""
         if self.interpretation is Interpretation.SCALAR:
-            if prove_equal(answer.ir, reference, self.context):
-                return Comparison(True, Method.EXACT)
-            trials = self.trials
-            verdict = trials.compare(trials.series(answer.ir), trials.series(reference))
-            return Comparison(verdict.equal, Method.RANDOM, verdict.compared)
+            return self._scalar(answer.ir, reference)
         try:
             ref = plan(reference, self.context)
         except ShapeError as exc:
@@ -195,10 +227,61 @@ class _SymbolicJudge:
             return Comparison(False, Method.STRUCTURAL, notes=(note,))
         return self._best(answer, candidates)
 
+    def _scalar(self, answer: IR, reference: IR) -> Comparison:
+        """Exact decision first; random testing otherwise; an exact "different" (rational
+        functions) overrides a random "equal" (0.333333333333333 is not 1/3)."""
+        if isinstance(answer, MatrixLit) or isinstance(reference, MatrixLit):
+            return self._matrices(answer, reference)
+        exact = decide(answer, reference, self.context)
+        if exact is True:
+            return Comparison(True, Method.EXACT)
+        verdict = self.trials.compare_trees(answer, reference)
+        if exact is False and verdict.equal is not False:
+            return Comparison(False, Method.EXACT)
+        note = (verdict.note,) if verdict.note else ()
+        return Comparison(verdict.equal, Method.RANDOM, verdict.compared, notes=note)
+
+    def _matrices(self, answer: IR, reference: IR) -> Comparison:
+        """Matrix literals (open contexts): same shape, then entry by entry."""
+        if not (isinstance(answer, MatrixLit) and isinstance(reference, MatrixLit)):
+            note = "Your answer and the expected one are not both matrices."
+            return Comparison(False, Method.STRUCTURAL, notes=(note,))
+        if answer.shape != reference.shape:
+            shown = "{} x {}".format(*answer.shape)
+            note = f"Your matrix is {shown}, but this answer is " + "{} x {}.".format(
+                *reference.shape
+            )
+            return Comparison(False, Method.STRUCTURAL, notes=(note,))
+        results = []
+        for got_row, ref_row in zip(answer.rows, reference.rows, strict=True):
+            for got, ref in zip(got_row, ref_row, strict=True):
+                result = self._scalar(got, ref)
+                if result.equal is False:
+                    return Comparison(False, result.method, result.compared)
+                results.append(result)
+        if any(r.equal is None for r in results):
+            return Comparison(None, Method.NONE)
+        exact = all(r.method is Method.EXACT for r in results)
+        compared = max(r.compared for r in results)
+        return Comparison(True, Method.EXACT if exact else Method.RANDOM, compared)
+
+    def _structural(self) -> Judgement:
+        """STACK's EqualComAss: equal up to commutativity and associativity."""
+        if equal_com_ass(self.ir, self.reference):
+            texts = [
+                "Your answer is the expected expression, up to the order of terms and factors."
+            ]
+            return self._verdict(True, Method.STRUCTURAL, [Reason.EQUIVALENT], texts, 1.0)
+        texts = [
+            "Your answer is not written as the expected expression (only the order of "
+            "terms and factors may differ)."
+        ]
+        return self._verdict(False, Method.STRUCTURAL, [Reason.NOT_EQUIVALENT], texts)
+
     def _best(self, answer: _Planned, candidates: list[tuple[IR, bool]]) -> Comparison:
         results = []
         for tree, flipped in candidates:
-            verdict = self.trials.compare(self.trials.series(answer.ir), self.trials.series(tree))
+            verdict = self.trials.compare_trees(answer.ir, tree)
             if verdict.equal:
                 return Comparison(True, Method.RANDOM, verdict.compared, flipped)
             results.append(verdict)
@@ -211,9 +294,10 @@ class _SymbolicJudge:
         if outcome.method is Method.EXACT:
             texts = ["Your answer equals the expected expression (shown symbolically)."]
         else:
+            how = f" ({outcome.notes[0]})" if outcome.notes else ""
             texts = [
                 "Your answer equals the expected expression on "
-                f"{outcome.compared} random instances."
+                f"{outcome.compared} random instances{how}."
             ]
         if outcome.transposed:
             reasons.append(Reason.ORIENTATION)

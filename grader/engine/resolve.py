@@ -4,10 +4,11 @@ Every written name is looked up by its loose-spelling key (see `grader.engine.sy
 this order: an index in scope (a sum's bound index, the free index, a declared label), a
 declared symbol or alias, an element of a declared family (`p_{y_i}`: family p at the label),
 a Kronecker delta (`\\delta_{jy_i}`, when no declared symbol matches: the subscript split into
-exactly two indices), Euler's number `e`, and finally a product of declared names written
-together (`W2z1` -> W2 * z1, with a note). A name followed by brackets is a call when it names
-a declared or built-in function, otherwise a product (`z2 (a + b)`). Anything else raises
-ResolveError naming the symbol; the grader reports it as unparseable.
+exactly two indices), a named constant of the context (`e`, `pi`; `I` where the context says
+so), and finally a product of declared names written together (`W2z1` -> W2 * z1, with a
+note). In an OPEN context every other name is a real scalar spelled exactly (`x1` and `x_1`
+differ); `Resolved.free` lists them. Calls are resolved in `grader.engine.calls`. Anything else
+raises ResolveError naming the symbol; the grader reports it as unparseable.
 
 Size and depth are bounded here too (the parser bounds them already; trees may come from
 elsewhere), and sums may nest at most MAX_SUM_NESTING deep (the index interpretation holds one
@@ -18,39 +19,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from grader.engine.functions import BUILTINS
+from grader.engine import matrices
+from grader.engine.calls import CallsMixin, exact_name
+from grader.engine.errors import ResolveError
 from grader.engine.ir import (
     IR,
     Apply,
     Binary,
     Cond,
     Const,
+    Constant,
     Delta,
-    Euler,
     Family,
+    FiniteSum,
     Index,
     IndexRole,
     IndexValue,
     Indicator,
+    Local,
+    MatrixLit,
     Summation,
     Sym,
     Unary,
+    ir_walk,
 )
+from grader.engine.precise import Undefined, Unsupported, evaluate_precise, make_context
 from grader.engine.symbols import VALUE_KINDS, SymbolKind, key_of, name_key, name_text
 from grader.mathlang.ast import (
     Abs,
     BinOp,
     Call,
+    Factorial,
+    ListLit,
     Name,
     Neg,
     Node,
     Number,
     Relation,
-    Span,
     Sum,
     Transpose,
     children,
@@ -64,35 +72,24 @@ if TYPE_CHECKING:
 MAX_DEPTH = 200
 MAX_NODES = 5000
 MAX_SUM_NESTING = 3
+MAX_SUM_TERMS = 10_000  # terms of a finite sum with whole-number bounds
 
 _BINARY: Mapping[str, str] = MappingProxyType(
     {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "hadamard": "had"}
 )
 
 
-class ResolveError(Exception):
-    """A name or construct the context cannot give a meaning to.
-
-    `reason` is UNKNOWN_SYMBOL, UNKNOWN_FUNCTION, SYNTAX (a construct that makes no sense
-    here), TOO_LARGE or TOO_DEEP; `name` is the offending symbol as written, when there is one.
-    """
-
-    def __init__(
-        self, reason: Reason, message: str, span: Span | None = None, name: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-        self.span = span
-        self.name = name
+__all__ = ["MAX_DEPTH", "MAX_NODES", "ResolveError", "Resolved", "check_size", "resolve"]
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """A resolved tree and the notes resolution produced (e.g. how `W2z1` was read)."""
+    """A resolved tree, the notes resolution produced (e.g. how `W2z1` was read) and, in an
+    open context, the free names it uses (exact spellings, in order of first use)."""
 
     ir: IR
     notes: tuple[str, ...] = ()
+    free: tuple[str, ...] = ()
 
 
 def resolve(node: Node, context: Context) -> Resolved:
@@ -100,7 +97,7 @@ def resolve(node: Node, context: Context) -> Resolved:
     check_size(node)
     resolver = _Resolver(context)
     ir = resolver.value(node)
-    return Resolved(ir, tuple(dict.fromkeys(resolver.notes)))
+    return Resolved(ir, tuple(dict.fromkeys(resolver.notes)), tuple(resolver.free))
 
 
 def check_size(node: Node) -> None:
@@ -124,13 +121,16 @@ class _Bound:
     axis: int
 
 
-class _Resolver:
+class _Resolver(CallsMixin):
     """One resolution pass: the context, the sums in scope and the notes so far."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
         self.scope: list[_Bound] = []
+        self.locals: list[str] = []  # variables of enclosing finite sums (open contexts)
         self.notes: list[str] = []
+        self.free: dict[str, None] = {}  # open names used, in order
+        self.derivative_order = 0
         self.handlers = self._handlers()
 
     # ----- values -------------------------------------------------------------------------
@@ -147,30 +147,64 @@ class _Resolver:
             Number: lambda n: Const(n.value, n),
             Name: self._name,
             Call: self._call,
-            Neg: lambda n: Unary("neg", self.value(n.operand), n),
+            Neg: lambda n: self.unary("neg", self.value(n.operand), n),
             Transpose: self._transpose,
-            Abs: lambda n: Apply("abs", (self.value(n.operand),), 0, True, n),
+            Abs: self._abs,
+            Factorial: lambda n: Apply("factorial", (self.value(n.operand),), 0, True, n),
             BinOp: self._binop,
             AstIndicator: lambda n: Indicator(tuple(self._cond(c) for c in n.conditions), n),
             Sum: self._sum,
+            ListLit: self._list,
         }
 
+    def _list(self, node: ListLit) -> IR:
+        """In an open context `[a, b]` is a 1 x n matrix and `[[a, b], [c, d]]` its rows."""
+        if not self.context.open:
+            raise ResolveError(Reason.SYNTAX, "a list cannot be part of this answer", node.span)
+        items = node.items
+        if items and all(isinstance(item, ListLit) for item in items):
+            return self.matrix_rows(
+                [item.items for item in items if isinstance(item, ListLit)], node
+            )
+        return self.matrix_rows([items], node)
+
     def _transpose(self, node: Transpose) -> IR:
-        split = self._bracket_product(node.operand)
+        split = self.bracket_product(node.operand)
         if split is not None:  # `z1 (a + b)^T` means z1 * (a + b)^T
             head, arg = split
-            return Binary("mul", head, Unary("transpose", self.value(arg), node), node)
-        return Unary("transpose", self.value(node.operand), node)
+            return self.binary("mul", head, self.unary("transpose", self.value(arg), node), node)
+        return self.unary("transpose", self.value(node.operand), node)
 
     def _binop(self, node: BinOp) -> IR:
-        split = self._bracket_product(node.left) if node.op == "^" else None
+        split = self.bracket_product(node.left) if node.op == "^" else None
         if split is not None:  # `z2 (a + b)^2` means z2 * (a + b)^2
             head, arg = split
-            power = Binary("pow", self.value(arg), self.value(node.right), node)
-            return Binary("mul", head, power, node)
-        return Binary(_BINARY[node.op], self.value(node.left), self.value(node.right), node)
+            power = self.binary("pow", self.value(arg), self.value(node.right), node)
+            return self.binary("mul", head, power, node)
+        return self.binary(_BINARY[node.op], self.value(node.left), self.value(node.right), node)
+
+    def binary(self, op: str, left: IR, right: IR, node: Node) -> IR:
+        """`left op right`; with a matrix literal on a side, the folded literal."""
+        if isinstance(left, MatrixLit) or isinstance(right, MatrixLit):
+            return matrices.combine(op, left, right, node)
+        return Binary(op, left, right, node)
+
+    def unary(self, op: str, operand: IR, node: Node) -> IR:
+        """A negation or transpose; of a matrix literal, the folded literal."""
+        if isinstance(operand, MatrixLit):
+            return matrices.negate(operand) if op == "neg" else matrices.transpose(operand)
+        return Unary(op, operand, node)
+
+    def _abs(self, node: Abs) -> IR:
+        """`|x|`; of a matrix literal, its determinant."""
+        operand = self.value(node.operand)
+        if isinstance(operand, MatrixLit):
+            return matrices.determinant(operand, node)
+        return Apply("abs", (operand,), 0, True, node)
 
     def _name(self, node: Name) -> IR:
+        if self.locals and exact_name(node) in self.locals:
+            return Local(exact_name(node), node)
         key = key_of(node)
         index = self._index_token(key, node)
         if index is not None:
@@ -201,8 +235,12 @@ class _Resolver:
                 return Family(base.name, self._family_index(node), node)
             if node.base == "delta" and self.context.free_index is not None:
                 return self._kronecker(node)
-        if node.base == "e" and node.sub is None:
-            return Euler(node)
+        if node.sub is None and node.base in self.context.constants:
+            return Constant(self.context.constants[node.base], node)
+        if self.context.open:
+            name = exact_name(node)
+            self.free[name] = None
+            return Sym(name, node)
         product = self._split_product(node)
         if product is not None:
             return product
@@ -309,114 +347,6 @@ class _Resolver:
             if self.context.symbols[name].kind in VALUE_KINDS
         }
 
-    # ----- calls ----------------------------------------------------------------------------
-    def _call(self, node: Call) -> IR:
-        func = node.func
-        info = self.context.lookup(key_of(func))
-        if info is not None and info.kind is SymbolKind.FUNCTION:
-            if len(node.args) != 1:
-                raise ResolveError(
-                    Reason.SYNTAX,
-                    f"{name_text(func)} takes one argument",
-                    node.span,
-                    name_text(func),
-                )
-            return Apply(info.name, (self.value(node.args[0]),), node.primes, False, node)
-        if info is None and func.base in BUILTINS and _builtin_sub_ok(func):
-            return self._builtin(node)
-        if info is None and func.base == "delta" and self.context.free_index is not None:
-            return self._delta_call(node)
-        return self._call_as_product(node)
-
-    def _builtin(self, node: Call) -> IR:
-        func = node.func
-        builtin = BUILTINS[func.base]
-        if node.primes:
-            raise ResolveError(
-                Reason.SYNTAX,
-                f"write the derivative of {func.base} out instead of using a prime",
-                node.span,
-                func.base,
-            )
-        count = len(node.args)
-        if count < builtin.min_args or (builtin.max_args is not None and count > builtin.max_args):
-            raise ResolveError(
-                Reason.SYNTAX, f"{func.base} does not take {count} arguments", node.span, func.base
-            )
-        args = tuple(self.value(a) for a in node.args)
-        if builtin.name == "log" and func.sub is not None:  # \log_2(x)
-            args = (*args, Const(Fraction(int(func.sub)), node))
-        if builtin.name == "log" and len(args) == 2:  # log(x, b) = log(x) / log(b)
-            numerator = Apply("log", args[:1], 0, True, node)
-            return Binary("div", numerator, Apply("log", args[1:], 0, True, node), node)
-        return Apply(builtin.name, args, 0, True, node)
-
-    def _delta_call(self, node: Call) -> IR:
-        indices = [
-            self._index_token(key_of(a), a) if isinstance(a, Name) else None for a in node.args
-        ]
-        if len(indices) == 2 and indices[0] is not None and indices[1] is not None:
-            return Delta(indices[0], indices[1], node)
-        raise ResolveError(
-            Reason.UNKNOWN_FUNCTION,
-            "delta(...) needs two indices such as delta(j, y_i)",
-            node.span,
-            "delta",
-        )
-
-    def _bracket_product(self, node: Node) -> tuple[IR, Node] | None:
-        """For a call that is really a value times a bracket (`z1 (a + b)`), the value and the
-        bracket's content; None for anything else. The parser reads a name before a bracket as
-        a call, so a postfix `^T` or power after the bracket lands on the whole call."""
-        if not isinstance(node, Call) or node.primes or len(node.args) != 1:
-            return None
-        info = self.context.lookup(key_of(node.func))
-        if info is not None and info.kind is SymbolKind.FUNCTION:
-            return None
-        if info is None and node.func.base in BUILTINS and _builtin_sub_ok(node.func):
-            return None
-        if info is None and node.func.base == "delta" and self.context.free_index is not None:
-            return None
-        try:
-            head = self._name(node.func)
-        except ResolveError:
-            return None
-        return head, node.args[0]
-
-    def _call_as_product(self, node: Call) -> IR:
-        """`z2 (a + b)`: a value followed by brackets is a product."""
-        func = node.func
-        try:
-            head: IR | None = self._name(func)
-        except ResolveError as exc:
-            if exc.reason is not Reason.UNKNOWN_SYMBOL:
-                raise
-            head = None
-        if head is not None and node.primes:
-            raise ResolveError(
-                Reason.UNKNOWN_FUNCTION,
-                f"{name_text(func)} is not a function, so it cannot carry a prime",
-                func.span,
-                name_text(func),
-            )
-        if head is None:
-            known = ", ".join(self.context.functions())
-            hint = f" (declared functions: {known})" if known else ""
-            raise ResolveError(
-                Reason.UNKNOWN_FUNCTION,
-                f"unknown function {name_text(func)}{hint}",
-                func.span,
-                name_text(func),
-            )
-        if len(node.args) != 1:
-            raise ResolveError(
-                Reason.SYNTAX,
-                f"{name_text(func)} is not a function and cannot take {len(node.args)} arguments",
-                node.span,
-                name_text(func),
-            )
-        return Binary("mul", head, self.value(node.args[0]), node)
-
     # ----- conditions and sums ----------------------------------------------------------------
     def _cond(self, node: Node) -> Cond:
         if not isinstance(node, Relation):
@@ -424,6 +354,8 @@ class _Resolver:
         return Cond(node.op, self.value(node.left), self.value(node.right), node)
 
     def _sum(self, node: Sum) -> IR:
+        if self.context.open:
+            return self._finite_sum(node)
         if self.context.free_index is None:
             raise ResolveError(Reason.SYNTAX, "a sum has no meaning in this answer", node.span)
         if len(self.scope) >= MAX_SUM_NESTING:
@@ -447,12 +379,37 @@ class _Resolver:
             self.scope.pop()
         return Summation(name_text(node.index), axis, body, conds, lower, upper, node)
 
+    def _finite_sum(self, node: Sum) -> IR:
+        """`sum_{k=a}^{b} body` in an open context: a sum over whole numbers k = a..b."""
+        if node.conditions or node.lower is None or node.upper is None:
+            raise ResolveError(
+                Reason.SYNTAX, "a sum needs explicit bounds here, as in sum_{k=1}^{n}", node.span
+            )
+        lower, upper = self.value(node.lower), self.value(node.upper)
+        low, high = constant_number(lower), constant_number(upper)
+        if low is not None and high is not None and abs(high - low) > MAX_SUM_TERMS:
+            raise ResolveError(
+                Reason.TOO_LARGE, f"a sum of more than {MAX_SUM_TERMS} terms", node.span
+            )
+        var = exact_name(node.index)
+        self.locals.append(var)
+        try:
+            body = self.value(node.body)
+        finally:
+            self.locals.pop()
+        return FiniteSum(var, lower, upper, body, node)
 
-def _builtin_sub_ok(func: Name) -> bool:
-    """Built-ins carry no subscript, except a numeric base of a logarithm (`\\log_2`)."""
-    if func.sub is None:
-        return True
-    return func.base == "log" and func.sub.isdigit() and int(func.sub) >= 2
+
+def constant_number(tree: IR) -> float | None:
+    """The value of a tree without names (a sum's bound such as 10^6), or None."""
+    if any(isinstance(n, (Sym, Local)) for n in ir_walk(tree)):
+        return None
+    ctx = make_context(30)
+    try:
+        value = evaluate_precise(tree, ctx, {}, {})
+    except (Undefined, Unsupported):
+        return None
+    return None if isinstance(value, ctx.mpc) else float(value)
 
 
 def _segment(key: str, keys: dict[str, str]) -> list[str] | None:
@@ -484,7 +441,6 @@ def _segment(key: str, keys: dict[str, str]) -> list[str] | None:
 def _kind_of(node: Node) -> str:
     names = {
         "Relation": "an equation or comparison",
-        "Factorial": "a factorial",
         "TupleLit": "a tuple",
         "ListLit": "a list",
         "Indicator": "an indicator",

@@ -9,11 +9,18 @@
 In every interpretation each declared function gets its own RandomFunction, and defined symbols
 (`z2 = f2(s2)`) are computed from their definitions in dependency order, so `z2` and `f2(s2)`
 agree on every instance.
+
+Open contexts are tested at exact points instead (`draw_points`): continuous values on both
+signs and a lattice of simple values, within the names' assumptions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import math
+import random
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -134,3 +141,72 @@ def _checked(info: SymbolInfo, value: Any, k: int, context: Context) -> Any:
     if info.kind is SymbolKind.SCALAR and array.shape != ():
         raise ContextError(f"{where}: expected a number")
     return np.float64(array) if array.shape == () else array
+
+
+# ----- points for open contexts (precise random testing) -------------------------------------
+CONTINUOUS_POINTS = 12
+LATTICE = tuple(
+    Fraction(v) for v in ("-3", "-2", "-3/2", "-1", "-1/2", "1/2", "1", "3/2", "2", "3")
+)
+MAX_LATTICE = 400
+LATTICE_WORK = 60_000  # points x tree size for the lattice
+
+
+def draw_points(
+    names: Sequence[str],
+    assumptions: Mapping[str, str],
+    integers: frozenset[str],
+    seed: int,
+    size: int,
+) -> list[dict[str, Fraction]]:
+    """Points for an open context's free names, as exact fractions: CONTINUOUS_POINTS
+    continuous points on BOTH signs (magnitudes 0.2..3.2; the sign pattern of the first four
+    names runs through every combination), then a lattice of simple values (+-1/2, +-1, +-3/2,
+    +-2, +-3: all combinations when few enough, else a seeded sample within a work budget),
+    which reaches the real slices continuous sampling misses ((a^2)^(1/2) = |a| at a = -2).
+    Assumptions restrict the values (positive, integer...); `integers` (bounds of sums) get
+    whole numbers 1..4."""
+    rng = random.Random(seed)
+    points: list[dict[str, Fraction]] = []
+    for j in range(CONTINUOUS_POINTS if names else 0):
+        point = {}
+        for k, name in enumerate(names):
+            sign = (-1 if (j >> k) & 1 else 1) if k < 4 else rng.choice((-1, 1))
+            point[name] = _continuous(assumptions.get(name), name in integers, rng, sign)
+        points.append(point)
+    grids = [_lattice(assumptions.get(name), name in integers) for name in names]
+    total = math.prod(len(g) for g in grids)
+    budget = max(24, min(MAX_LATTICE, LATTICE_WORK // max(1, size)))
+    if total <= budget:
+        combos = list(itertools.product(*grids))
+    else:
+        combos = [tuple(rng.choice(g) for g in grids) for _ in range(budget)]
+    points.extend(dict(zip(names, combo, strict=True)) for combo in combos)
+    return points or [{}]
+
+
+def _lattice(assumption: str | None, integer: bool) -> tuple[Fraction, ...]:
+    values = LATTICE
+    if assumption == "integer" or integer:
+        values = tuple(v for v in values if v.denominator == 1)
+    if assumption == "positive":
+        values = tuple(v for v in values if v > 0)
+    elif assumption == "negative":
+        values = tuple(v for v in values if v < 0)
+    elif assumption == "nonnegative":
+        values = (*(v for v in values if v >= 0), Fraction(0))
+    elif assumption == "nonpositive":
+        values = (*(v for v in values if v <= 0), Fraction(0))
+    return values
+
+
+def _continuous(assumption: str | None, integer: bool, rng: random.Random, sign: int) -> Fraction:
+    if assumption == "integer" or integer:
+        value = Fraction(rng.randint(1, 4))
+    else:
+        value = Fraction(round(10 ** rng.uniform(-0.7, 0.5) * 10**6), 10**6)
+    if assumption in ("positive", "nonnegative"):
+        return value
+    if assumption in ("negative", "nonpositive"):
+        return -value
+    return value * sign

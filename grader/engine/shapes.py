@@ -15,17 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from grader.engine.functions import ELEMENTWISE
 from grader.engine.ir import (
     IR,
     Apply,
     Binary,
     Cond,
     Const,
+    Constant,
     Delta,
-    Euler,
     Family,
+    FiniteSum,
     IndexValue,
     Indicator,
+    Local,
+    MatrixLit,
     Summation,
     Sym,
     Unary,
@@ -99,7 +103,7 @@ class _Planner:
     def _handlers(self) -> dict[type, Callable[..., tuple[IR, Shape]]]:
         return {
             Const: self._scalar_leaf,
-            Euler: self._scalar_leaf,
+            Constant: self._scalar_leaf,
             IndexValue: self._scalar_leaf,
             Sym: self._sym,
             Apply: self._apply,
@@ -110,6 +114,9 @@ class _Planner:
             Delta: self._unsupported,
             Summation: self._unsupported,
             Cond: self._unsupported,
+            Local: self._unsupported,
+            FiniteSum: self._unsupported,
+            MatrixLit: self._unsupported,
         }
 
     def _unsupported(self, node: IR) -> tuple[IR, Shape]:
@@ -149,9 +156,16 @@ class _Planner:
             return new, self._diag_shape(node, shapes[0])
         if node.func in ("max", "min"):
             return new, self._broadcast(node, planned)
-        if node.func in ("log", "root") and len(shapes) == 2 and shapes[1] != SCALAR:
-            raise ShapeError(f"{_describe(node.args[1], shapes[1])} must be a scalar")
-        return new, shapes[0]
+        if node.func in ELEMENTWISE or len(shapes) == 1 and node.func in ("log", "lg"):
+            return new, shapes[0]
+        if node.func in ("log", "lg", "root"):
+            if shapes[1] != SCALAR:
+                raise ShapeError(f"{_describe(node.args[1], shapes[1])} must be a scalar")
+            return new, shapes[0]
+        for arg, shape in zip(node.args, shapes, strict=True):
+            if shape != SCALAR:
+                raise ShapeError(f"{_describe(arg, shape)} must be a scalar here")
+        return new, SCALAR
 
     def _diag_shape(self, node: Apply, shape: Shape) -> Shape:
         rows, cols = shape

@@ -17,6 +17,9 @@ from grader.mathlang.ast import Node
 from grader.model import Method, Reason
 
 ORIENTATIONS = frozenset({"exact", "either"})
+# How an answer must equal the reference: as functions (AlgEquiv), or as trees up to
+# commutativity and associativity of + and * (STACK's EqualComAss).
+EQUALITIES = frozenset({"algebraic", "structural"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class SymbolicSpec:
     """What a symbolic answer is judged against. `reference` is an expression (for matrix
     contexts, the MATRIX form: its scalar reading is the scalar form); index contexts may give
     `reference_fn(instance) -> vector over the free index` instead. With `only_split` the answer
-    covers only that split (a two-case answer)."""
+    covers only that split (a two-case answer). `equality` is one of EQUALITIES."""
 
     reference: Node | None = None
     reference_fn: Callable[[Mapping[str, Any]], np.ndarray] | None = None
@@ -53,6 +56,7 @@ class SymbolicSpec:
     mistakes: tuple[Mistake, ...] = ()
     splits: tuple[Split, ...] = ()
     only_split: str | None = None
+    equality: str = "algebraic"
 
 
 @dataclass(frozen=True)

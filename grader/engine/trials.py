@@ -32,10 +32,12 @@ Series = Callable[[int], Any]
 @dataclass(frozen=True)
 class Verdict:
     """The result of one comparison: `equal` is None when no instance was comparable;
-    `compared` counts the instances compared."""
+    `compared` counts the instances compared; `note` says how values were compared when that
+    is not plain (complex values, points where both sides are real)."""
 
     equal: bool | None
     compared: int
+    note: str = ""
 
 
 class Trials:
@@ -110,6 +112,10 @@ class Trials:
             if compared >= self.samples:
                 break
         return Verdict(None if compared == 0 else True, compared)
+
+    def compare_trees(self, answer: IR, reference: IR) -> Verdict:
+        """Compare two trees (planned ones in the matrix interpretation)."""
+        return self.compare(self.series(answer), self.series(reference))
 
     def any_finite(self, node: IR) -> bool:
         """Whether the tree is finite on at least one of the instances (rubric-time check)."""

@@ -7,12 +7,14 @@ every problem at once; nothing here raises for a bad rubric.
 from __future__ import annotations
 
 from grader.engine import mistakes
+from grader.engine.calls import called_as_functions
 from grader.engine.context import Context, ContextError
 from grader.engine.evaluate import Interpretation
 from grader.engine.ir import IR
+from grader.engine.precise_trials import PreciseTrials
 from grader.engine.resolve import ResolveError, resolve
 from grader.engine.shapes import ShapeError, plan
-from grader.engine.spec import ORIENTATIONS, Split, SymbolicSpec
+from grader.engine.spec import EQUALITIES, ORIENTATIONS, Split, SymbolicSpec
 from grader.engine.trials import Trials
 from grader.mathlang import ParseError, final_rhs, parse
 from grader.mathlang.ast import Indicator as AstIndicator
@@ -23,10 +25,17 @@ from grader.model import Reason
 def validate_reference(node: Node, context: Context) -> list[str]:
     """A reference expression: names resolve, shapes fit (matrix contexts), and it can be
     evaluated on random instances. Returns problems (empty if fine)."""
+    reference = final_rhs(node)[0]
+    if context.open:
+        context = context.declaring_functions(called_as_functions(reference, context))
     try:
-        ir = resolve(final_rhs(node)[0], context).ir
+        ir = resolve(reference, context).ir
     except ResolveError as exc:
         return [f"reference: {exc.message}"]
+    if context.open:
+        if PreciseTrials(context, 0).defined_somewhere(ir):
+            return []
+        return ["reference: it has no value at any of the test points"]
     trees = {Interpretation.INDEX if context.free_index else Interpretation.SCALAR: ir}
     if context.free_index is None and context.has_arrays:
         try:
@@ -52,6 +61,8 @@ def validate_spec(spec: SymbolicSpec, context: Context) -> list[str]:
         problems.append("reference_fn needs a context with a free index")
     if spec.orientation not in ORIENTATIONS:
         problems.append(f"orientation must be one of {sorted(ORIENTATIONS)}")
+    if spec.equality not in EQUALITIES:
+        problems.append(f"equality must be one of {sorted(EQUALITIES)}")
     problems += mistakes.problems(spec.mistakes, spec.reference is not None)
     if spec.mistakes and spec.splits:
         problems.append("mistakes are not tried for answers judged per split")

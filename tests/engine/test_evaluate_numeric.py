@@ -10,7 +10,7 @@ import pytest
 
 from grader.engine import Context, context_from_mapping
 from grader.engine.evaluate import Instance, Interpretation, evaluate
-from grader.engine.exact import prove_equal
+from grader.engine.exact import decide, prove_equal
 from grader.engine.functions import RandomFunction
 from grader.engine.ir import Binary
 from grader.engine.resolve import resolve
@@ -269,13 +269,29 @@ def test_exact_proofs() -> None:
     assert not prove_equal(tree("(t + q)^2"), tree("t^2 + q^2"), ctx)
     # beyond the budget: not tried (random testing decides)
     assert prove_equal(tree("(t + q)^60"), tree("(q + t)^60"), ctx)  # same without expanding
-    assert not prove_equal(tree("(t^2 + 2 t q + q^2)^30"), tree("(t + q)^60"), ctx)
+    assert prove_equal(tree("(t^2 + 2 t q + q^2)^30"), tree("(t + q)^60"), ctx)  # cancel
+    assert not prove_equal(tree("((t + q)^2 + t q)^30"), tree("(t^2 + 3 t q + q^2)^30"), ctx)
     assert not prove_equal(tree("t^1000"), tree("t^999 t"), ctx)
     assert not prove_equal(tree("max(t, q)"), tree("max(q, t)"), ctx)
     deep = "t"
     for _ in range(45):
         deep = f"exp({deep})"
     assert not prove_equal(tree(deep), tree(deep), ctx)  # too deep to try
+
+
+def test_exact_decisions_both_ways() -> None:
+    ctx = make(NETWORK)
+
+    def tree(text: str) -> Any:
+        return resolve(parse(text), ctx).ir
+
+    assert decide(tree("1/t - 1/(t + 1)"), tree("1/(t (t + 1))"), ctx) is True
+    # rational functions with rational coefficients are decided either way
+    assert decide(tree("0.333333333333333 t"), tree("t/3"), ctx) is False
+    assert decide(tree("(t - 1)^2"), tree("t^2 - 2 t - 1"), ctx) is False
+    # anything else is only ever proved equal
+    assert decide(tree("exp(t)"), tree("exp(q)"), ctx) is None
+    assert decide(tree("f(t)"), tree("f(q)"), ctx) is None
 
 
 def test_random_functions_have_the_right_derivatives() -> None:

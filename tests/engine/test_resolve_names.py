@@ -14,8 +14,8 @@ from grader.engine.ir import (
     Apply,
     Binary,
     Const,
+    Constant,
     Delta,
-    Euler,
     Family,
     IndexRole,
     IndexValue,
@@ -98,10 +98,15 @@ def test_declared_functions_with_primes() -> None:
         assert ir(text) == Apply("f3", (Sym("s_out"),), 1, False)
 
 
-def test_builtins_and_euler() -> None:
+def test_builtins_and_constants() -> None:
     assert ir("exp(s_out)") == Apply("exp", (Sym("s_out"),), 0, True)
     assert ir("\\ln(s_out)") == Apply("log", (Sym("s_out"),), 0, True)
-    assert ir("e") == Euler()
+    assert ir("arctan(s_out)") == Apply("atan", (Sym("s_out"),), 0, True)
+    assert ir("sgn(s_out)") == Apply("sign", (Sym("s_out"),), 0, True)
+    assert ir("e") == Constant("e")
+    assert ir("\\pi") == Constant("pi")
+    with pytest.raises(ResolveError):  # the imaginary unit only where a context names it
+        ir("I")
     found = ir("max(0, s_out)")
     assert isinstance(found, Apply) and found.func == "max" and found.builtin
 

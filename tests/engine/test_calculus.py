@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -50,7 +51,7 @@ def test_derivatives_match_central_differences(text: str) -> None:
         point = ctx.mpf(x.numerator) / x.denominator
         env = {"x": point, "y": ctx.mpf(2)}
 
-        def at(v: object, env: dict[str, object] = env) -> object:
+        def at(v: Any, env: dict[str, Any] = env) -> Any:
             return evaluate_precise(body, ctx, {**env, "x": v}, FUNCTIONS)
 
         numeric = (at(point + h) - at(point - h)) / (2 * h)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from grader.rubric.errors import RubricError
+from grader.rubric.extends import resolve_extends
 from grader.rubric.kinds import Registry
 from grader.rubric.spec import (
     BonusRule,
@@ -26,6 +27,7 @@ from grader.rubric.spec import (
     freeze,
     parse_time,
 )
+from grader.rubric.variants import parse_variants
 
 MAX_RUBRIC_BYTES = 2_000_000
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
@@ -45,6 +47,9 @@ TOP_KEYS = frozenset(
         "late",
         "questions",
         "decisions",
+        "variants",
+        "sheet",
+        "extends",
     }
 )
 QUESTION_KEYS = frozenset({"id", "title", "points", "bonus", "grader", "parts", "notes"})
@@ -64,6 +69,7 @@ PART_KEYS = frozenset(
     }
 )
 FEEDBACK_LEVELS = ("none", "scores")
+SHEET_FORMATS = ("markdown", "latex")
 
 
 class _Problems:
@@ -92,6 +98,7 @@ def load_rubric(path: Path, registry: Registry) -> Rubric:
     data = _read_yaml(path, problems)
     if data is None:
         raise RubricError(problems.items)
+    data = resolve_extends(data, path, lambda base: _read_base(base, problems), problems.add)
     rubric = _build(data, shown, problems)
     if problems.items or rubric is None:
         raise RubricError(problems.items or [f"{shown}: the rubric is empty"])
@@ -132,6 +139,27 @@ def _read_yaml(path: Path, problems: _Problems) -> Mapping[str, Any] | None:
     return data
 
 
+def _read_base(path: Path, problems: _Problems) -> Mapping[str, Any] | None:
+    """A rubric that another one extends; its own problems are reported under its own name."""
+    own = _Problems(str(path), problems.registry)
+    data = _read_yaml(path, own)
+    problems.items.extend(own.items)
+    return data
+
+
+def _sheet(raw: Any, problems: _Problems) -> Mapping[str, str]:
+    """`sheet: {markdown: a.sheet.md, latex: a.sheet.tex}`: the exercise text beside the rubric
+    (its files are read by `grade handout`, not here: a student's copy of the rubric has none)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not raw or not all(
+        k in SHEET_FORMATS and isinstance(v, str) and v.strip() for k, v in raw.items()
+    ):
+        problems.add("sheet", f"a mapping from {' / '.join(SHEET_FORMATS)} to a file name")
+        return {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
 def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric | None:
     for key in sorted(set(map(str, data)) - TOP_KEYS):
         problems.add(key, f"unknown key; valid keys: {', '.join(sorted(TOP_KEYS))}")
@@ -163,6 +191,10 @@ def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric |
             problems.add(key, "must be a mapping")
     bonus = _bonus(data.get("bonus"), questions, max_total, problems)
     late = _late(data.get("late"), problems)
+    given = data.get("data")
+    variants = parse_variants(
+        data.get("variants"), given if isinstance(given, Mapping) else {}, problems.add
+    )
     if not questions:
         problems.add("questions", "required: a list of questions")
         return None
@@ -181,6 +213,8 @@ def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric |
         feedback=str(feedback),
         show_reference=bool(data.get("show_reference", False)),
         late=late,
+        variants=variants,
+        sheet=freeze(_sheet(data.get("sheet"), problems)),
     )
 
 

@@ -31,6 +31,22 @@ def load_solvers(
     """
     if name is None:
         return {}
+    return _module_mapping(name, "SOLVERS", where, rubric_path)
+
+
+def load_conditions(
+    name: str | None, where: str, rubric_path: Path | None = None
+) -> Mapping[str, Callable[..., Any]]:
+    """The `CONDITIONS` mapping of the solver module: named acceptance conditions of drawn
+    variants (`variants.accept`), each a function of a data block returning True or False."""
+    if name is None:
+        raise RubricError([f"{where}: acceptance conditions need a `solver:` module"])
+    return _module_mapping(name, "CONDITIONS", where, rubric_path)
+
+
+def _module_mapping(
+    name: str, attribute: str, where: str, rubric_path: Path | None
+) -> Mapping[str, Callable[..., Any]]:
     try:
         _bind_course_package(rubric_path)
         module = importlib.import_module(f"{SOLVER_PACKAGE}.{name}")
@@ -38,10 +54,10 @@ def load_solvers(
         raise RubricError(
             [f"{where}: cannot import solver module {SOLVER_PACKAGE}.{name}: {exc}"]
         ) from exc
-    solvers = getattr(module, "SOLVERS", None)
-    if not isinstance(solvers, Mapping):
-        raise RubricError([f"{where}: {SOLVER_PACKAGE}.{name} defines no SOLVERS mapping"])
-    return solvers
+    mapping = getattr(module, attribute, None)
+    if not isinstance(mapping, Mapping):
+        raise RubricError([f"{where}: {SOLVER_PACKAGE}.{name} defines no {attribute} mapping"])
+    return mapping
 
 
 def _bind_course_package(rubric_path: Path | None) -> None:

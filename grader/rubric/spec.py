@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from grader.model import AssignmentInfo, FrozenDict, PartInfo, QuestionInfo, frozen_mapping
+from grader.rubric.variants import VariantSpec
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class Rubric:
     feedback: str = "none"  # `grade check`: "none" reveals nothing, "scores" also scores
     show_reference: bool = False
     late: LatePolicy | None = None
+    variants: VariantSpec | None = None  # how each student's numbers are drawn (None: all alike)
+    sheet: Mapping[str, str] = field(default_factory=frozen_mapping)  # format -> sheet text file
 
     def parts(self) -> tuple[PartSpec, ...]:
         """Every part of every question, in rubric order."""

@@ -212,26 +212,26 @@ def _compute(
 # the exact key
 
 
-def _batch_key(base: Arrays, lr: Fraction, convention: str) -> Arrays:
+def _batch_key(base: Arrays, lr: Fraction | float, convention: str) -> Arrays:
     parts: Arrays = {}
     for part in PARTS:
         parts[part] = _compute(part, parts.__getitem__, base, lr, convention)
     return parts
 
 
-def _sequential_key(base: Arrays, lr: Fraction) -> Arrays:
+def _sequential_key(base: Arrays, lr: Fraction | float) -> Arrays:
     """One step per sample, in order: each step's forward pass uses the updated weights."""
     W, w = base["W"], base["w"]
     rows: dict[str, list[np.ndarray]] = {p: [] for p in _PER_SAMPLE + _PER_STEP}
     for x_i, y_i in zip(base["X"], base["y"], strict=True):
-        one = {"X": x_i[None, :], "y": np.array([y_i], dtype=object), "W": W, "w": w}
+        one = {"X": x_i[None, :], "y": np.array([y_i], dtype=base["y"].dtype), "W": W, "w": w}
         step = _batch_key(one, lr, "batch-sum")  # a batch of one sample: its own gradient
         for part in _PER_SAMPLE:
             rows[part].append(step[part][0])
         for part in _PER_STEP:
             rows[part].append(step[part])
         W, w = step["W_new"], step["w_new"]
-    parts = {p: np.array(v, dtype=object) for p, v in rows.items()}
+    parts = {p: np.array(v, dtype=base["y"].dtype) for p, v in rows.items()}
     parts["W_new"], parts["w_new"] = W, w
     return parts
 
@@ -331,6 +331,16 @@ def _shapes(given: Given, convention: str) -> dict[str, tuple[int, ...]]:
         "W_new": (a, h),
         "w_new": (h,),
     }
+
+
+def preactivations(data: Data) -> dict[str, np.ndarray]:
+    """The hidden units' inputs `s` (n, h) under every convention, in floats (fast: for checking
+    drawn variants, far from any rounding that could matter there)."""
+    given = load_given(data)
+    base = given.arrays(exact=False)
+    batch: np.ndarray = base["X"] @ base["W"]
+    sequential: np.ndarray = _sequential_key(base, float(given.lr))["s"].astype(float)
+    return {c: sequential if c == "sequential" else batch for c in CONVENTIONS}
 
 
 def ex2_chain(data: Data) -> ChainSolver:

@@ -105,6 +105,8 @@ class Reason(StrEnum):
     # reading staff CSVs (TA scores, roster)
     MISSING_COLUMN = "missing_column"  # a required column is absent from the header
     OUT_OF_RANGE = "out_of_range"  # a TA's points outside 0..max_points of the part
+    EXTRA_CELLS = "extra_cells"  # a record with more cells than the header (an unquoted "1,5")
+    NAME_MISMATCH = "name_mismatch"  # the sheet's name differs from the roster's
 
 
 class FrozenDict(dict[str, Any]):

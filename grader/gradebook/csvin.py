@@ -1,41 +1,65 @@
-"""Reading staff CSVs (TA scores, rosters) the way spreadsheets save them.
+"""Reading every CSV a person hands us (TA scores, rosters) the way spreadsheets and LMSs save it.
 
-Tolerant where spreadsheets differ -- a UTF-8 BOM, "," or ";" (or tab) as delimiter chosen by
-which one yields the required header, Excel's ``sep=;`` first line, header names in any case
-with spaces (``Student ID`` = ``student_id``), blank lines, the apostrophe our writers put in
-front of formula-like cells -- and strict where guessing would corrupt data: a file that is not
-UTF-8, not CSV or lacks a required column is refused with a located ERROR message.
+One reader for Canvas, Moodle and Gradescope downloads and for Excel, LibreOffice and Numbers
+saves, in `grade` and in `grade export` alike. Tolerant where they differ:
+
+- encodings: UTF-8 with or without a BOM; UTF-16 with a BOM (Excel's "Unicode Text"); a file
+  that is not UTF-8 but is valid Windows-1252 (Excel's plain "CSV" on Windows) is read as
+  such, with a WARNING that shows a line as read so a wrong guess is seen. Anything else is
+  refused with the line of the first bad byte and the fix ("save as CSV UTF-8").
+- dialects: "," or ";" (or tab) as delimiter, chosen by which one yields the required header;
+  Excel's ``sep=;`` first line; CRLF; blank lines; header names in any case with spaces
+  (``Student ID`` = ``student_id``); the apostrophe our writers put in front of formula-like
+  cells; Canvas's ``Points Possible`` row (skipped).
+
+Strict where guessing would corrupt data: a record with more non-empty cells than the header
+(an unquoted ``1,5`` in a comma file) is refused with an ERROR naming file:line, never shifted
+into the next column; a file that is not text, not CSV or lacks a required column is refused.
+Size is bounded (bytes and records) and records are stored compactly, so a 400,000-row file
+is read in bounded memory or refused with one message.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.gradebook.text import unneutralise
+from grader.gradebook.text import one_line, unneutralise
 from grader.model import Location, Message, Reason, Severity, frozen_mapping
 
 MAX_CSV_BYTES = 20_000_000
+MAX_CSV_RECORDS = 200_000
 DELIMITERS = (",", ";", "\t")
 _SEP_LINE = re.compile(r"sep=(.)\r?\n?")
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
+POINTS_POSSIBLE = "points possible"
+_SAMPLE_CHARS = 60
 
 
 @dataclass(frozen=True)
 class CsvRow:
-    """One data record: its first line in the file, and its cells by normalised column name."""
+    """One data record: its first line in the file and its cells, read by normalised key."""
 
     line: int
-    cells: Mapping[str, str]
+    values: tuple[str, ...]
+    index: Mapping[str, int] = field(repr=False, compare=False)
 
     def get(self, key: str) -> str:
-        """The cell of column `key` ("" when the record is shorter than the header)."""
-        value = self.cells.get(key, "")
-        return value if isinstance(value, str) else ""
+        """The cell of column `key` ("" when absent or the record is shorter than the header)."""
+        position = self.index.get(key)
+        if position is None or position >= len(self.values):
+            return ""
+        return self.values[position]
+
+    @property
+    def cells(self) -> Mapping[str, str]:
+        """Every cell by key (built on demand: rows are stored as tuples)."""
+        return frozen_mapping({key: self.get(key) for key in self.index})
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,7 @@ class CsvTable:
     columns: tuple[str, ...]
     keys: tuple[str, ...]
     rows: tuple[CsvRow, ...]
+    encoding: str = "utf-8"
 
 
 def normalise_key(name: str) -> str:
@@ -57,27 +82,67 @@ def _error(path: str, text: str, reason: Reason, line: int | None = None) -> Mes
     return Message(Severity.ERROR, text, Location(path, line=line), reason)
 
 
-def _decode(path: Path) -> tuple[str | None, list[Message]]:
-    """The file's text (BOM dropped), or None and an ERROR message."""
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: most odd (LE) or even (BE) bytes of an ASCII-ish text are NUL."""
+    sample = data[:2000]
+    return len(sample) >= 4 and max(sample[1::2].count(0), sample[0::2].count(0)) > len(
+        sample
+    ) // 4
+
+
+def _sample(text: str) -> str:
+    """The first line holding a non-ASCII character, as read (for the encoding warning)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.isascii():
+            return f"line {number} reads {one_line(line)[:_SAMPLE_CHARS]!r}"
+    return "it is ASCII only"
+
+
+def _decode(path: Path) -> tuple[str | None, str, list[Message]]:
+    """The file's text (BOM dropped), its encoding, and an ERROR (no text) or WARNING."""
     where = str(path)
     try:
         if path.stat().st_size > MAX_CSV_BYTES:
-            return None, [_error(where, f"file larger than {MAX_CSV_BYTES} bytes",
-                                 Reason.FILE_TOO_LARGE)]  # fmt: skip
+            return None, "", [_error(where, f"file larger than {MAX_CSV_BYTES} bytes",
+                                     Reason.FILE_TOO_LARGE)]  # fmt: skip
         data = path.read_bytes()
+    except FileNotFoundError:
+        return None, "", [_error(where, "no such file", Reason.FILE_UNREADABLE)]
     except OSError as error:
-        return None, [_error(where, f"cannot read the file: {error.strerror or error}",
-                             Reason.FILE_UNREADABLE)]  # fmt: skip
+        return None, "", [_error(where, f"cannot read the file: {error.strerror or error}",
+                                 Reason.FILE_UNREADABLE)]  # fmt: skip
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError as error:
+            problem = "broken UTF-16 text (save the sheet as 'CSV UTF-8')"
+            return None, "", [_error(where, problem, Reason.FILE_UNREADABLE,
+                                     _line_of(data, error.start))]  # fmt: skip
+    if b"\x00" in data:
+        line = _line_of(data, data.index(b"\x00"))
+        problem = ("UTF-16 text without a byte-order mark" if _looks_utf16(data)
+                   else "not a text file (it contains NUL bytes)")  # fmt: skip
+        return None, "", [_error(where, f"{problem}: save the sheet as 'CSV UTF-8'",
+                                 Reason.FILE_UNREADABLE, line)]  # fmt: skip
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problem = "not UTF-8 text (save the sheet as 'CSV UTF-8')"
-        return None, [_error(where, problem, Reason.FILE_UNREADABLE, line)]
-    if "\x00" in text:  # binary, or UTF-16 without a BOM: not a CSV we can trust
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return None, [_error(where, "contains NUL characters", Reason.FILE_UNREADABLE, line)]
-    return text, []
+        utf8_error = error
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        line = _line_of(data, utf8_error.start)
+        problem = (f"not UTF-8 text (byte 0x{data[utf8_error.start]:02X}) nor Windows-1252: "
+                   "save the sheet as 'CSV UTF-8'")  # fmt: skip
+        return None, "", [_error(where, problem, Reason.FILE_UNREADABLE, line)]
+    note = (f"not UTF-8: read as Windows-1252, as Excel saves plain 'CSV' ({_sample(text)}); "
+            "if that looks wrong, save the sheet as 'CSV UTF-8'")  # fmt: skip
+    line = _line_of(data, utf8_error.start)
+    return text, "cp1252", [Message(Severity.WARNING, note, Location(where, line=line))]
 
 
 def _first_record(text: str, delimiter: str) -> list[str]:
@@ -96,33 +161,62 @@ def _choose_delimiter(text: str, required: Sequence[str], forced: str | None) ->
     return None
 
 
-def _records(
-    text: str, delimiter: str, first_line: int
-) -> tuple[list[tuple[int, list[str]]], Message | None]:
-    """Every record with its first line number, and an ERROR if the CSV breaks off."""
+class _Broken(Exception):
+    def __init__(self, line: int, text: str) -> None:
+        super().__init__(text)
+        self.line = line
+
+
+def _records(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    """Every record with its first line number; raises _Broken where the CSV breaks off."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list[str]]] = []
     consumed = 0
     try:
         for record in reader:
-            records.append((first_line + consumed, [unneutralise(cell) for cell in record]))
+            yield first_line + consumed, [unneutralise(cell) for cell in record]
             consumed = reader.line_num
     except csv.Error as error:
-        line = first_line + max(reader.line_num - 1, 0)
-        return records, _error("", f"not a valid CSV file: {error}", Reason.FILE_UNREADABLE, line)
-    return records, None
+        raise _Broken(first_line + max(reader.line_num - 1, 0), str(error)) from error
+
+
+def _header_index(header: Sequence[str], where: str, line: int) -> tuple[dict[str, int],
+                                                                        list[Message]]:
+    """Column position by key (the first of a repeated name) and WARNINGs for repeats."""
+    index: dict[str, int] = {}
+    messages = []
+    for position, name in enumerate(header):
+        key = normalise_key(name)
+        if not key:
+            continue
+        if key in index:
+            text = f"column {name!r} repeats an earlier column; the first one is used"
+            messages.append(Message(Severity.WARNING, text, Location(where, line=line)))
+            continue
+        index[key] = position
+    return index, messages
+
+
+def _surplus(record: Sequence[str], width: int) -> bool:
+    return any(cell.strip() for cell in record[width:])
+
+
+def _too_wide(where: str, line: int, record: Sequence[str], width: int) -> Message:
+    text = (f"this row has {len(record)} cells but the header has {width}: a comma inside a cell "
+            "that is not quoted (for a decimal comma write 1.5 or \"1,5\"); row not used")
+    return _error(where, text, Reason.EXTRA_CELLS, line)
 
 
 def read_csv_table(path: Path, required: Sequence[str]) -> tuple[CsvTable | None, list[Message]]:
     """Read `path` as a table that must have the `required` columns (normalised keys).
 
-    Returns (None, [ERROR]) when the file cannot be read, is not CSV or lacks a column; else
-    the table and WARNINGs (a repeated column name: the first one is used).
+    Returns (None, [ERROR]) when the file cannot be read, is not CSV, lacks a column or holds
+    more than MAX_CSV_RECORDS records; else the table and its messages: WARNINGs (a repeated
+    column name, a guessed encoding) and an ERROR per record refused for extra cells.
     """
     where = str(path)
-    text, problems = _decode(path)
+    text, encoding, messages = _decode(path)
     if text is None:
-        return None, problems
+        return None, messages
     forced, first_line = None, 1
     sep = _SEP_LINE.match(text)
     if sep:  # Excel's "sep=;" hint line
@@ -131,30 +225,39 @@ def read_csv_table(path: Path, required: Sequence[str]) -> tuple[CsvTable | None
     if delimiter is None:
         found = [normalise_key(c) for c in _first_record(text, forced or ",")]
         missing = ", ".join(key for key in required if key not in found)
-        return None, [_error(where, f"missing required column(s): {missing}",
-                             Reason.MISSING_COLUMN, first_line)]  # fmt: skip
-    records, broken = _records(text, delimiter, first_line)
-    if broken is not None:
-        return None, [_error(where, broken.text, Reason.FILE_UNREADABLE, broken.location.line)]
-    header = records[0][1]
-    keys = [normalise_key(cell) for cell in header]
-    messages: list[Message] = []
-    for index, key in enumerate(keys):
-        if key and key in keys[:index]:
-            text = f"column {header[index]!r} repeats an earlier column; the first one is used"
-            messages.append(Message(Severity.WARNING, text, Location(where, line=first_line)))
-    rows = [
-        CsvRow(line, frozen_mapping(_cells(keys, record)))
-        for line, record in records[1:]
-        if any(cell.strip() for cell in record)
-    ]
-    return CsvTable(where, tuple(header), tuple(keys), tuple(rows)), messages
+        return None, [*messages, _error(where, f"missing required column(s): {missing}",
+                                        Reason.MISSING_COLUMN, first_line)]  # fmt: skip
+    try:
+        return _table(where, text, delimiter, first_line, encoding, messages)
+    except _Broken as broken:
+        return None, [_error(where, f"not a valid CSV file: {broken}", Reason.FILE_UNREADABLE,
+                             broken.line)]  # fmt: skip
 
 
-def _cells(keys: Sequence[str], record: Sequence[str]) -> dict[str, str]:
-    """Cells by key; the first column of a repeated name wins, surplus cells are dropped."""
-    cells: dict[str, str] = {}
-    for key, value in zip(keys, record, strict=False):
-        if key and key not in cells:
-            cells[key] = value
-    return cells
+def _table(
+    where: str, text: str, delimiter: str, first_line: int, encoding: str, messages: list[Message]
+) -> tuple[CsvTable | None, list[Message]]:
+    records = _records(text, delimiter, first_line)
+    header_line, header = next(records, (first_line, []))
+    index, repeats = _header_index(header, where, header_line)
+    messages = [*messages, *repeats]
+    shared = frozen_mapping(index)
+    width = len(header)
+    rows: list[CsvRow] = []
+    for count, (line, record) in enumerate(records, 1):
+        if count > MAX_CSV_RECORDS:
+            text = f"more than {MAX_CSV_RECORDS} rows: split the file (nothing in it was used)"
+            return None, [_error(where, text, Reason.FILE_TOO_LARGE, line)]
+        if not any(cell.strip() for cell in record) or _skipped(record):
+            continue
+        if _surplus(record, width):
+            messages.append(_too_wide(where, line, record, width))
+            continue
+        rows.append(CsvRow(line, tuple(record[:width]), shared))
+    keys = tuple(normalise_key(cell) for cell in header)
+    return CsvTable(where, tuple(header), keys, tuple(rows), encoding), messages
+
+
+def _skipped(record: Sequence[str]) -> bool:
+    """Canvas's "Points Possible" row: a header of points, not a student."""
+    return bool(record) and record[0].strip().lower() == POINTS_POSSIBLE

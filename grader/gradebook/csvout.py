@@ -1,13 +1,19 @@
-"""CSV bytes as every gradebook CSV is written: UTF-8 without BOM, comma, minimal quoting, LF.
+"""CSV bytes as every gradebook CSV and export is written: UTF-8 without BOM, comma, LF.
 
-A cell is either text (a str: cleaned and formula-neutralised), a number (int, float, Decimal:
-written by :func:`format_points`, never neutralised) or None (an empty cell).
+A cell is either text (a str: cleaned and formula-neutralised by
+:func:`grader.gradebook.text.neutralise`, the one function for every text cell that leaves for a
+spreadsheet), a number (int, float, Decimal: written by :func:`format_points`, never
+neutralised) or None (an empty cell).
+
+Quoting is wider than the csv module's minimal one: a text cell holding any delimiter a
+spreadsheet may split on (``,``, ``;`` -- the list separator of German or French Excel --, a
+tab), a quote or a line break is quoted, so that ``Ada;=cmd|...`` stays
+one cell whatever the spreadsheet's locale.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -16,9 +22,11 @@ from grader.gradebook.text import neutralise
 
 Cell = str | int | float | Decimal | None
 
+_NEEDS_QUOTES = re.compile(r'[,;\t"\n\r]')
+
 
 def render_cell(cell: Cell) -> str:
-    """The text of one cell (see the module docstring)."""
+    """The text of one cell (see the module docstring), before quoting."""
     if cell is None:
         return ""
     if isinstance(cell, str):
@@ -26,13 +34,25 @@ def render_cell(cell: Cell) -> str:
     return format_points(cell)
 
 
+def _field(cell: Cell) -> str:
+    text = render_cell(cell)
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(cells: Sequence[Cell]) -> str:
+    """One CSV record, with its LF (a record of one empty cell is written ``""``, as the csv
+    module does, so that it is not a blank line)."""
+    line = ",".join(_field(cell) for cell in cells)
+    return (line or ('""' if len(cells) == 1 else "")) + "\n"
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """The whole CSV file: `header` then one line per row, encoded as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([render_cell(name) for name in header])
+    lines = [csv_line(list(header))]
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"row has {len(row)} cells, header has {len(header)}")
-        writer.writerow([render_cell(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8")
+        lines.append(csv_line(row))
+    return "".join(lines).encode("utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from grader.gradebook.text import one_line
+from grader.gradebook.text import clean_text, one_line
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # ASCII punctuation with inline meaning in CommonMark/GFM; a backslash makes each literal.
@@ -43,7 +43,7 @@ def code_block(text: str, indent: str = "  ") -> list[str]:
     indented to sit inside a list item; the fence is longer than any backtick run inside."""
     longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
-    body = [indent + line.replace("\r", "") for line in text.split("\n")]
+    body = [indent + line for line in clean_text(text).split("\n")]
     return [indent + fence, *body, indent + fence]
 
 

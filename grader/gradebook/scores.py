@@ -4,8 +4,10 @@ Columns ``student_id, part, points, grader, comment`` (grader and comment may be
 columns such as review.csv's context columns are ignored, so a TA can fill in review.csv and
 feed it back). A row with an empty points cell is not scored yet and skipped silently. Unknown
 or unscored parts, points that are not numbers or lie outside 0..max_points are refused with
-an ERROR naming file:line, student and part; of duplicate (student, part) rows the last valid one
-wins, with a WARNING. Whether a student exists is for the caller to judge (locations are kept).
+an ERROR naming file:line, student and part, as is a row that looks like an unquoted decimal
+comma (``1,5`` read as points 1 and grader "5", or a row wider than the header); of duplicate
+(student, part) rows the last valid one wins, with a WARNING. Whether a student exists is for
+the caller to judge (locations are kept).
 """
 
 from __future__ import annotations
@@ -66,7 +68,19 @@ def _read_row(row: CsvRow, info: AssignmentInfo, where: str) -> TAScore | Messag
         text = f"points {raw.strip()} outside 0..{format_points(slot.max_points)}"
         return refuse(text, Reason.OUT_OF_RANGE)
     grader, comment = row.get("grader").strip(), row.get("comment").strip()
+    if _split_decimal(raw, grader):
+        text = (f"points {raw.strip()} and grader {grader!r} look like the decimal "
+                f"{raw.strip()},{grader} split by an unquoted comma: write "
+                f"{raw.strip()}.{grader} or quote \"{raw.strip()},{grader}\"")  # fmt: skip
+        return refuse(text, Reason.EXTRA_CELLS)
     return TAScore(student, part, float(points), grader, comment, location)
+
+
+def _split_decimal(points: str, grader: str) -> bool:
+    """An integer points cell followed by a grader cell of digits only: ``1,5`` unquoted in a
+    comma file, which would otherwise be applied as 1 point by grader "5"."""
+    whole = points.strip()
+    return whole.isascii() and whole.isdigit() and grader.isascii() and grader.isdigit()
 
 
 def read_ta_scores(path: Path, info: AssignmentInfo) -> tuple[list[TAScore], list[Message]]:

@@ -16,7 +16,8 @@ from grader.gradebook.text import MAX_CELL_CHARS, REPLACEMENT, clean_text
 NEUTRALISED = (
     ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\nx"), ("'x", "''x"), ("\nx", "'\nx"),
-    ("abc", "abc"), ("", ""), ("a=b", "a=b"), (" =1", " =1"), ("1-2", "1-2"),
+    ("abc", "abc"), ("", ""), ("a=b", "a=b"), (" =1", "' =1"), ("1-2", "1-2"),
+    ("\uff1d1", "'\uff1d1"), ("\u00a0+1", "'\u00a0+1"), ("a\u202eb", "a<U+202E>b"),
 )  # fmt: skip
 
 

@@ -134,7 +134,8 @@ def test_extra_columns_are_ignored_and_unknown_students_kept(
     [
         (b"student_id,points\ns1,1\n", Reason.MISSING_COLUMN),
         (b"", Reason.MISSING_COLUMN),
-        (HEADER.encode() + "s1,ex1.a,1,J\u00f6rg,\n".encode("latin-1"), Reason.FILE_UNREADABLE),
+        (HEADER.encode() + b"s1,ex1.a,1,J\x81rg,\xc3\n", Reason.FILE_UNREADABLE),
+        ((HEADER + "s1,ex1.a,1,tb,\n").encode("utf-16-le"), Reason.FILE_UNREADABLE),
         (HEADER.encode() + b"s1,ex1.a,1,tb,\x00\n", Reason.FILE_UNREADABLE),
     ],
 )
@@ -148,10 +149,28 @@ def test_unusable_files_give_one_error_and_no_scores(
     assert [(m.severity, m.reason) for m in messages] == [(Severity.ERROR, reason)]
 
 
+def test_windows_1252_is_read_with_a_warning_showing_a_line(
+    info: AssignmentInfo, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, HEADER + "s1,ex1.a,1,tb,\ns2,ex1.a,1,J\u00f6rg,\n", encoding="cp1252")
+    scores, messages = read_ta_scores(path, info)
+    assert [s.grader for s in scores] == ["tb", "J\u00f6rg"]
+    assert [(m.severity, m.location.line) for m in messages] == [(Severity.WARNING, 3)]
+    assert "J\u00f6rg" in messages[0].text and "Windows-1252" in messages[0].text
+
+
+def test_utf16_with_a_bom_is_read(info: AssignmentInfo, tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_bytes((HEADER.replace(",", "\t") + "s1\tex1.a\t1\tJ\u00f6rg\t\n").encode("utf-16"))
+    scores, messages = read_ta_scores(path, info)
+    assert messages == [] and [s.grader for s in scores] == ["J\u00f6rg"]
+
+
 def test_undecodable_byte_is_located(info: AssignmentInfo, tmp_path: Path) -> None:
-    path = _write(tmp_path, HEADER + "s1,ex1.a,1,tb,\ns2,ex1.a,1,J\u00f6rg,\n", encoding="latin-1")
+    path = tmp_path / "scores.csv"
+    path.write_bytes(HEADER.encode() + b"s1,ex1.a,1,tb,\ns2,ex1.a,1,J\x8frg,\xc3\n")
     _, messages = read_ta_scores(path, info)
-    assert messages[0].location.line == 3
+    assert [(m.severity, m.location.line) for m in messages] == [(Severity.ERROR, 3)]
 
 
 def test_missing_and_oversized_files(
@@ -168,3 +187,39 @@ def test_neutralised_cells_are_restored(info: AssignmentInfo, tmp_path: Path) ->
     text = HEADER + "'=s1,ex1.a,1,'-tb,'@note\n"
     scores, _ = read_ta_scores(_write(tmp_path, text), info)
     assert [(s.student_id, s.grader, s.comment) for s in scores] == [("=s1", "-tb", "@note")]
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["s1,ex1.b,1,5,tb,fine\n", "s1,ex1.b,1,5,tb\n", "s1,ex1.b,1,5\n"],
+    ids=["wider than the header", "grader shifted", "grader is the decimals"],
+)
+def test_an_unquoted_decimal_comma_is_refused_never_applied(
+    info: AssignmentInfo, tmp_path: Path, row: str
+) -> None:
+    scores, messages = read_ta_scores(_write(tmp_path, HEADER + row), info)
+    assert scores == []
+    assert [(m.severity, m.reason, m.location.line) for m in messages] == [
+        (Severity.ERROR, Reason.EXTRA_CELLS, 2)
+    ]
+    assert "1.5" in messages[0].text
+
+
+def test_trailing_empty_cells_are_not_extra(info: AssignmentInfo, tmp_path: Path) -> None:
+    scores, messages = read_ta_scores(_write(tmp_path, HEADER + "s1,ex1.b,2,tb,ok,,,\n"), info)
+    assert messages == [] and [s.points for s in scores] == [2.0]
+
+
+def test_canvas_points_possible_row_is_skipped(info: AssignmentInfo, tmp_path: Path) -> None:
+    text = HEADER + "    Points Possible,,5,,\ns1,ex1.b,2,tb,\n"
+    scores, messages = read_ta_scores(_write(tmp_path, text), info)
+    assert messages == [] and [s.student_id for s in scores] == ["s1"]
+
+
+def test_too_many_rows_is_one_error(
+    info: AssignmentInfo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csvin, "MAX_CSV_RECORDS", 3)
+    text = HEADER + "".join(f"s{i},ex1.b,1,tb,\n" for i in range(5))
+    scores, messages = read_ta_scores(_write(tmp_path, text), info)
+    assert scores == [] and [m.reason for m in messages] == [Reason.FILE_TOO_LARGE]

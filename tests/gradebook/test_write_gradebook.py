@@ -42,7 +42,7 @@ PARTS = (
     "s050,ex3,ex3.gradient,0,7,needs_review,Undecided.\n"
     "s100,ex1,ex1.a,3,3,correct,We read your answer as a*b.\n"
     "s100,ex1,ex1.b,3.5,5,partial,7 of 10 entries within 2% or 0.0005.\n"
-    "s100,ex3,ex3.explanation,3,3,overridden,TA (tb): Clear; <b>good</b>.\n"
+    "s100,ex3,ex3.explanation,3,3,overridden,\"TA (tb): Clear; <b>good</b>.\"\n"
     "s100,ex3,ex3.gradient,7,7,correct,Equal for every class.\n"
     "s100,ex4,ex4.answer,2,5,needs_review,Mentions 2 ideas.\n"
 )

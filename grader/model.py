@@ -88,6 +88,7 @@ class Reason(StrEnum):
     NOT_EQUIVALENT = "not_equivalent"
     SHAPE_MISMATCH = "shape_mismatch"
     MISTAKE = "mistake"
+    FORM = "form"  # equal to the reference but not written in the required form
     WITHIN_TOLERANCE = "within_tolerance"
     OUT_OF_TOLERANCE = "out_of_tolerance"
     CARRIED_FORWARD = "carried_forward"

@@ -43,6 +43,7 @@ class PrepareEnv:
     solvers: Mapping[str, Callable[..., Any]] = field(default_factory=frozen_mapping)
     contexts: Mapping[str, Any] = field(default_factory=frozen_mapping)
     checkers: Mapping[str, PartChecker] = field(default_factory=frozen_mapping)
+    mistake_rules: Mapping[str, Any] = field(default_factory=frozen_mapping)  # the course's own
 
     def solver(self, name: str, where: str) -> Callable[..., Any]:
         """The solver function `name`, or a RubricError listing the valid names."""

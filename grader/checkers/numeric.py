@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.checkers import mistakes as declared
 from grader.checkers.arrays import (
     describe_shape,
     orient,
@@ -28,7 +29,8 @@ from grader.checkers.base import (
     is_blank,
     missing,
 )
-from grader.model import CheckResult, Method, Outcome, Reason
+from grader.checkers.mistakes import ValueMistake
+from grader.model import CheckResult, Method, Outcome, Reason, frozen_mapping
 from grader.numeric import NumberError, Tolerance, compare_arrays, read_array
 from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec
@@ -97,14 +99,47 @@ def unreadable(spec: PartSpec, reason: Reason | None, message: str) -> CheckResu
     )
 
 
-class PreparedNumeric(PreparedPart):
-    """A numeric part bound to its reference array."""
+def with_mistakes(
+    result: CheckResult,
+    oriented: np.ndarray | None,
+    found: tuple[ValueMistake, ...],
+    tol: Tolerance,
+) -> CheckResult:
+    """`result`, or the first declared mistake the whole answer equals when that is worth
+    more (a forgotten +1 earns its credit, not the 0 of every entry wrong)."""
+    if oriented is None or result.outcome is Outcome.CORRECT:
+        return result
+    for mistake in found:
+        if mistake.values.shape != oriented.shape or mistake.credit <= result.fraction:
+            continue
+        if bool(compare_arrays(oriented, mistake.values, tol).all()):
+            return CheckResult(
+                fraction=mistake.credit,
+                outcome=Outcome.PARTIAL if mistake.credit > 0 else Outcome.INCORRECT,
+                method=Method.NUMERIC,
+                reasons=(Reason.MISTAKE,),
+                feedback=(mistake.feedback,),
+                detail=frozen_mapping({"mistake": mistake.id}),
+            )
+    return result
 
-    def __init__(self, spec: PartSpec, reference: np.ndarray, tol: Tolerance, either: bool) -> None:
+
+class PreparedNumeric(PreparedPart):
+    """A numeric part bound to its reference array and its declared mistakes."""
+
+    def __init__(
+        self,
+        spec: PartSpec,
+        reference: np.ndarray,
+        tol: Tolerance,
+        either: bool,
+        found: tuple[ValueMistake, ...] = (),
+    ) -> None:
         super().__init__(spec)
         self.reference = reference
         self.tol = tol
         self.either = either
+        self.mistakes = found
 
     def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:
         answer = answers.get(self.spec.answer_id)
@@ -113,7 +148,8 @@ class PreparedNumeric(PreparedPart):
         read = read_answer(answer)
         if read.array is None:
             return unreadable(self.spec, read.reason, read.message)
-        return judge_array(read.array, self.reference, self.tol, self.either)[0]
+        result, oriented = judge_array(read.array, self.reference, self.tol, self.either)
+        return with_mistakes(result, oriented, self.mistakes, self.tol)
 
     def key_value(self, convention: str | None) -> Any:
         return self.reference
@@ -121,17 +157,21 @@ class PreparedNumeric(PreparedPart):
 
 class NumericChecker(PartChecker):
     """`check: numeric` with `reference:` (a solver function name, or the values),
-    `tolerance:` (a name from `tolerances:` or a mapping) and `orientation: exact|either`."""
+    `tolerance:` (a name from `tolerances:` or a mapping), `orientation: exact|either` and
+    `mistakes:` (wrong values worth partial credit)."""
 
     name = "numeric"
     kind = "numeric"
-    options = frozenset({"reference", "tolerance", "orientation"})
+    options = frozenset({"reference", "tolerance", "orientation", "mistakes"})
 
     def validate(self, part: PartSpec) -> list[str]:
+        problems = declared.validate(
+            part.options.get("mistakes", ()), f"{part.where}.mistakes", True
+        )
         orientation = part.options.get("orientation", "exact")
         if orientation not in ORIENTATIONS:
-            return [f"{part.where}.orientation: must be one of {', '.join(ORIENTATIONS)}"]
-        return []
+            problems.append(f"{part.where}.orientation: must be one of {', '.join(ORIENTATIONS)}")
+        return problems
 
     def prepare(self, part: PartSpec, env: PrepareEnv) -> PreparedPart:
         where = f"{part.where}.reference"
@@ -139,17 +179,24 @@ class NumericChecker(PartChecker):
         if raw is None:
             raise RubricError([f"{where}: required by check 'numeric'"])
         value = env.solver(raw, where)(env.rubric.data) if isinstance(raw, str) else raw
-        try:
-            reference = np.asarray(read_array(_plain(value)), dtype=float)
-        except NumberError as exc:
-            raise RubricError([f"{where}: {exc.message}"]) from exc
+        reference = reference_array(value, where)
         tol = part_tolerance(
             part.options.get("tolerance"),
             env.rubric.tolerances,
             f"{part.where}.tolerance",
             reference,
         )
-        return PreparedNumeric(part, reference, tol, part.options.get("orientation") == "either")
+        either = part.options.get("orientation") == "either"
+        found = declared.numeric(part, env, reference, reference_array)
+        return PreparedNumeric(part, reference, tol, either, found)
+
+
+def reference_array(value: Any, where: str) -> np.ndarray:
+    """Reference values (numbers, Fractions, nested lists, numpy arrays) as a float array."""
+    try:
+        return np.asarray(read_array(_plain(value)), dtype=float)
+    except NumberError as exc:
+        raise RubricError([f"{where}: {exc.message}"]) from exc
 
 
 def _plain(value: Any) -> Any:

@@ -24,7 +24,7 @@ from grader.checkers.registry import PART_CHECKERS, QUESTION_GRADERS
 from grader.engine import context_from_mapping
 from grader.model import CheckResult
 from grader.rubric.errors import RubricError
-from grader.rubric.solvers import load_solvers
+from grader.rubric.solvers import load_mistake_rules, load_solvers
 from grader.rubric.spec import Rubric
 
 
@@ -84,8 +84,10 @@ def prepare_rubric(rubric: Rubric) -> PreparedRubric:
     """Prepare every question; raise RubricError listing every problem as `file: where: msg`."""
     problems: list[str] = []
     solvers: Mapping[str, Callable[..., Any]] = {}
+    rules: Mapping[str, Any] = {}
     try:
         solvers = load_solvers(rubric.solver, "solver", Path(rubric.path))
+        rules = load_mistake_rules(rubric.solver, "solver", Path(rubric.path))
     except RubricError as exc:
         problems.extend(exc.problems)
     contexts: dict[str, Any] = {}
@@ -96,7 +98,13 @@ def prepare_rubric(rubric: Rubric) -> PreparedRubric:
         problems.extend(errors)
         if context is not None:
             contexts[name] = context
-    env = PrepareEnv(rubric=rubric, solvers=solvers, contexts=contexts, checkers=PART_CHECKERS)
+    env = PrepareEnv(
+        rubric=rubric,
+        solvers=solvers,
+        contexts=contexts,
+        checkers=PART_CHECKERS,
+        mistake_rules=rules,
+    )
     questions: dict[str, PreparedQuestion] = {}
     for question in rubric.questions:
         try:

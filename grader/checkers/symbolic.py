@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from grader.checkers import mistakes as declared
 from grader.checkers.base import (
     Answers,
     Job,
@@ -23,17 +24,17 @@ from grader.checkers.base import (
     missing,
     unreadable_answer,
 )
+from grader.checkers.forms import FormRequirement, forms_from, validate_forms, with_forms
 from grader.engine import (
-    MISTAKE_KINDS,
     ContextError,
     Judgement,
-    Mistake,
     ResolveError,
     Split,
     SymbolicSpec,
     judge,
     validate_reference,
 )
+from grader.engine.mistakes import problems as mistake_problems
 from grader.mathlang import ParseError, parse
 from grader.model import CheckResult, Method, Outcome, RawAnswer, Reason, frozen_mapping
 from grader.references import ExpressionForms, IndexReference
@@ -60,8 +61,10 @@ class PreparedSymbolic(PreparedPart):
         sym: SymbolicSpec,
         display: str,
         alternatives: Mapping[str, str],
+        forms: tuple[FormRequirement, ...] = (),
     ) -> None:
         super().__init__(spec)
+        self.forms = forms
         self.rubric_id = rubric_id
         self.context = context
         self.sym = sym
@@ -114,7 +117,7 @@ class PreparedSymbolic(PreparedPart):
                 staff=(f"rubric/solver problem while judging: {exc}",),
                 needs_review=True,
             )
-        return from_judgement(verdict)
+        return with_forms(from_judgement(verdict), tree, self.forms, self.context)
 
     def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:
         given = self._given(answers)
@@ -199,12 +202,21 @@ def _combine(results: list[CheckResult]) -> CheckResult:
 
 class SymbolicChecker(PartChecker):
     """`check: symbolic` with `context:`, `reference:` (solver function) or `expression:`,
-    `orientation: exact|either`, `mistakes:`, `splits:` and `alternatives:`."""
+    `orientation: exact|either`, `mistakes:`, `form:`, `splits:` and `alternatives:`."""
 
     name = "symbolic"
     kind = "symbolic"
     options = frozenset(
-        {"context", "reference", "expression", "orientation", "mistakes", "splits", "alternatives"}
+        {
+            "context",
+            "reference",
+            "expression",
+            "orientation",
+            "mistakes",
+            "splits",
+            "alternatives",
+            "form",
+        }
     )
     required = frozenset({"context"})
 
@@ -215,8 +227,9 @@ class SymbolicChecker(PartChecker):
             problems.append(f"{part.where}: give exactly one of `reference:` or `expression:`")
         if opts.get("orientation", "exact") not in ("exact", "either"):
             problems.append(f"{part.where}.orientation: must be exact or either")
-        problems += _validate_mistakes(opts.get("mistakes", ()), f"{part.where}.mistakes")
+        problems += declared.validate(opts.get("mistakes", ()), f"{part.where}.mistakes", False)
         problems += _validate_splits(opts.get("splits", ()), part, f"{part.where}.splits")
+        problems += validate_forms(opts.get("form"), f"{part.where}.form")
         return problems
 
     def prepare(self, part: PartSpec, env: PrepareEnv) -> PreparedPart:
@@ -227,15 +240,7 @@ class SymbolicChecker(PartChecker):
             raise RubricError([f"{where}.context: unknown context {name!r}; valid: {valid}"])
         context = env.contexts[name]
         sym, display = _reference(part, env, context)
-        mistakes = tuple(
-            Mistake(
-                str(m["id"]),
-                str(m["kind"]),
-                float(m.get("credit", 0.5)),
-                str(m.get("feedback", "")),
-            )
-            for m in part.options.get("mistakes", ())
-        )
+        mistakes = declared.symbolic(part, env)
         splits = tuple(
             Split(str(s["id"]), str(s["condition"]), float(s["points"]) / part.points)
             for s in part.options.get("splits", ())
@@ -246,11 +251,16 @@ class SymbolicChecker(PartChecker):
             mistakes=mistakes,
             splits=splits,
         )
+        found = mistake_problems(sym.mistakes, sym.reference is not None, context)
+        problems = [f"{where}.mistakes: {p}" for p in found]
+        if problems:
+            raise RubricError(problems)
         alternatives = {
             str(split): f"{part.question}.{local}"
             for split, local in (part.options.get("alternatives") or {}).items()
         }
-        return PreparedSymbolic(part, env.rubric.id, context, sym, display, alternatives)
+        forms = forms_from(part.options.get("form"))
+        return PreparedSymbolic(part, env.rubric.id, context, sym, display, alternatives, forms)
 
 
 def _reference(part: PartSpec, env: PrepareEnv, context: Any) -> tuple[SymbolicSpec, str]:
@@ -274,23 +284,6 @@ def _reference(part: PartSpec, env: PrepareEnv, context: Any) -> tuple[SymbolicS
     if problems:
         raise RubricError(problems)
     return SymbolicSpec(reference=tree), text
-
-
-def _validate_mistakes(raw: Any, where: str) -> list[str]:
-    if not isinstance(raw, (list, tuple)):
-        return [f"{where}: must be a list"]
-    problems = []
-    for index, item in enumerate(raw):
-        at = f"{where}[{index}]"
-        if not isinstance(item, Mapping) or "id" not in item:
-            problems.append(f"{at}: a mistake needs `id:` and `kind:`")
-            continue
-        if item.get("kind") not in MISTAKE_KINDS:
-            problems.append(f"{at}.kind: must be one of {', '.join(sorted(MISTAKE_KINDS))}")
-        credit = item.get("credit", 0.5)
-        if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit <= 1:
-            problems.append(f"{at}.credit: a share of the part's points between 0 and 1")
-    return problems
 
 
 def _validate_splits(raw: Any, part: PartSpec, where: str) -> list[str]:

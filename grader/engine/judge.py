@@ -187,7 +187,7 @@ class _SymbolicJudge:
     def _mistake(self, answer: _Planned) -> Judgement | None:
         """The first declared mistake whose variant the answer equals, as a verdict."""
         for mistake in self.spec.mistakes:
-            for variant in mistakes.variants(mistake, self.reference):
+            for variant in mistakes.variants(mistake, self.reference, self.context):
                 found = self._against(answer, variant.tree, strict=False)
                 if found.equal:
                     texts = mistakes.feedback(mistake, variant.sentence)
@@ -413,10 +413,10 @@ class _IndexJudge:
         if self.reference_ir is not None:
             return [
                 (self.trials.series(v.tree), v.sentence)
-                for v in mistakes.variants(mistake, self.reference_ir)
+                for v in mistakes.variants(mistake, self.reference_ir, self.context)
             ]
-        rule = mistakes.MISTAKE_RULES.get(mistake.kind)
-        if rule is None or rule.on_values is None:
+        rule = mistakes.rule_of(mistake)
+        if mistake.expression is not None or rule is None or rule.on_values is None:
             return []
         reference, change = self.reference, rule.on_values
         return [(lambda i: change(reference(i)), rule.sentence)]

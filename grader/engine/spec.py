@@ -26,12 +26,16 @@ EQUALITIES = frozenset({"algebraic", "structural"})
 class Mistake:
     """A partial-credit pattern: `kind` names a rule of `grader.engine.mistakes.MISTAKE_RULES`
     ("drop_factor": one derivative factor of the reference missing; "negate": the reference with
-    its overall sign flipped)."""
+    its overall sign flipped; "missing_transpose", "swapped_arguments"), or `rule` is a course's
+    own `MistakeRule`; kind "expression" is a buggy answer written out (`expression`, STACK
+    style: "(H - F + 2P)/S" for a forgotten +1)."""
 
     id: str
     kind: str
     credit: float
     feedback: str = ""
+    expression: Node | None = None  # kind "expression": the wrong answer itself
+    rule: Any = None  # a course's MistakeRule for `kind` (None: the built-in registry)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def validate_spec(spec: SymbolicSpec, context: Context) -> list[str]:
         problems.append(f"orientation must be one of {sorted(ORIENTATIONS)}")
     if spec.equality not in EQUALITIES:
         problems.append(f"equality must be one of {sorted(EQUALITIES)}")
-    problems += mistakes.problems(spec.mistakes, spec.reference is not None)
+    problems += mistakes.problems(spec.mistakes, spec.reference is not None, context)
     if spec.mistakes and spec.splits:
         problems.append("mistakes are not tried for answers judged per split")
     problems += _split_problems(spec, context)

@@ -2,7 +2,9 @@
 
 A rubric's `solver: name` is `reference_solutions/<name>/` in the course folder beside the
 rubric's `rubrics/` folder (an installed `reference_solutions` package otherwise). The module
-exposes `SOLVERS = {name: function}`; the checkers call those functions when they prepare.
+exposes `SOLVERS = {name: function}`; the checkers call those functions when they prepare. It
+may also expose `MISTAKE_RULES = {kind: grader.engine.MistakeRule}`: the course's own mistake
+kinds, beside the built-in ones.
 """
 
 from __future__ import annotations
@@ -17,6 +19,20 @@ from typing import Any
 from grader.rubric.errors import RubricError
 
 SOLVER_PACKAGE = "reference_solutions"
+
+
+def load_mistake_rules(
+    name: str | None, where: str, rubric_path: Path | None = None
+) -> Mapping[str, Any]:
+    """The course's own `MISTAKE_RULES` of `reference_solutions.<name>` (empty without)."""
+    if name is None:
+        return {}
+    _bind_course_package(rubric_path)
+    module = importlib.import_module(f"{SOLVER_PACKAGE}.{name}")
+    rules = getattr(module, "MISTAKE_RULES", {})
+    if not isinstance(rules, Mapping):
+        raise RubricError([f"{where}: {SOLVER_PACKAGE}.{name}.MISTAKE_RULES is not a mapping"])
+    return rules
 
 
 def load_solvers(

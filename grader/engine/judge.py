@@ -38,7 +38,6 @@ from grader.engine import mistakes
 from grader.engine.calls import called_as_functions
 from grader.engine.context import Context, ContextError
 from grader.engine.evaluate import Interpretation
-from grader.engine.exact import decide
 from grader.engine.ir import IR, MatrixLit, Unary, uses_matrix_notation
 from grader.engine.precise_trials import PreciseTrials
 from grader.engine.resolve import ResolveError, resolve
@@ -232,6 +231,10 @@ class _SymbolicJudge:
         functions) overrides a random "equal" (0.333333333333333 is not 1/3)."""
         if isinstance(answer, MatrixLit) or isinstance(reference, MatrixLit):
             return self._matrices(answer, reference)
+        # Imported here: the exact path needs sympy, which `grade check` and `--help` must not
+        # pay for (a third of a second of imports) when they never judge an answer.
+        from grader.engine.exact import decide
+
         exact = decide(answer, reference, self.context)
         if exact is True:
             return Comparison(True, Method.EXACT)

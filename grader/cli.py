@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +45,37 @@ class _Parser(argparse.ArgumentParser):
 
 class _Usage(Exception):
     pass
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C (the same clean-up, the same truthful message)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stopped_by(exc: KeyboardInterrupt) -> str:
+    return f"stopped by {exc.args[0]}" if isinstance(exc, _Stopped) else "interrupted"
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise like Ctrl-C does (workers are stopped,
+    staging folders removed) instead of killing the process mid-write."""
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        names = []  # only the main thread may set handlers
+    previous = {name: signal.signal(getattr(signal, name), _raise_stopped) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def _rubric_dirs(args: argparse.Namespace) -> tuple[Path, ...]:
@@ -99,10 +132,10 @@ def _progress(stream: TextIO, quiet: bool) -> Callable[[str, int, int], None] | 
 
 
 def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
-    """Grade a folder and write the gradebook."""
-    from grader.gradebook import write_gradebook
+    """Grade a folder and publish the gradebook (one set: see grader.gradebook.publish)."""
+    from grader.gradebook.publish import GradebookFolder
     from grader.pipeline import BatchOptions, UsageError, grade_folder
-    from grader.report import write_report
+    from grader.report import write_outputs
 
     args = _grade_parser().parse_args(argv)
     sources = tuple(s.strip() for s in args.submitted_from.split(",") if s.strip())
@@ -120,15 +153,29 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         roster=args.roster,
         submitted_from=sources,
     )
+    folder = GradebookFolder(args.out)
+    progress = _progress(err, args.quiet)
     try:
-        batch = grade_folder(options, _progress(err, args.quiet))
-    except UsageError as exc:
-        err.write(f"grade: {exc}\n")
-        return EXIT_USAGE
-    for message in batch.staff:
-        err.write(f"{message}\n")
-    write_gradebook(batch.gradebook, args.out, show_reference=batch.prepared.rubric.show_reference)
-    write_report(batch.gradebook, args.out)
+        with folder.locked():
+            try:
+                batch = grade_folder(options, progress)
+            except UsageError as exc:
+                err.write(f"grade: {exc}\n")
+                return EXIT_USAGE
+            for message in batch.staff:
+                err.write(f"{message}\n")
+            published = write_outputs(
+                batch.gradebook,
+                folder,
+                show_reference=batch.prepared.rubric.show_reference,
+                progress=progress,
+            )
+    except KeyboardInterrupt as exc:
+        err.write(f"grade: {_stopped_by(exc)}; {folder.interruption()}\n")
+        return EXIT_FAIL
+    if published.kept:
+        err.write(f"grade: kept {len(published.kept)} files grade did not write in {args.out}: "
+                  f"{', '.join(published.kept[:5])}\n")  # fmt: skip
     counts = batch.counts()
     summary = [
         f"{counts['graded']} graded",
@@ -276,7 +323,7 @@ def main(
         return EXIT_OK if args else EXIT_USAGE
     handler = HANDLERS.get(args[0])
     try:
-        with _private_matplotlib_dir():
+        with _private_matplotlib_dir(), _stop_signals_interrupt():
             if handler is not None:
                 return handler(args[1:], out, err)
             return cmd_grade(args, out, err)
@@ -286,8 +333,8 @@ def main(
     except RubricError as exc:
         err.write("\n".join(exc.problems) + "\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        err.write("grade: interrupted; the previous gradebook was left as it was\n")
+    except KeyboardInterrupt as exc:
+        err.write(f"grade: {_stopped_by(exc)}\n")
         return EXIT_FAIL
     except (OSError, GradebookError) as exc:
         err.write(f"grade: {exc}\n")

@@ -6,12 +6,25 @@ on it; a pathological case must not hang or exhaust the batch. Each worker is a 
 its deadline the worker is killed and replaced, and the job gets a TIMEOUT result. A worker that
 dies (out of memory, a crash) gives its job an error result. Nothing here executes student
 text: workers only call the prepared rubric's `execute`.
+
+Workers die with the grader, however it dies. A forked worker inherits every descriptor of its
+parent, the parent's end of its own pipe and of every other worker's included (and the
+gradebook's lock): holding them, it would never read end-of-file when the parent is gone. So a
+worker first closes every inherited descriptor but its own end of the pipe, asks Linux to kill
+it when its parent dies (``prctl(PR_SET_PDEATHSIG)``), and watches its parent's process id from
+a thread (everywhere: the fallback where prctl does not exist). Ctrl-C in a terminal reaches
+the whole process group: workers ignore it and leave the clean-up to the parent.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -67,16 +80,66 @@ def _guarded(execute: Execute, job: Any) -> CheckResult:
         return failed(Reason.UNDECIDED, f"The answer could not be checked ({type(exc).__name__}).")
 
 
-def _worker(conn: Connection, execute: Execute, memory_mib: int) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_CHECK_SECONDS = 0.25
+
+
+def _worker(conn: Connection, execute: Execute, memory_mib: int, parent: int) -> None:
+    _detach(conn.fileno())
+    die_with_parent(parent)
     _cap_memory(memory_mib)
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
-            return
+            break
         if job is None:
-            return
+            break
         conn.send(_guarded(execute, job))
+    os._exit(0)  # nothing of the parent's (atexit handlers, finalizers) runs in a worker
+
+
+def _detach(keep: int) -> None:
+    """Close every inherited descriptor but stdin/out/err and `keep`; leave Ctrl-C to the
+    parent; SIGTERM and SIGHUP kill (not the parent's handlers, inherited by the fork)."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, max(keep + 2, _max_fd()))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (OSError, ValueError):
+        return 4096
+
+
+def die_with_parent(parent: int) -> None:
+    """Exit as soon as process `parent` is gone: Linux's parent-death signal where it exists,
+    and in any case a thread that compares the parent's process id with `parent`."""
+    parent_death_signal()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    watch = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
+    watch.start()
+
+
+def parent_death_signal() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (nothing elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _cap_memory(memory_mib: int) -> None:
@@ -97,7 +160,7 @@ class _Slot:
     def __init__(self, ctx: Any, execute: Execute, limits: JobLimits) -> None:
         self.parent, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=_worker, args=(child, execute, limits.memory_mib), daemon=True
+            target=_worker, args=(child, execute, limits.memory_mib, os.getpid()), daemon=True
         )
         self.process.start()
         child.close()

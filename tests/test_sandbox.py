@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from grader.model import CheckResult, Outcome, Reason
 from grader.sandbox import JobLimits, run_inline, run_pool
@@ -52,3 +59,72 @@ def test_duplicate_jobs_run_once() -> None:
     results = run_inline(counting, ["x", "y", "x", "x"])
     assert calls == ["x", "y"]
     assert set(results) == {"x", "y"}
+
+
+def _own_descriptors(job: str) -> CheckResult:
+    """The worker's open descriptors above stderr, with what they point at."""
+    fds = sorted(int(fd) for fd in os.listdir("/proc/self/fd") if int(fd) > 2)
+    targets = []
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            targets.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return CheckResult(fraction=1.0, outcome=Outcome.CORRECT, staff=tuple(targets))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
+def test_a_worker_holds_no_descriptor_but_its_own_end_of_its_pipe(tmp_path: Path) -> None:
+    with (tmp_path / "held.txt").open("w") as held:  # a file the parent has open (the lock...)
+        results = run_pool(_own_descriptors, [f"j{i}" for i in range(6)], workers=3)
+        assert not held.closed
+    for result in results.values():
+        # /proc/self/fd's own listing descriptor may show up while it is read
+        targets = [t for t in result.staff if not t.startswith("/proc/")]
+        assert len(targets) == 1 and targets[0].startswith("socket:"), targets
+
+
+WATCHED = """
+import os, sys, time
+from pathlib import Path
+import grader.sandbox as sandbox
+from grader.model import CheckResult, Outcome
+
+if sys.argv[2] == "no-prctl":  # only the portable fallback: the thread watching the parent
+    sandbox.parent_death_signal = lambda: None
+
+def execute(job):
+    Path(sys.argv[1], f"{os.getpid()}.pid").write_text(job)
+    time.sleep(600)
+    return CheckResult(fraction=1.0, outcome=Outcome.CORRECT)
+
+sandbox.run_pool(execute, ["a", "b"], workers=2, limits=sandbox.JobLimits(seconds=600))
+"""
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie nobody reaped counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("how", ["prctl", "no-prctl"])
+def test_workers_die_when_the_grader_is_killed(tmp_path: Path, how: str) -> None:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    with subprocess.Popen([sys.executable, "-c", WATCHED, str(tmp_path), how], env=env) as parent:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = [int(path.stem) for path in tmp_path.glob("*.pid")]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+        parent.kill()  # SIGKILL: nothing of the parent's runs
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [pid for pid in workers if _alive(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert left == []

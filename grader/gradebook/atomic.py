@@ -1,4 +1,7 @@
-"""Writing a set of files so that an interruption never leaves a half-written gradebook.
+"""Replacing a few files in a folder so that an interruption never leaves one half-written.
+
+The gradebook folder itself is published as one set by :mod:`grader.gradebook.publish`; this
+module serves files written into folders grade does not own as a whole (LMS exports).
 
 Phase 1 writes every new file to a temporary sibling (same directory, so the rename is atomic),
 flushed and fsync'ed; nothing visible changes yet, and any failure removes the temporaries.
@@ -151,23 +154,3 @@ def _commit(pending: Sequence[_Pending]) -> None:
                 raise GradebookWriteError(item.target, f"cannot replace: {error}") from error
             raise
         done.append((item.target, old))
-
-
-def prune(directory: Path, keep: frozenset[str], suffix: str) -> None:
-    """Remove the files in `directory` ending in `suffix` whose names are not in `keep`.
-
-    Called only once the new files are in place. Raises GradebookWriteError naming the first
-    file that could not be removed (after trying all of them).
-    """
-    if not directory.is_dir():
-        return
-    failures: list[tuple[Path, OSError]] = []
-    for entry in sorted(directory.iterdir()):
-        if entry.name.endswith(suffix) and entry.name not in keep and not entry.is_dir():
-            try:
-                entry.unlink()
-            except OSError as error:
-                failures.append((entry, error))
-    if failures:
-        path, first = failures[0]
-        raise GradebookWriteError(path, f"cannot remove a stale file: {first}")

@@ -1,22 +1,22 @@
-"""write_gradebook: every gradebook file of one graded batch, written as one atomic set.
+"""The gradebook files of one graded batch, and writing them as one published set.
 
-Layout under out_dir: grades.csv, parts.csv, review.csv, results.json, errors.log and
-feedback/<name>.md
-(names from :func:`grader.gradebook.paths.feedback_names`). All content is rendered in memory
-first, then written by :func:`grader.gradebook.atomic.replace_files` with grades.csv replaced
-last (if it is new, so is everything else); stale feedback files of students no longer present
-are removed only after that.
+Layout under the gradebook folder: grades.csv, parts.csv, review.csv, results.json, errors.log
+and feedback/<name>.md (names from :func:`grader.gradebook.paths.feedback_names`).
+:func:`gradebook_files` renders them (feedback lazily, one file at a time);
+:func:`write_gradebook` publishes them alone. `grade` publishes them together with the class
+report (:func:`grader.report.write_outputs`), so that the folder is always one whole set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from grader.gradebook.atomic import prune, replace_files
 from grader.gradebook.csvout import csv_bytes
 from grader.gradebook.errorlog import errors_log_bytes
 from grader.gradebook.feedback import render_feedback
-from grader.gradebook.paths import feedback_names, inside
+from grader.gradebook.paths import feedback_names
+from grader.gradebook.publish import Content, publish_folder
 from grader.gradebook.results import results_bytes
 from grader.gradebook.tables import (
     PARTS_HEADER,
@@ -27,7 +27,7 @@ from grader.gradebook.tables import (
     review_rows,
     sorted_rows,
 )
-from grader.model import Gradebook
+from grader.model import Gradebook, GradedSubmission
 
 GRADES_FILE = "grades.csv"
 PARTS_FILE = "parts.csv"
@@ -38,19 +38,21 @@ FEEDBACK_DIR = "feedback"
 FEEDBACK_SUFFIX = ".md"
 
 
-def write_gradebook(book: Gradebook, out_dir: Path, *, show_reference: bool = False) -> list[Path]:
-    """Write the gradebook files of `book` under `out_dir`; return the files written.
+def _feedback(row: GradedSubmission, book: Gradebook, show_reference: bool) -> Callable[[], bytes]:
+    return lambda: render_feedback(row, book.assignment, show_reference=show_reference).encode(
+        "utf-8"
+    )
 
-    The returned paths (resolved) are in write order: feedback files by row, then parts.csv,
-    review.csv, results.json, errors.log and grades.csv. Raises GradebookWriteError when a
-    file cannot be written or a target would resolve outside `out_dir`; the previous
-    gradebook is then kept.
-    """
+
+def gradebook_files(book: Gradebook, *, show_reference: bool = False) -> list[tuple[str, Content]]:
+    """Every gradebook file of `book` as (path relative to the folder, content), in write
+    order: feedback files by row, then parts.csv, review.csv, results.json, errors.log and
+    grades.csv."""
     rows = sorted_rows(book)
     names = feedback_names([(row.student_id, row.source) for row in rows])
     feedback_files = [f"{FEEDBACK_DIR}/{name}" for name in names]
-    files: list[tuple[str, bytes]] = [
-        (path, render_feedback(row, book.assignment, show_reference=show_reference).encode("utf-8"))
+    files: list[tuple[str, Content]] = [
+        (path, _feedback(row, book, show_reference))
         for path, row in zip(feedback_files, rows, strict=True)
     ]
     files += [
@@ -60,6 +62,14 @@ def write_gradebook(book: Gradebook, out_dir: Path, *, show_reference: bool = Fa
         (ERRORS_FILE, errors_log_bytes(book)),
         (GRADES_FILE, csv_bytes(grades_header(book.assignment), grades_rows(book))),
     ]
-    written = replace_files(out_dir, files)
-    prune(inside(out_dir, FEEDBACK_DIR), frozenset(names), FEEDBACK_SUFFIX)
-    return written
+    return files
+
+
+def write_gradebook(book: Gradebook, out_dir: Path, *, show_reference: bool = False) -> list[Path]:
+    """Publish the gradebook files of `book` as the whole content of `out_dir` (see
+    :mod:`grader.gradebook.publish`); return the files written, in write order.
+
+    Raises GradebookWriteError when a file cannot be written; the previous set is then kept.
+    """
+    published = publish_folder(out_dir, gradebook_files(book, show_reference=show_reference))
+    return list(published.files)

@@ -1,15 +1,17 @@
-"""write_report: report.md, report.html and report-totals.png for one graded batch.
+"""The class report's files, and publishing them with the gradebook as one set.
 
-The files go into the gradebook folder itself (not feedback/, whose stray .md files the
-gradebook writer prunes), rendered in memory and written as one atomic set by
-:func:`grader.gradebook.atomic.replace_files`. Equal gradebooks give equal bytes.
+report.md, report.html and report-totals.png go into the gradebook folder itself, beside
+grades.csv. :func:`report_files` renders them in memory (equal gradebooks give equal bytes);
+:func:`write_outputs` publishes the gradebook files, the report and any extra file of the run
+(a log) in ONE step through :class:`grader.gradebook.publish.GradebookFolder`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 
-from grader.gradebook.atomic import replace_files
+from grader.gradebook.publish import Content, GradebookFolder, Progress, Published
+from grader.gradebook.writer import gradebook_files
 from grader.model import Gradebook
 from grader.report.histogram import plots_available, render_histogram
 from grader.report.htmlpage import render_html
@@ -18,19 +20,32 @@ from grader.report.summary import build_report
 from grader.report.words import REPORT_HTML, REPORT_MD, REPORT_PNG
 
 
-def write_report(book: Gradebook, out_dir: Path) -> list[Path]:
-    """Write the class report of `book` into `out_dir`; return the files written (resolved), in
-    write order: the PNG (when matplotlib is installed), then report.md, then report.html.
-
-    Raises GradebookWriteError when a file cannot be written; the previous report is then kept.
-    """
+def report_files(book: Gradebook) -> list[tuple[str, Content]]:
+    """The class report of `book` as (file name, bytes): the PNG first (when matplotlib is
+    installed: without the `plots` extra the reports keep only the table), then report.md,
+    then report.html."""
     report = build_report(book)
     title = f"Totals: {report.assignment} (n = {report.totals.count})"
-    image = plots_available()  # without the `plots` extra the reports keep only the table
-    files = [
+    image = plots_available()
+    files: list[tuple[str, Content]] = [
         (REPORT_MD, render_markdown(report, image).encode("utf-8")),
         (REPORT_HTML, render_html(report, image).encode("utf-8")),
     ]
     if image:
         files.insert(0, (REPORT_PNG, render_histogram(report.bins, report.max_total, title)))
-    return replace_files(out_dir, files)
+    return files
+
+
+def write_outputs(
+    book: Gradebook,
+    folder: GradebookFolder,
+    *,
+    show_reference: bool = False,
+    extra: Sequence[tuple[str, Content]] = (),
+    progress: Progress | None = None,
+) -> Published:
+    """Publish every output of a run into `folder` (which the caller has locked) at once:
+    feedback, CSVs, results.json, the report and `extra` files. Raises GradebookWriteError
+    with the previous set left whole."""
+    files = [*gradebook_files(book, show_reference=show_reference), *report_files(book), *extra]
+    return folder.publish(files, progress)

@@ -14,6 +14,7 @@ from grader.gradebook import (
     read_ta_scores,
     write_gradebook,
 )
+from grader.gradebook.publish import MANIFEST_FILE
 from grader.model import (
     AssignmentInfo,
     Gradebook,
@@ -90,7 +91,7 @@ def test_returns_every_written_file_inside_out_dir(book: Gradebook, tmp_path: Pa
     assert {"grades.csv", "parts.csv", "review.csv", "results.json"} <= names
     assert len([n for n in names if n.startswith("feedback/")]) == 3
     assert all(p.is_file() for p in written)
-    assert set(_snapshot(root)) == names
+    assert set(_snapshot(root)) == names | {MANIFEST_FILE}
 
 
 def test_results_json_holds_rows_parts_and_summary(book: Gradebook, tmp_path: Path) -> None:
@@ -165,7 +166,7 @@ def test_rerun_is_byte_identical_whatever_the_input_order(book: Gradebook, tmp_p
     write_gradebook(reordered, tmp_path / "b")
     first, second = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
     assert first == second
-    assert len(first) == 8  # 4 feedback files, grades, parts, review, results and errors.log
+    assert len(first) == 9  # 3 feedback files, 4 tables, errors.log, the manifest
 
 
 def test_two_submissions_of_one_id_get_two_rows_and_two_feedback_files(
@@ -184,7 +185,7 @@ def test_two_submissions_of_one_id_get_two_rows_and_two_feedback_files(
     assert {f.read_text(encoding="utf-8").count("18.5 / 30") for f in files} == {0, 1}
 
 
-def test_stale_feedback_is_removed_and_foreign_files_are_kept(
+def test_stale_feedback_is_removed_and_plain_foreign_files_are_kept(
     book: Gradebook, info: AssignmentInfo, ada_row: GradedSubmission, tmp_path: Path
 ) -> None:
     write_gradebook(book, tmp_path)

@@ -1,4 +1,5 @@
-"""write_report on hand-made and real gradebooks, and through the grade command."""
+"""The report's files on hand-made and real gradebooks, published with the gradebook, and
+through the grade command."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ from report_builders import book, part, row
 
 from grader.cli import main
 from grader.gradebook import write_gradebook
+from grader.gradebook.publish import GradebookFolder, publish_folder
 from grader.model import Outcome, Status
 from grader.pipeline import BatchOptions, grade_folder
-from grader.report import REPORT_HTML, REPORT_MD, REPORT_PNG, GroupKind, build_report, write_report
+from grader.report import (
+    REPORT_HTML,
+    REPORT_MD,
+    REPORT_PNG,
+    GroupKind,
+    build_report,
+    report_files,
+    write_outputs,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 RUBRICS = (ROOT / "rubrics",)
@@ -25,6 +35,10 @@ def _small_book():
         row("b", [part("q1.num", Outcome.CORRECT, 3, answer="0.5")], status=Status.NEEDS_REVIEW),
         row("c", status=Status.UNREADABLE),
     )
+
+
+def write_report(book, out: Path) -> list[Path]:
+    return list(publish_folder(out, report_files(book)).files)
 
 
 def test_writes_three_files_into_the_folder_itself(tmp_path: Path) -> None:
@@ -40,22 +54,29 @@ def test_writes_three_files_into_the_folder_itself(tmp_path: Path) -> None:
 
 
 def test_rewriting_gives_identical_bytes_and_leaves_no_temporaries(tmp_path: Path) -> None:
-    write_report(_small_book(), tmp_path)
-    first = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    write_report(_small_book(), tmp_path)
-    second = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    out = tmp_path / "gradebook"
+    write_report(_small_book(), out)
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    write_report(_small_book(), out)
+    second = {p.name: p.read_bytes() for p in out.iterdir()}
     assert first == second
-    assert sorted(first) == sorted([REPORT_MD, REPORT_HTML, REPORT_PNG])
+    assert sorted(first) == sorted([REPORT_MD, REPORT_HTML, REPORT_PNG, ".gradebook-manifest.json"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gradebook"]
 
 
-def test_the_gradebooks_feedback_survives_the_report(tmp_path: Path) -> None:
+def test_the_report_and_the_gradebook_are_published_as_one_set(tmp_path: Path) -> None:
     gradebook = _small_book()
-    write_gradebook(gradebook, tmp_path)
-    before = sorted(p.name for p in (tmp_path / "feedback").iterdir())
-    write_report(gradebook, tmp_path)
-    write_gradebook(gradebook, tmp_path)  # a re-run prunes feedback/ but keeps the report
-    assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == before
-    assert (tmp_path / REPORT_MD).is_file()
+    out = tmp_path / "gradebook"
+    folder = GradebookFolder(out)
+    with folder.locked():
+        published = write_outputs(gradebook, folder, extra=[("grade.log", b"a log\n")])
+    names = {p.relative_to(out.resolve()).as_posix() for p in published.files}
+    assert {"grades.csv", "results.json", REPORT_MD, REPORT_HTML, "grade.log"} <= names
+    assert any(name.startswith("feedback/") for name in names)
+    assert all((out / name).is_file() for name in names)
+    write_gradebook(gradebook, out)  # the gradebook alone: the report of the old set goes
+    assert not (out / REPORT_MD).exists() and not (out / "grade.log").exists()
+    assert (out / "grades.csv").is_file()
 
 
 @pytest.fixture(scope="module")
@@ -144,9 +165,10 @@ def test_without_the_plots_extra_the_reports_keep_the_table_and_name_the_extra(
     import grader.report.writer as writer
 
     monkeypatch.setattr(writer, "plots_available", lambda: False)
-    written = write_report(_small_book(), tmp_path)
+    out = tmp_path / "gradebook"
+    written = write_report(_small_book(), out)
     assert sorted(p.name for p in written) == sorted([REPORT_MD, REPORT_HTML])
-    assert not (tmp_path / REPORT_PNG).exists()
+    assert not (out / REPORT_PNG).exists()
     for name in (REPORT_MD, REPORT_HTML):
-        text = (tmp_path / name).read_text(encoding="utf-8")
+        text = (out / name).read_text(encoding="utf-8")
         assert REPORT_PNG not in text and "plots" in text and "students" in text

@@ -3,6 +3,7 @@
     grade FOLDER [--out DIR] [--scores CSV] [--roster CSV] ...   grade every sheet in FOLDER
     grade key ASSIGNMENT [--convention C]                        print the reference answers
     grade template ASSIGNMENT --format yaml|ipynb [-o FILE]      an empty answer sheet
+    grade handout ASSIGNMENT --roster CSV --out DIR              each student's sheet and template
     grade check FILE                                             is my sheet complete and readable?
     grade export --format canvas|moodle|gradescope|csv           LMS uploads from a gradebook
     grade conformance FILE.tsv                                   run an answer-test table
@@ -31,9 +32,10 @@ from grader.sandbox import JobLimits
 
 if TYPE_CHECKING:  # an annotation only: importing it would load sympy for `grade --help`
     from grader.checkers.prepare import PreparedRubric
+    from grader.rubric.spec import Rubric
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("key", "template", "check", "export", "conformance")
+COMMANDS = ("key", "template", "handout", "check", "export", "conformance")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -198,8 +200,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _prepared(assignment: str, rubric: str | None, rubrics: list[str] | None) -> PreparedRubric:
-    from grader.checkers.prepare import prepare_rubric
+def _rubric(assignment: str, rubric: str | None, rubrics: list[str] | None) -> Rubric:
     from grader.checkers.registry import REGISTRY
     from grader.rubric.load import find_rubric, load_rubric
 
@@ -210,7 +211,23 @@ def _prepared(assignment: str, rubric: str | None, rubrics: list[str] | None) ->
     )
     if path is None:
         raise _Usage(f"grade: no rubric for assignment {assignment!r} (use --rubric FILE)")
-    return prepare_rubric(load_rubric(path, REGISTRY))
+    return load_rubric(path, REGISTRY)
+
+
+def _prepared(assignment: str, rubric: str | None, rubrics: list[str] | None) -> PreparedRubric:
+    from grader.checkers.prepare import prepare_rubric
+
+    return prepare_rubric(_rubric(assignment, rubric, rubrics))
+
+
+def _student(text: str | None, command: str) -> str | None:
+    """A --student id, refused when it could not be a gradebook row's id."""
+    from grader.loaders.identity import id_problem
+
+    problem = id_problem(text.strip()) if text is not None else None
+    if problem:
+        raise _Usage(f"grade {command}: --student: not a student id ({problem})")
+    return text.strip() if text is not None else None
 
 
 def cmd_key(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
@@ -220,11 +237,21 @@ def cmd_key(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     p = _Parser(prog="grade key", description="Print the reference answers as an answer sheet.")
     p.add_argument("assignment")
     p.add_argument("--convention", help="Exercise-2 convention (batch-sum, batch-mean, sequential)")
+    p.add_argument("--student", help="the key of this student's own numbers (variants)")
     p.add_argument("--rubric", help="rubric file")
     p.add_argument("--rubrics", action="append", help="another folder to look for rubrics in")
     args = p.parse_args(argv)
-    prepared = _prepared(args.assignment, args.rubric, args.rubrics)
-    out.write(render_key(prepared, args.convention))
+    student = _student(args.student, "key")
+    if student is None:
+        prepared = _prepared(args.assignment, args.rubric, args.rubrics)
+        out.write(render_key(prepared, args.convention))
+        return EXIT_OK
+    from grader.checkers.variants import prepare_variants
+
+    variants = prepare_variants(_rubric(args.assignment, args.rubric, args.rubrics))
+    variant = variants.variant_of(student)
+    note = f"The numbers of student {student} (variant {variant.label})."
+    out.write(render_key(variants.prepared(variant), args.convention, student, note))
     return EXIT_OK
 
 
@@ -232,12 +259,14 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Write an empty answer sheet for an assignment."""
     from grader.checkers.registry import REGISTRY
     from grader.rubric.load import find_rubric, load_rubric
-    from grader.template import render_template
+    from grader.template import Identity, render_template
 
     p = _Parser(prog="grade template", description="Write an empty answer sheet.")
     p.add_argument("assignment")
     p.add_argument("--format", choices=("yaml", "ipynb"), default="yaml")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--student", help="fill in this student id")
+    p.add_argument("--name", default="", help="and this name (with --student)")
     p.add_argument("--rubric", help="rubric file")
     p.add_argument("--rubrics", action="append", help="another folder to look for rubrics in")
     args = p.parse_args(argv)
@@ -246,12 +275,54 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     )
     if path is None:
         raise _Usage(f"grade: no rubric for assignment {args.assignment!r}")
-    text = render_template(load_rubric(path, REGISTRY).info(), args.format)
+    identity = Identity(_student(args.student, "template") or "", " ".join(args.name.split()))
+    text = render_template(load_rubric(path, REGISTRY).info(), args.format, identity)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         err.write(f"wrote {args.output}\n")
     else:
         out.write(text)
+    return EXIT_OK
+
+
+def cmd_handout(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Write every roster student's sheet (their own numbers) and answer templates."""
+    from grader.gradebook import read_roster
+    from grader.handout import handout_files, read_sheets, roster_students, write_handouts
+    from grader.rubric.draw import default_variant, rubric_drawer
+    from grader.template import FORMATS, Identity, render_template
+
+    p = _Parser(prog="grade handout", description="Write each student's sheet and templates.")
+    p.add_argument("assignment")
+    p.add_argument("--roster", type=Path, required=True, help="CSV with student_id, name")
+    p.add_argument("--out", type=Path, default=Path("handouts"), help="folder (default handouts/)")
+    p.add_argument("--rubric", help="rubric file")
+    p.add_argument("--rubrics", action="append", help="another folder to look for rubrics in")
+    args = p.parse_args(argv)
+    rubric = _rubric(args.assignment, args.rubric, args.rubrics)
+    sheets = read_sheets(rubric)
+    roster, messages = read_roster(args.roster)
+    for message in messages:
+        err.write(f"{message}\n")
+    students, skipped = roster_students(
+        [(e.student_id, e.name, str(e.location)) for e in roster.entries]
+    )
+    for problem in skipped:
+        err.write(f"{problem}\n")
+    if not students:
+        raise _Usage(f"grade handout: {args.roster}: no students")
+    drawer = rubric_drawer(rubric)
+    info = rubric.info()
+    templates = {
+        fmt: (lambda s, f=fmt: render_template(info, f, Identity(s.student_id, s.name)))
+        for fmt in FORMATS
+    }
+    default = default_variant(rubric)
+    files = handout_files(
+        sheets, students, drawer.variant if drawer else lambda _: default, templates
+    )
+    write_handouts(args.out, files)
+    out.write(f"{len(students)} handouts written to {args.out}\n")
     return EXIT_OK
 
 
@@ -305,6 +376,7 @@ def _private_matplotlib_dir() -> Iterator[None]:
 HANDLERS = {
     "key": cmd_key,
     "template": cmd_template,
+    "handout": cmd_handout,
     "check": cmd_check,
     "export": cmd_export,
     "conformance": cmd_conformance,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+from dataclasses import dataclass
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
@@ -27,12 +28,21 @@ _COMMENT_COLUMN = 28
 _MARKDOWN_SPECIAL = frozenset("\\`*_{}[]<>#|$")
 
 
-def render_template(info: AssignmentInfo, fmt: str) -> str:
-    """An empty answer sheet for `info` in `fmt` ("yaml" or "ipynb"); ValueError otherwise."""
+@dataclass(frozen=True)
+class Identity:
+    """Who the template is for (`grade template --student`, `grade handout`); empty: anyone."""
+
+    student_id: str = ""
+    name: str = ""
+
+
+def render_template(info: AssignmentInfo, fmt: str, identity: Identity = Identity()) -> str:
+    """An empty answer sheet for `info` in `fmt` ("yaml" or "ipynb"), with the student's
+    identity filled in when given; ValueError for another format."""
     if fmt == "yaml":
-        return _render_yaml(info)
+        return _render_yaml(info, identity)
     if fmt == "ipynb":
-        return _render_notebook(info)
+        return _render_notebook(info, identity)
     raise ValueError(f"unknown template format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -114,7 +124,7 @@ def _yaml_slots(question: QuestionInfo, nested: bool) -> list[str]:
     return lines
 
 
-def _render_yaml(info: AssignmentInfo) -> str:
+def _render_yaml(info: AssignmentInfo, identity: Identity) -> str:
     lines = [
         f"# Answer sheet: {_one_line(info.title)} ({_one_line(info.id)})",
         "# Save as pen_paper_<lastname>.yaml. Every answer is optional: leave an entry empty",
@@ -123,8 +133,8 @@ def _render_yaml(info: AssignmentInfo) -> str:
         '# in quotes, e.g. "(y_out - y_gt) * z2". Several lines of text: write | and indent',
         "# the lines below it.",
         "student:",
-        _commented('  id: ""', "your university id"),
-        _commented('  name: ""', "your full name"),
+        _commented(f"  id: {json.dumps(identity.student_id)}", "your university id"),
+        _commented(f"  name: {json.dumps(identity.name, ensure_ascii=False)}", "your full name"),
         f"assignment: {json.dumps(info.id)}",
         "answers:",
     ]
@@ -185,9 +195,12 @@ def _answer_cell(part: PartInfo) -> nbformat.NotebookNode:
     return cell
 
 
-def _render_notebook(info: AssignmentInfo) -> str:
+def _render_notebook(info: AssignmentInfo, identity: Identity) -> str:
+    student_id = json.dumps(identity.student_id)
+    name = json.dumps(identity.name, ensure_ascii=False)
     student = new_raw_cell(
-        'student:\n  id: ""        # your university id\n  name: ""      # your full name\n'
+        f"student:\n  id: {student_id.ljust(8)}  # your university id\n"
+        f"  name: {name.ljust(6)}  # your full name\n"
         f"assignment: {json.dumps(info.id)}\n"
     )
     student["metadata"]["tags"] = ["student"]

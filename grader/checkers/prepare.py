@@ -31,9 +31,15 @@ from grader.rubric.spec import Rubric
 class PreparedRubric:
     """A rubric ready to grade: prepared questions by id, in rubric order."""
 
-    def __init__(self, rubric: Rubric, questions: dict[str, PreparedQuestion]) -> None:
+    def __init__(
+        self,
+        rubric: Rubric,
+        questions: dict[str, PreparedQuestion],
+        env: PrepareEnv | None = None,
+    ) -> None:
         self.rubric = rubric
         self.questions = questions
+        self.env = env  # what the questions were prepared with: variants reuse it
 
     def requests(self, answers: Answers) -> tuple[Job, ...]:
         """Every expensive job these answers need."""
@@ -115,4 +121,4 @@ def prepare_rubric(rubric: Rubric) -> PreparedRubric:
         raise RubricError(
             [p if p.startswith(rubric.path) else f"{rubric.path}: {p}" for p in problems]
         )
-    return PreparedRubric(rubric, questions)
+    return PreparedRubric(rubric, questions, env)

@@ -23,6 +23,7 @@ from typing import Any
 
 from grader.model import FrozenDict
 from grader.rubric.errors import RubricError
+from grader.rubric.secret import read_secret
 from grader.rubric.solvers import load_conditions
 from grader.rubric.spec import Rubric, freeze
 from grader.rubric.variants import DatumSpec, VariantSpec
@@ -86,6 +87,11 @@ class KeyedStream:
                 return word % count
 
 
+def default_variant(rubric: Rubric) -> Variant:
+    """The rubric's own `data:` block: the printed sheet's numbers."""
+    return Variant(DEFAULT_LABEL, rubric.data)
+
+
 def stream_label(assignment: str, student_id: str, attempt: int, datum: str) -> str:
     """What one datum's stream is keyed on (each datum its own stream, so that changing how
     one datum is drawn leaves the others' first draws as they were)."""
@@ -139,7 +145,7 @@ class Drawer:
 
     def default(self) -> Variant:
         """The rubric's own `data:` block (the printed sheet)."""
-        return Variant(DEFAULT_LABEL, self.rubric.data)
+        return default_variant(self.rubric)
 
     def candidate(self, student_id: str, attempt: int) -> FrozenDict:
         """The data block of one attempt: shared data, with every declared datum drawn."""
@@ -243,3 +249,11 @@ def _check(drawer: Drawer) -> list[str]:
             "loosen the conditions"
         )
     return problems
+
+
+def rubric_drawer(rubric: Rubric, environ: Mapping[str, str] | None = None) -> Drawer | None:
+    """The drawer of a rubric with `variants:`, keyed with the course secret (RubricError when
+    there is none); None for a rubric whose students all get its `data:`."""
+    if rubric.variants is None:
+        return None
+    return load_drawer(rubric, read_secret(rubric.variants.secret, Path(rubric.path), environ))

@@ -6,13 +6,13 @@ Shared by the `numeric` part checker and the `chain` question grader (Exercise 2
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from grader.model import RawAnswer, Reason
-from grader.numeric import NumberError, Tolerance, read_array
+from grader.model import CheckResult, RawAnswer, Reason
+from grader.numeric import NumberError, Tolerance, read_entries
 from grader.rubric.errors import RubricError
 
 DEFAULT_TOLERANCE = Tolerance(rel=0.02, abs=5e-4)
@@ -21,11 +21,15 @@ EXACT = Tolerance()  # no term: only the reference itself (up to float slack) is
 
 @dataclass(frozen=True)
 class ReadArray:
-    """A student's numeric answer: the array, or why it could not be read."""
+    """A student's numeric answer: the array, or why it could not be read. An array with some
+    unreadable entries has NaN there (they count as wrong) and `problems` naming them;
+    `notes` tell of lenient readings (a decimal comma)."""
 
     array: np.ndarray | None
     reason: Reason | None = None
     message: str = ""
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def read_answer(answer: RawAnswer | None) -> ReadArray:
@@ -35,9 +39,21 @@ def read_answer(answer: RawAnswer | None) -> ReadArray:
     if answer.error:
         return ReadArray(None, Reason.WRONG_TYPE, answer.error)
     try:
-        return ReadArray(read_array(answer.value))
+        entries = read_entries(answer.value)
     except NumberError as exc:
         return ReadArray(None, exc.reason, exc.message)
+    problems = tuple(e.message for e in entries.unreadable)
+    return ReadArray(entries.array, None, "", problems, entries.notes)
+
+
+def with_read_notes(result: CheckResult, read: ReadArray) -> CheckResult:
+    """`result` with sentences naming the entries that could not be read (counted wrong, as
+    NaN) and lenient readings (a decimal comma)."""
+    if not (read.problems or read.notes):
+        return result
+    extra = tuple(f"Not read: {p}." for p in read.problems)
+    extra += tuple(f"Note: {n}." for n in read.notes)
+    return replace(result, feedback=result.feedback + extra)
 
 
 def tolerance_from(raw: Any, tolerances: Mapping[str, Any], where: str) -> Tolerance:

@@ -19,7 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from grader.checkers.arrays import ReadArray, orient, read_answer, tolerance_from
+from grader.checkers.arrays import (
+    ReadArray,
+    orient,
+    read_answer,
+    tolerance_from,
+    with_read_notes,
+)
 from grader.checkers.base import (
     Answers,
     Job,
@@ -133,6 +139,7 @@ class PreparedChain(PreparedQuestion):
         for part in self.numeric:
             read = oriented[part.id]
             result = read.result or self._judge(read, convention, oriented)
+            result = with_read_notes(result, reads[part.id])
             text = answer_text(answers.get(part.answer_id))
             scores.append(part_score(part, result, text, self.places))
         return scores

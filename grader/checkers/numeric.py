@@ -18,6 +18,7 @@ from grader.checkers.arrays import (
     orient,
     part_tolerance,
     read_answer,
+    with_read_notes,
     wrong_positions,
 )
 from grader.checkers.base import (
@@ -149,7 +150,7 @@ class PreparedNumeric(PreparedPart):
         if read.array is None:
             return unreadable(self.spec, read.reason, read.message)
         result, oriented = judge_array(read.array, self.reference, self.tol, self.either)
-        return with_mistakes(result, oriented, self.mistakes, self.tol)
+        return with_read_notes(with_mistakes(result, oriented, self.mistakes, self.tol), read)
 
     def key_value(self, convention: str | None) -> Any:
         return self.reference

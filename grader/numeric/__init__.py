@@ -12,7 +12,14 @@ from grader.numeric.digits import (
     round_points,
     round_sig,
 )
-from grader.numeric.reading import NumberError, parse_number, read_array
+from grader.numeric.reading import (
+    Entries,
+    NumberError,
+    parse_number,
+    read_array,
+    read_entries,
+    read_number,
+)
 from grader.numeric.stack import (
     num_absolute,
     num_dec_places,
@@ -24,6 +31,7 @@ from grader.numeric.tolerance import Tolerance, compare_arrays
 
 __all__ = [
     "Digits",
+    "Entries",
     "NumberError",
     "Tolerance",
     "compare_arrays",
@@ -35,6 +43,8 @@ __all__ = [
     "num_sig_figs",
     "parse_number",
     "read_array",
+    "read_entries",
+    "read_number",
     "round_dec",
     "round_half_up",
     "round_points",

@@ -3,12 +3,19 @@
 Every scalar goes through one regular expression of ASCII decimal literals (and `a/b` quotients of
 them) before any conversion; the value is built exactly as a Fraction from the digits, so `0.1`
 is 1/10 and `1e999999` is refused by its exponent before a big integer is ever formed.
+
+Numbers as students write them are first rewritten into that form (:func:`read_number`):
+scientific notation `9.86*10^-2`, `9.86 \\times 10^{-2}`, `9.86\\cdot10^{-2}`, `9.86·10⁻²`,
+`9.86 × 10^(-2)`; a sign before brackets `-(0.05)`; `\\frac{1}{3}` (also `\\dfrac`,
+`\\tfrac`, with a sign before it); LaTeX spacing and `$`. A decimal comma (`0,0986`,
+`0{,}0986`) is read only when the cell holds that single number, with a note saying so.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -28,6 +35,27 @@ DECIMAL_PATTERN = (
 _DECIMAL = re.compile(DECIMAL_PATTERN)
 _NON_FINITE = frozenset({"nan", ".nan", "inf", ".inf", "infinity", "∞", "oo"})
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_UNICODE_POWER = re.compile("10([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
+_TIMES = re.compile(r"\\times|\\cdot|[·⋅×*]|\\ast")
+_SPACING = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\left|\\right|\$|~")
+_SCIENTIFIC = re.compile(
+    r"(?P<mant>[^*]+)\*10\^(?:\{(?P<e1>[^{}]+)\}|\((?P<e2>[^()]+)\)|(?P<e3>[+-]?[0-9]+))"
+)
+_POWER_OF_TEN = re.compile(r"10\^(?:\{(?P<e1>[^{}]+)\}|\((?P<e2>[^()]+)\)|(?P<e3>[+-]?[0-9]+))")
+_FRAC = re.compile(r"(?P<sign>[+-]?)\\[dt]?frac\{(?P<num>[^{}]+)\}\{(?P<den>[^{}]+)\}")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+(?:,|\{,\})[0-9]+")
+DECIMAL_COMMA_NOTE = "read with a decimal comma"
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """The exact value of a number and a note when it was read leniently (a decimal comma)."""
+
+    value: Fraction
+    note: str = ""
 
 
 class NumberError(ValueError):
@@ -70,17 +98,64 @@ def decimal_value(match: re.Match[str]) -> Fraction:
 
 def parse_number(text: str) -> Fraction:
     """The exact value of a number written as decimal text: `0.0986`, `-9.01e-1`, `1/3`, `.5`,
-    `100.`, `1E3`, `+2`, `−3` (Unicode minus), with surrounding spaces.
+    `100.`, `1E3`, `+2`, `−3` (Unicode minus), with surrounding spaces, and the forms of
+    :func:`read_number`.
 
     Raises NumberError: WRONG_TYPE (not a string, e.g. a boolean), NOT_A_NUMBER (anything else,
     including `10**400`, Unicode digits and the empty string), NOT_FINITE (`nan`, `inf`, `1/0`),
     TOO_LARGE (exponent beyond +-400 or text longer than 1000 characters).
     """
+    return read_number(text).value
+
+
+def read_number(text: str) -> NumberReading:
+    """:func:`parse_number` with a note for lenient readings (see the module docstring)."""
     if not isinstance(text, str):
         raise NumberError(Reason.WRONG_TYPE, f"{_show(text)} is not a number written as text")
     if len(text) > MAX_TEXT:
         raise NumberError(Reason.TOO_LARGE, f"a number of {len(text)} characters is too long")
     clean = normalise(text)
+    if match_decimal(clean) is None:
+        clean = _rewrite(clean)
+    if _DECIMAL_COMMA.fullmatch(clean):
+        value = _plain_number(text, clean.replace("{,}", ".").replace(",", "."))
+        return NumberReading(value, f"{_show(text)} {DECIMAL_COMMA_NOTE}")
+    return NumberReading(_plain_number(text, clean))
+
+
+def _rewrite(clean: str) -> str:
+    """Students' number notation in the plain form `-9.86e-2` / `1/3` (else unchanged)."""
+    flat = _SPACING.sub("", clean).replace(" ", "")
+    # 10⁻² only: a superscript anywhere else (2²) is not a number we read
+    flat = _UNICODE_POWER.sub(lambda m: "10^{" + m.group(1).translate(_SUPERSCRIPTS) + "}", flat)
+    flat = _TIMES.sub("*", flat)
+    sign = ""
+    if flat[:1] in "+-" and flat[1:2] == "(" and flat.endswith(")"):
+        sign, flat = flat[0], flat[2:-1]
+    elif flat[:1] == "(" and flat.endswith(")"):
+        flat = flat[1:-1]
+    frac = _FRAC.fullmatch(flat)
+    if frac is not None:
+        inner = frac.group("sign") + frac.group("num") + "/" + frac.group("den")
+        return _signed(sign, inner)
+    for pattern, mantissa in ((_SCIENTIFIC, True), (_POWER_OF_TEN, False)):
+        found = pattern.fullmatch(flat)
+        if found is None:
+            continue
+        exponent = (found.group("e1") or found.group("e2") or found.group("e3") or "").strip("{}()")
+        head = found.group("mant").strip("{}") if mantissa else "1"
+        if match_decimal(head) is not None and re.fullmatch(r"[+-]?[0-9]+", exponent):
+            return _signed(sign, f"{head}e{exponent}")
+    return _signed(sign, flat.strip("{}")) if sign else (flat.strip("{}") or clean)
+
+
+def _signed(sign: str, text: str) -> str:
+    if sign != "-":
+        return text
+    return text[1:] if text.startswith("-") else "-" + text.lstrip("+")
+
+
+def _plain_number(text: str, clean: str) -> Fraction:
     if not clean:
         raise NumberError(Reason.NOT_A_NUMBER, "the answer is empty")
     if clean.lstrip("+-").lower() in _NON_FINITE:
@@ -181,6 +256,46 @@ def read_array(value: object, *, max_entries: int = 10_000) -> np.ndarray:
         except NumberError as exc:
             raise _located(exc, position) from None
     return out.reshape(shape)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """An array answer read entry by entry: NaN where an entry is unreadable, the located
+    errors of those entries, and notes on lenient readings (decimal commas)."""
+
+    array: np.ndarray
+    unreadable: tuple[NumberError, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def read_entries(value: object, *, max_entries: int = 10_000) -> Entries:
+    """Like :func:`read_array`, but an unreadable entry costs only itself: it is NaN in the
+    array and its error (naming the entry) is listed. The shape problems of read_array still
+    raise, and so does a value whose every entry is unreadable (the first entry's error)."""
+    shape = _shape(value, (), 0, max_entries)
+    count = int(np.prod(shape)) if shape else 1
+    if count > max_entries:
+        raise NumberError(Reason.TOO_LARGE, f"{count} entries are more than {max_entries}")
+    out = np.empty(count, dtype=np.float64)
+    bad: list[NumberError] = []
+    notes: list[str] = []
+    for index, (position, scalar) in enumerate(_leaves(value)):
+        try:
+            if isinstance(scalar, str):
+                reading = read_number(scalar)
+                out[index] = scalar_value(reading.value)
+                if reading.note:
+                    notes.append(
+                        _located(NumberError(Reason.NOT_A_NUMBER, reading.note), position).message
+                    )
+            else:
+                out[index] = scalar_value(scalar)
+        except NumberError as exc:
+            out[index] = np.nan
+            bad.append(_located(exc, position))
+    if len(bad) == count:
+        raise bad[0]
+    return Entries(out.reshape(shape), tuple(bad), tuple(notes))
 
 
 def _shape(value: object, position: tuple[int, ...], depth: int, limit: int) -> tuple[int, ...]:

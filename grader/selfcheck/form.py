@@ -85,6 +85,10 @@ def _numeric(part: PartSpec, answer: RawAnswer) -> Reading:
             reason=Reason.WRONG_SHAPE,
             text=f"{part.answer_id}: expected {wanted} values, got {describe_shape(shape)}",
         )
+    if read.problems:
+        return Reading(
+            ok=False, reason=Reason.NOT_A_NUMBER, text=f"{part.answer_id}: {read.problems[0]}"
+        )
     return READABLE
 
 

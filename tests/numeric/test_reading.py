@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.model import Reason
-from grader.numeric import NumberError, parse_number, read_array
+from grader.numeric import NumberError, parse_number, read_array, read_entries, read_number
 
 EXACT = [
     ("0.0986", Fraction(986, 10000)),
@@ -27,7 +27,40 @@ EXACT = [
     ("0.1", Fraction(1, 10)),
     ("1e-400", Fraction(1, 10**400)),
     ("0.333333333333333", Fraction(333333333333333, 10**15)),
+    # as students write them (issue 11)
+    ("9.86*10^-2", Fraction(986, 10**4)),
+    ("9.86 \\times 10^{-2}", Fraction(986, 10**4)),
+    ("9.86\\cdot10^{-2}", Fraction(986, 10**4)),
+    ("9.86·10⁻²", Fraction(986, 10**4)),
+    ("9.86 × 10^(-2)", Fraction(986, 10**4)),
+    ("-9.86\\times10^{2}", Fraction(-986)),
+    ("10^{-3}", Fraction(1, 1000)),
+    ("-(0.05)", Fraction(-1, 20)),
+    ("(0.05)", Fraction(1, 20)),
+    ("\\frac{1}{3}", Fraction(1, 3)),
+    ("-\\dfrac{1}{4}", Fraction(-1, 4)),
+    ("$0.5$", Fraction(1, 2)),
+    ("0,0986", Fraction(986, 10**4)),
+    ("0{,}0986", Fraction(986, 10**4)),
 ]
+
+
+def test_decimal_comma_is_noted() -> None:
+    assert read_number("0,0986").note
+    assert not read_number("0.0986").note
+
+
+def test_one_unreadable_entry_costs_only_itself() -> None:
+    entries = read_entries([["0.1", "abc"], ["0.3", "9.86 \\times 10^{-2}"]])
+    assert entries.array[0, 0] == 0.1 and entries.array[1, 1] == 0.0986
+    assert np.isnan(entries.array[0, 1])
+    assert [e.position for e in entries.unreadable] == [(1, 2)]
+    assert "row 1, column 2" in entries.unreadable[0].message
+
+
+def test_every_entry_unreadable_is_an_error() -> None:
+    with pytest.raises(NumberError):
+        read_entries(["a", "b"])
 
 
 @pytest.mark.parametrize(("text", "value"), EXACT)
@@ -51,7 +84,12 @@ REFUSED = [
     ("\u0663", Reason.NOT_A_NUMBER),  # Arabic-Indic three
     ("\uff11", Reason.NOT_A_NUMBER),  # fullwidth one
     ("2\u00b2", Reason.NOT_A_NUMBER),  # superscript two
-    ("1,5", Reason.NOT_A_NUMBER),
+    ("1,5, 2,5", Reason.NOT_A_NUMBER),  # a decimal comma only in a single number
+    ("9.86*10^x", Reason.NOT_A_NUMBER),
+    ("9.86*10^{-2", Reason.NOT_A_NUMBER),
+    ("-(", Reason.NOT_A_NUMBER),
+    ("\\frac{1}{0}", Reason.NOT_FINITE),
+    ("2*10^{999999}", Reason.TOO_LARGE),
     ("0x10", Reason.NOT_A_NUMBER),
     ("1_000", Reason.NOT_A_NUMBER),
     ("1e", Reason.NOT_A_NUMBER),

@@ -252,5 +252,7 @@ def test_messages_are_gradings_own(make_sheet: SheetMaker, tmp_path: Path) -> No
     with (book / "parts.csv").open(encoding="utf-8", newline="") as handle:
         graded = {row["part"]: row for row in csv.DictReader(handle)}
     for answer_id, text in checked.items():
-        assert graded[answer_id]["outcome"] == "unparseable", answer_id
-        assert text in graded[answer_id]["feedback"], answer_id
+        # One unreadable entry of an array costs that entry only (issue 11): the part is judged.
+        expected = "incorrect" if answer_id == "ex2.z" else "unparseable"
+        assert graded[answer_id]["outcome"] == expected, answer_id
+        assert text.split(": ", 1)[-1] in graded[answer_id]["feedback"], answer_id

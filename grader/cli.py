@@ -1,8 +1,8 @@
 """The `grade` command. The only module that prints.
 
     grade FOLDER [--out DIR] [--scores CSV] [--roster CSV] ...   grade every sheet in FOLDER
-    grade key ASSIGNMENT [--convention C]                        print the reference answers
-    grade template ASSIGNMENT --format yaml|ipynb [-o FILE]      an empty answer sheet
+    grade key ASSIGNMENT [--convention C] [--format yaml|tex]    print the reference answers
+    grade template ASSIGNMENT --format yaml|ipynb|tex [-o FILE]  an empty answer sheet
     grade handout ASSIGNMENT --roster CSV --out DIR              each student's sheet and template
     grade check FILE                                             is my sheet complete and readable?
     grade export --format canvas|moodle|gradescope|csv           LMS uploads from a gradebook
@@ -232,26 +232,28 @@ def _student(text: str | None, command: str) -> str | None:
 
 def cmd_key(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Print the reference answers as a filled-in answer sheet."""
-    from grader.keysheet import render_key
+    from grader.keysheet import render_key, render_key_tex
 
     p = _Parser(prog="grade key", description="Print the reference answers as an answer sheet.")
     p.add_argument("assignment")
     p.add_argument("--convention", help="Exercise-2 convention (batch-sum, batch-mean, sequential)")
     p.add_argument("--student", help="the key of this student's own numbers (variants)")
+    p.add_argument("--format", choices=("yaml", "tex"), default="yaml")
     p.add_argument("--rubric", help="rubric file")
     p.add_argument("--rubrics", action="append", help="another folder to look for rubrics in")
     args = p.parse_args(argv)
+    render = render_key_tex if args.format == "tex" else render_key
     student = _student(args.student, "key")
     if student is None:
         prepared = _prepared(args.assignment, args.rubric, args.rubrics)
-        out.write(render_key(prepared, args.convention))
+        out.write(render(prepared, args.convention))
         return EXIT_OK
     from grader.checkers.variants import prepare_variants
 
     variants = prepare_variants(_rubric(args.assignment, args.rubric, args.rubrics))
     variant = variants.variant_of(student)
     note = f"The numbers of student {student} (variant {variant.label})."
-    out.write(render_key(variants.prepared(variant), args.convention, student, note))
+    out.write(render(variants.prepared(variant), args.convention, student, note))
     return EXIT_OK
 
 
@@ -263,7 +265,7 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     p = _Parser(prog="grade template", description="Write an empty answer sheet.")
     p.add_argument("assignment")
-    p.add_argument("--format", choices=("yaml", "ipynb"), default="yaml")
+    p.add_argument("--format", choices=("yaml", "ipynb", "tex"), default="yaml")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     p.add_argument("--student", help="fill in this student id")
     p.add_argument("--name", default="", help="and this name (with --student)")
@@ -280,8 +282,12 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         err.write(f"wrote {args.output}\n")
+        if args.format == "tex":
+            _write_package(args.output.parent, err)
     else:
         out.write(text)
+        if args.format == "tex":
+            err.write("grade: write the document with -o FILE.tex to get grader.sty beside it\n")
     return EXIT_OK
 
 
@@ -324,6 +330,15 @@ def cmd_handout(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     write_handouts(args.out, files)
     out.write(f"{len(students)} handouts written to {args.out}\n")
     return EXIT_OK
+
+
+def _write_package(folder: Path, err: TextIO) -> None:
+    """grader.sty beside a LaTeX template (it is what the document's \\usepackage loads)."""
+    from grader.latex.write import package_source
+
+    target = folder / "grader.sty"
+    target.write_text(package_source(), encoding="utf-8")
+    err.write(f"wrote {target}\n")
 
 
 def cmd_conformance(argv: Sequence[str], out: TextIO, err: TextIO) -> int:

@@ -205,8 +205,11 @@ class Submission:
     answers: Mapping[str, RawAnswer] = field(default_factory=frozen_mapping)
     messages: tuple[Message, ...] = ()
     readable: bool = True
-    fmt: str = "yaml"  # "yaml" | "ipynb"
+    fmt: str = "yaml"  # "yaml" | "ipynb" | "tex" | "pdf"
     submitted_at: str | None = None  # ISO 8601, when the sheet or the file says so
+    # Every part awaits a TA: the file is there but its answers cannot be read by machine
+    # (a PDF without the answers the LaTeX package embeds); a message says why.
+    needs_review: bool = False
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ def graded_row(
 ) -> GradedSubmission:
     """The gradebook row of a readable submission."""
     parts = tuple(p for qid in (q.id for q in rubric.questions) for p in results[qid].parts)
+    if submission.needs_review:
+        parts = tuple(_for_review(p) for p in parts)
     parts = apply_overrides(parts, submission.student_id, overrides, rubric.rounding)
     sums = totals(rubric, parts)
     review = any(p.needs_review for p in parts) or Reason.DUPLICATE_ID in flags
@@ -133,6 +135,18 @@ def graded_row(
         messages=submission.messages + extra_messages,
         flags=flags,
         detail=frozen_mapping(detail),
+    )
+
+
+def _for_review(part: PartScore) -> PartScore:
+    """A part of a submission whose answers no machine can read: 0 provisional, for a TA."""
+    return replace(
+        part,
+        points=0.0,
+        outcome=Outcome.NEEDS_REVIEW,
+        needs_review=True,
+        method=Method.NONE,
+        feedback=("The answers in this file cannot be read automatically; a TA marks it.",),
     )
 
 

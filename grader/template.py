@@ -1,4 +1,4 @@
-"""Empty answer sheets for any rubric, as YAML or as a Jupyter notebook.
+"""Empty answer sheets for any rubric, as YAML, a Jupyter notebook or a LaTeX document.
 
 Every slot of the :class:`grader.model.AssignmentInfo` gets an entry with its points, expected
 shape and one-line hint; choices list their allowed values; alternative slots (a slot with
@@ -7,6 +7,8 @@ note, in the notebook. An unfilled template loads back through `grader.loaders` 
 answer missing (YAML: empty values; notebook: `name = None` code cells for numeric slots and
 empty markdown cells for the others); a filled one loads back with the rubric's dotted ids.
 Output is deterministic (fixed cell ids), so re-generating a template gives the same bytes.
+The LaTeX document (`tex`) uses the `grader` package (:func:`grader.latex.write.package_source`,
+to be written beside it): one `\\answer{id}{}` or `answertext` environment per slot.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from dataclasses import dataclass
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
+from grader.latex.write import render_assignment
 from grader.model import AssignmentInfo, PartInfo, QuestionInfo
 
-FORMATS = ("yaml", "ipynb")
+FORMATS = ("yaml", "ipynb", "tex")
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _COMMENT_COLUMN = 28
@@ -43,6 +46,8 @@ def render_template(info: AssignmentInfo, fmt: str, identity: Identity = Identit
         return _render_yaml(info, identity)
     if fmt == "ipynb":
         return _render_notebook(info, identity)
+    if fmt == "tex":
+        return render_tex(info, {}, (identity.student_id, identity.name))
     raise ValueError(f"unknown template format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -222,3 +227,23 @@ def _render_notebook(info: AssignmentInfo, identity: Identity) -> str:
         },
     )
     return nbformat.writes(nb) + "\n"
+
+
+# -- LaTeX ------------------------------------------------------------------------------------
+
+_TEX_HEAD = (
+    "Save as pen_paper_<lastname>.tex next to grader.sty, compile with pdflatex (or lualatex,",
+    "xelatex) and hand in the .tex or the .pdf. Write each answer inside \\answer{id}{...} as",
+    "LaTeX maths: 0.0986 or 9.86 \\times 10^{-2}; matrices as \\begin{bmatrix} a & b \\\\ c & d",
+    "\\end{bmatrix}; formulas as you would typeset them, your own macros welcome. Leave {} empty",
+    "if you have no answer. Do not rename the ids; derivations may go anywhere around them.",
+)
+
+
+def render_tex(
+    info: AssignmentInfo, values: dict[str, str], student: tuple[str, str] = ("", "")
+) -> str:
+    """A LaTeX document for `info`; `values` fills slots (TeX maths, or plain text for text
+    and free-text slots), the others stay empty."""
+    head = (f"Answer sheet: {_one_line(info.title)} ({_one_line(info.id)})", *_TEX_HEAD)
+    return render_assignment(info, values, head, _describe, student)

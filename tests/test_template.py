@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from grader.loaders.notebook import load_notebook
+from grader.loaders.tex import load_tex
 from grader.loaders.yaml_sheet import load_yaml_sheet
 from grader.model import AssignmentInfo, PartInfo, QuestionInfo, Reason, Submission
 from grader.template import render_template
@@ -180,3 +181,38 @@ def test_filled_notebook_loads_back_with_the_rubric_ids() -> None:
     assert sub.readable and sub.messages == ()
     assert (sub.student_id, sub.assignment) == ("s123", "demo-7")
     assert values(sub) == {p.answer_id: FILL_NOTEBOOK[p.kind][1] for p in INFO.slots()}
+
+
+# What a student writes into each kind of slot of the LaTeX template, and what is read back.
+FILL_TEX = {
+    "numeric": ("\\begin{bmatrix} 1.50 & -2 \\\\ 3e-1 & 4 \\end{bmatrix}", (("1.50", "-2"), ("3e-1", "4"))),
+    "symbolic": ("x^2 + y_1", "x^{2} + y_{1}"),
+    "text": ("some words here", "some words here"),
+    "choice": ("\\text{mean}", "mean"),
+}
+
+
+def test_tex_rendering_is_deterministic() -> None:
+    assert render_template(INFO, "tex") == render_template(INFO, "tex")
+
+
+def test_unfilled_tex_loads_with_every_answer_missing() -> None:
+    sub = load_tex(render_template(INFO, "tex").encode(), "pen_paper_x.tex")
+    assert sub.readable and sub.assignment == "demo-7"
+    assert only_identity_fallback(sub)
+    assert values(sub) == {i: None for i in ALL_IDS - ALTERNATIVES}
+
+
+def test_filled_tex_loads_back_with_the_rubric_ids() -> None:
+    text = render_template(INFO, "tex").replace("\\student{}{}", "\\student{s123}{Ada}")
+    for part in INFO.slots():
+        fill = FILL_TEX[part.kind][0]
+        text = text.replace(f"% \\answer{{{part.answer_id}}}{{}}", f"\\answer{{{part.answer_id}}}{{}}")
+        text = text.replace(f"\\answer{{{part.answer_id}}}{{}}", f"\\answer{{{part.answer_id}}}{{{fill}}}")
+        opening = f"\\begin{{answertext}}{{{part.answer_id}}}"
+        text = text.replace(f"% {opening}\n% \n% \\end", f"{opening}\n\n\\end")
+        text = text.replace(f"{opening}\n\n", f"{opening}\n{fill}\n")
+    sub = load_tex(text.encode(), "pen_paper_x.tex")
+    assert sub.messages == ()
+    assert (sub.student_id, sub.name, sub.assignment) == ("s123", "Ada", "demo-7")
+    assert values(sub) == {p.answer_id: FILL_TEX[p.kind][1] for p in INFO.slots()}

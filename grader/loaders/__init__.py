@@ -1,4 +1,5 @@
-"""Finding and reading submissions: YAML answer sheets and Jupyter notebooks (never executed).
+"""Finding and reading submissions: YAML answer sheets, Jupyter notebooks and LaTeX sources
+(never executed; see :mod:`.tex`).
 
     paths, notes = discover(root)
     submissions = [load_submission(p, root) for p in paths]   # one row per path, never raises
@@ -28,7 +29,9 @@ from grader.loaders.common import unreadable_submission
 from grader.loaders.discover import discover
 from grader.loaders.files import FileReadError, read_bounded, relative_source
 from grader.loaders.notebook import MAX_NOTEBOOK_BYTES, load_notebook
+from grader.loaders.pdf import MAX_PDF_BYTES, compare_with_pdf, load_pdf
 from grader.loaders.safe_yaml import MAX_YAML_BYTES
+from grader.loaders.tex import MAX_TEX_BYTES, load_tex
 from grader.loaders.yaml_sheet import load_yaml_sheet
 from grader.model import Message, Reason, Severity, Submission
 
@@ -39,6 +42,8 @@ _FORMATS = MappingProxyType(
         ".yaml": ("yaml", MAX_YAML_BYTES),
         ".yml": ("yaml", MAX_YAML_BYTES),
         ".ipynb": ("ipynb", MAX_NOTEBOOK_BYTES),
+        ".tex": ("tex", MAX_TEX_BYTES),
+        ".pdf": ("pdf", MAX_PDF_BYTES),
     }
 )
 
@@ -53,14 +58,15 @@ def load_submission(path: Path, root: Path) -> Submission:
     fmt, limit = _FORMATS.get(path.suffix.lower(), ("", 0))
     if not fmt:
         return unreadable_submission(
-            source, "yaml", Reason.FILE_UNREADABLE, "not a .yaml, .yml or .ipynb file"
+            source, "yaml", Reason.FILE_UNREADABLE, "not a .yaml, .yml, .ipynb, .tex or .pdf file"
         )
     try:
         data = read_bounded(path, root, limit)
     except FileReadError as exc:
         return unreadable_submission(source, fmt, exc.reason, exc.message)
     try:
-        return load_notebook(data, source) if fmt == "ipynb" else load_yaml_sheet(data, source)
+        loaded = _LOADERS[fmt](data, source)
+        return compare_with_pdf(loaded, data, path, root) if fmt == "tex" else loaded
     except Exception as exc:  # a loader bug must cost one row, not the batch
         return unreadable_submission(
             source,
@@ -68,6 +74,11 @@ def load_submission(path: Path, root: Path) -> Submission:
             Reason.FILE_UNREADABLE,
             f"internal error while reading ({type(exc).__name__})",
         )
+
+
+_LOADERS = MappingProxyType(
+    {"yaml": load_yaml_sheet, "ipynb": load_notebook, "tex": load_tex, "pdf": load_pdf}
+)
 
 
 def answer_errors(submission: Submission) -> Mapping[str, tuple[Message, ...]]:

@@ -1,7 +1,7 @@
 """Finding submission files under a folder: bounded, deterministic, never leaving the folder.
 
-Every `*.yaml`, `*.yml` and `*.ipynb` (suffix case ignored) under `root`, recursively, sorted
-by relative path. Hidden files and folders (name starting with `.`, so also
+Every `*.yaml`, `*.yml`, `*.ipynb`, `*.tex` and `*.pdf` (suffix case ignored) under `root`,
+recursively, sorted by relative path. Hidden files and folders (name starting with `.`, so also
 `.ipynb_checkpoints`) are skipped. Linked folders are never entered (a link can leave the
 folder or loop). A linked file that stays inside `root` is returned like any other; one that
 points outside `root` is NOT returned. Anything else with a submission suffix that is not a
@@ -12,7 +12,8 @@ Messages, so that the caller can give every file a row:
   `location.file` is the file's relative path and it needs its own `unreadable` row
   (`grader.loaders.common.unreadable_submission(location.file, ...)`).
 - WARNING: batch-level notes with no row of their own (a linked folder, a folder that cannot
-  be listed, too deep, the file cap reached).
+  be listed, too deep, the file cap reached, a `.pdf` not graded because the `.tex` of the
+  same name beside it is: the source wins, and its row warns when the two differ).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from grader.loaders.files import inside_root, relative_source
 from grader.model import Location, Message, Reason, Severity
 
-SUBMISSION_SUFFIXES = frozenset({".yaml", ".yml", ".ipynb"})
+SUBMISSION_SUFFIXES = frozenset({".yaml", ".yml", ".ipynb", ".tex", ".pdf"})
 MAX_FILES = 100_000
 MAX_ENTRIES = 1_000_000  # directory entries looked at, submission or not
 MAX_FOLDER_DEPTH = 32
@@ -44,7 +45,7 @@ class _Walk:
     entries: int = 0
     stopped: bool = False
 
-    def note(self, severity: Severity, path: Path, reason: Reason, text: str) -> None:
+    def note(self, severity: Severity, path: Path, reason: Reason | None, text: str) -> None:
         where = Location(relative_source(path, self.root))
         self.messages.append(Message(severity, text, where, reason))
 
@@ -139,4 +140,21 @@ def discover(root: Path, *, max_files: int = MAX_FILES) -> tuple[list[Path], lis
         # reversed, so that the stack pops them in name order
         pending.extend((sub, depth + 1) for sub in reversed(subfolders))
     found = sorted(walk.found, key=lambda p: relative_source(p, root))
-    return found, walk.messages
+    return _source_wins(found, walk), walk.messages
+
+
+def _source_wins(found: list[Path], walk: _Walk) -> list[Path]:
+    """Drop each `.pdf` that has a `.tex` of the same name beside it (one row per hand-in)."""
+    sources = {p.with_suffix("").as_posix() for p in found if p.suffix.lower() == ".tex"}
+    kept = []
+    for path in found:
+        if path.suffix.lower() == ".pdf" and path.with_suffix("").as_posix() in sources:
+            walk.note(
+                Severity.WARNING,
+                path,
+                None,
+                "not graded: the .tex source of the same name beside it is graded instead",
+            )
+            continue
+        kept.append(path)
+    return kept

@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
         add_help=False,
         allow_abbrev=False,
     )
-    p.add_argument("file", type=Path, help="the answer sheet (.yaml, .yml or .ipynb)")
+    p.add_argument("file", type=Path, help="the answer sheet (.yaml, .yml, .ipynb, .tex or .pdf)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--rubric", type=Path, help="rubric file")
     which.add_argument("--assignment", help="check against this assignment's rubric")

@@ -12,8 +12,8 @@ import numpy as np
 
 from grader.checkers.prepare import PreparedRubric
 from grader.latex.write import render_assignment
-from grader.model import PartInfo
 from grader.mathlang import ParseError, parse, to_latex
+from grader.model import PartInfo
 
 SIGNIFICANT = 20
 

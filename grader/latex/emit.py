@@ -163,10 +163,13 @@ def math_text(tokens: Sequence[Token]) -> str:
     return " ".join("".join(out).split())
 
 
-def _emit(tokens: Sequence[Token], start: int, stop: int, out: _Out) -> None:
+def _emit(tokens: Sequence[Token], start: int, stop: int, out: _Out, reorder: bool = True) -> None:
     index = start
     while index < stop:
         token = tokens[index]
+        if reorder and (token.cat is Cat.SUP or token.is_char("'")):
+            index = _superscript(tokens, index, stop, out)
+            continue
         index = _emit_one(tokens, index, stop, out)
         if token.cat is Cat.CS and token.text.isalpha() and index < stop:
             if tokens[index].cat is Cat.LETTER or tokens[index].text[:1].isdigit():
@@ -228,25 +231,34 @@ def _command(tokens: Sequence[Token], index: int, stop: int, out: _Out) -> int:
     return index + 1
 
 
-def _script(tokens: Sequence[Token], index: int, stop: int, out: _Out) -> int:
-    """`_` or `^` and the one argument TeX gives it, always braced."""
-    out.append(tokens[index].text)
+def _script_span(tokens: Sequence[Token], index: int, stop: int) -> tuple[int, int]:
+    """For `_` or `^` at `index`: where its one argument starts and the index after it."""
     at = index + 1
     while at < stop and tokens[at].cat is Cat.SPACE:
         at += 1
     if at >= stop:
-        return at
+        return at, at
     first = tokens[at]
     if first.cat is Cat.BEGIN:
-        end = min(stop, group_end(tokens, at))
+        return at, min(stop, group_end(tokens, at))
+    end = at + 1
+    if first.cat is Cat.CS:
+        for _ in range(_SCRIPT_ARGUMENTS.get(first.text, 0)):
+            end = min(stop, argument_end(tokens, end))
+    return at, end
+
+
+def _script(tokens: Sequence[Token], index: int, stop: int, out: _Out) -> int:
+    """`_` or `^` and the one argument TeX gives it, always braced."""
+    out.append(tokens[index].text)
+    at, end = _script_span(tokens, index, stop)
+    if at >= stop:
+        return at
+    if tokens[at].cat is Cat.BEGIN:
         out.append("{")
         _emit(tokens, at + 1, end - 1, out)
         out.append("}")
     else:
-        end = at + 1
-        if first.cat is Cat.CS:
-            for _ in range(_SCRIPT_ARGUMENTS.get(first.text, 0)):
-                end = min(stop, argument_end(tokens, end))
         out.append("{")
         _emit(tokens, at, end, out)
         out.append("}")
@@ -254,4 +266,26 @@ def _script(tokens: Sequence[Token], index: int, stop: int, out: _Out) -> int:
         nxt = tokens[end]
         if nxt.cat is not Cat.OTHER or nxt.text.isdigit():
             out.append(" ")
+    return end
+
+
+def _superscript(tokens: Sequence[Token], index: int, stop: int, out: _Out) -> int:
+    """A superscript or primes; a subscript right after them is written first, as TeX sets
+    `z^T_2` and `f'_3` (the answer language reads `z_{2}^{T}` and `f_{3}'`)."""
+    if tokens[index].cat is Cat.SUP:
+        end = _script_span(tokens, index, stop)[1]
+    else:
+        end = index
+        while end < stop and tokens[end].is_char("'"):
+            end += 1
+    after = end
+    while after < stop and tokens[after].cat is Cat.SPACE:
+        after += 1
+    if after < stop and tokens[after].cat is Cat.SUB:
+        sub_end = _script(tokens, after, stop, out)
+        _emit(tokens, index, end, out, reorder=False)
+        return sub_end
+    if tokens[index].cat is Cat.SUP:
+        return _script(tokens, index, stop, out)
+    out.append("'" * (end - index))
     return end

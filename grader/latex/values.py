@@ -302,7 +302,7 @@ def _is_otherwise(tokens: Sequence[Token]) -> bool:
             words.extend(text[0].lower().split())
         elif token.cat is Cat.LETTER:
             words.append(token.text.lower())
-    joined = " ".join(words)
+    joined = " ".join(words).replace(".", " ").replace(",", " ")
     return any(word in OTHERWISE for word in joined.split()) or "".join(words) in OTHERWISE
 
 

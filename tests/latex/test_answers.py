@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from grader.latex import read_document
+from grader.latex import TexAnswer, read_document
 from grader.mathlang import parse, to_text
 
 TABLE = yaml.safe_load((Path(__file__).parent / "answer_cases.yaml").read_text(encoding="utf-8"))
@@ -18,7 +18,7 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
-def _read(case: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _read(case: dict[str, Any]) -> TexAnswer:
     source = f"{case.get('macros', '')}\n\\begin{{document}}\n\\answer{{q.a}}{{{case['tex']}}}\n"
     doc = read_document(source)
     assert [a.answer_id for a in doc.answers] == ["q.a"]
@@ -31,6 +31,7 @@ def test_answer_value(case: dict[str, Any]) -> None:
     assert answer.error == ""
     assert answer.value == _tuples(case["value"])
     if "mathlang" in case:
+        assert isinstance(answer.value, str)
         assert to_text(parse(answer.value)) == case["mathlang"]
 
 

@@ -12,6 +12,7 @@ in spreadsheets: a decimal comma (``7,5``), surrounding (Unicode) whitespace, a 
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -32,9 +33,18 @@ def _rounded(x: float | int | Decimal, places: int) -> Decimal:
     """`x` rounded to `places` decimals half-up (the one rounding, grader.numeric.round_dec).
 
     Raises ValueError for NaN, infinities and booleans (points are never any of those).
+    Memoised: a gradebook prints the same few dozen values hundreds of thousands of times
+    (equal keys such as 1, 1.0 and Decimal("1.0") round to equal values, so sharing is safe).
     """
-    if isinstance(x, bool):
+    if isinstance(x, bool):  # before the cache: True == 1 would share 1's entry
         raise ValueError("points cannot be a boolean")
+    if isinstance(x, Decimal) and not x.is_finite():  # a signalling NaN cannot even be hashed
+        raise ValueError(f"points must be finite, got {x!r}")
+    return _rounded_number(x, places)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rounded_number(x: float | int | Decimal, places: int) -> Decimal:
     value = x if isinstance(x, Decimal) else Decimal(repr(float(x)))
     if not value.is_finite():
         raise ValueError(f"points must be finite, got {x!r}")

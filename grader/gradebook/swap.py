@@ -88,3 +88,22 @@ def exchange(first: Path, second: Path) -> bool:
     if code in _UNSUPPORTED:
         return False
     raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+def sync_filesystem(folder: Path) -> bool:
+    """Flush the whole file system holding `folder` to disk in one call (Linux syncfs(2));
+    False where that is not possible, and the caller flushes file by file."""
+    libc = _libc() if sys.platform.startswith("linux") else None
+    function = getattr(libc, "syncfs", None)
+    if function is None:
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        function.argtypes = [ctypes.c_int]
+        function.restype = ctypes.c_int
+        return int(function(fd)) == 0
+    finally:
+        os.close(fd)

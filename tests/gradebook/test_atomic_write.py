@@ -74,10 +74,12 @@ class _Faults:
         return self.wrap(real) if name in WATCHED else real
 
 
-@pytest.fixture(params=["exchange", "two renames"])
+@pytest.fixture(params=["exchange", "two renames", "fsync per file"])
 def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "two renames":  # a system without an atomic exchange
         monkeypatch.setattr(publish, "exchange", lambda first, second: False)
+    if request.param == "fsync per file":  # no syncfs(2): every staged file is fsync'ed
+        monkeypatch.setattr(publish, "sync_filesystem", lambda folder: False)
     return str(request.param)
 
 

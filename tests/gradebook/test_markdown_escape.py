@@ -67,3 +67,28 @@ def test_code_span_fence_is_longer_than_any_backtick_run(content: str) -> None:
     if inner.startswith(" ") and inner.endswith(" ") and inner.strip():
         inner = inner[1:-1]
     assert inner == content or (content == "" and inner == " ")
+
+
+def _escape_per_character(text: str) -> str:
+    """The escaping rules spelled out one character at a time (the reference for the fast one)."""
+    from grader.gradebook.markdown import _HTML, _INLINE, _LINE_START
+    from grader.gradebook.text import one_line
+
+    line = one_line(text)
+    match = _LINE_START.match(line)
+    out = []
+    for index, char in enumerate(line):
+        if char in _HTML:
+            out.append(_HTML[char])
+        elif char in _INLINE:
+            out.append("\\" + char)
+        elif match and index == match.end() - 1:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@given(st.text(alphabet=st.sampled_from("ab 1.)-+=#*_<>&`\\[]|~!{}\n\t\u202e") , max_size=30))
+def test_fast_escaping_equals_the_per_character_rules(text: str) -> None:
+    assert escape_markdown(text) == _escape_per_character(text)

@@ -111,8 +111,8 @@ def test_results_json_holds_rows_parts_and_summary(book: Gradebook, tmp_path: Pa
     assert [q["id"] for q in doc["assignment"]["questions"]] == ["ex1", "ex3", "ex4"]
     for row in doc["rows"]:
         assert (tmp_path / row["feedback_file"]).is_file()
-    # the exact serialisation the brief asks for, and an integral 8.0 is written as 8
-    assert raw == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    # compact with sorted keys (issue 13: the C encoder), and an integral 8.0 is written as 8
+    assert raw == json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
     assert isinstance(doc["rows"][2]["max_total"], int)
 
 

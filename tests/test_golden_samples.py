@@ -70,7 +70,7 @@ def test_part_marks_match_golden(written: Path) -> None:
 def test_every_sample_file_has_a_row(batch: Batch) -> None:
     sources = sorted(row.source for row in batch.gradebook.rows)
     files = sorted(
-        p.name for p in (ROOT / "submissions").iterdir() if p.suffix in {".yaml", ".ipynb"}
+        p.name for p in (ROOT / "submissions").iterdir() if p.suffix in {".yaml", ".ipynb", ".tex", ".pdf"}
     )
     assert sources == files
 
@@ -96,3 +96,13 @@ def test_worker_pool_gives_the_same_gradebook(batch: Batch) -> None:
         )
     )
     assert pooled.gradebook == batch.gradebook
+
+
+def test_the_sample_pdf_was_built_from_its_source() -> None:
+    """submissions/pen_paper_fourier.pdf is pdflatex's output for tests/data/latex/ (rebuild
+    it there with grader.sty beside it when the source changes)."""
+    from grader.loaders.pdf import embedded_source
+
+    pdf = (ROOT / "submissions" / "pen_paper_fourier.pdf").read_bytes()
+    source = ROOT / "tests" / "data" / "latex" / "pen_paper_fourier.tex"
+    assert embedded_source(pdf).text == source.read_text(encoding="utf-8")

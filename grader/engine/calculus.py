@@ -119,7 +119,7 @@ _OUTER: Mapping[str, Callable[[IR], IR]] = MappingProxyType(
         "log": lambda u: div(ONE, u),
         "lg": lambda u: div(ONE, mul(u, _call("log", _num(10)))),
         "sqrt": lambda u: div(ONE, mul(_num(2), _call("sqrt", u))),
-        "abs": lambda u: _call("sign", u),
+        **{name: (lambda u: _call("sign", u)) for name in ("abs", "norm", "norm2")},
         "sin": lambda u: _call("cos", u),
         "cos": lambda u: neg(_call("sin", u)),
         "tan": lambda u: div(ONE, _square(_call("cos", u))),

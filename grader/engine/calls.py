@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 
 from grader.engine.calculus import NotDifferentiable, differentiate
 from grader.engine.errors import ResolveError
-from grader.engine.functions import BUILTINS
+from grader.engine.functions import BUILTINS, NORMS
 from grader.engine.ir import IR, Apply, Binary, Const, Delta, Index, MatrixLit, Sym, ir_walk
 from grader.engine.matrices import determinant
-from grader.engine.symbols import SymbolKind, key_of, name_text
-from grader.mathlang.ast import Call, ListLit, Name, Node, Number, TupleLit, walk
+from grader.engine.symbols import VALUE_KINDS, SymbolKind, derivative_key, key_of, name_text
+from grader.mathlang.ast import BinOp, Call, ListLit, Name, Node, Number, TupleLit, walk
+from grader.mathlang.ast import Derivative as AstDerivative
 from grader.model import Reason
 
 if TYPE_CHECKING:
@@ -44,15 +45,55 @@ def called_as_functions(node: Node, context: Context) -> set[str]:
     a prime (`q'(s)`) or with several arguments (`F(x, y)`), unless built in or declared."""
     found = set()
     for item in walk(node):
+        if (
+            isinstance(item, BinOp)
+            and item.op == "*"
+            and isinstance(item.left, AstDerivative)
+            and isinstance(item.left.body, Name)
+            and context.lookup(key_of(item.left.body)) is None
+        ):  # `\frac{d f}{dx}(x)`: f is a function
+            found.add(exact_name(item.left.body))
         if not isinstance(item, Call) or not (item.primes or len(item.args) >= 2):
             continue
         func = item.func
-        special = func.base in DERIVATIVES or func.base in MATRICES or func.base in ("delta", "det")
+        special = func.base in DERIVATIVES or func.base in MATRICES
+        special = special or func.base in ("delta", "det", "nabla")
         if func.sub is None and (func.base in BUILTINS or special):
             continue
         if context.lookup(key_of(func)) is None:
             found.add(exact_name(func))
     return found
+
+
+def _trailing(node: Node) -> Call | None:
+    """The derivative of a bare name at the right end of a product written by juxtaposition
+    (`a \\frac{d f}{dx}`), as the primed call it becomes when a bracket follows (`f'(...)`,
+    with no argument yet); None when there is none."""
+    while isinstance(node, BinOp) and node.op == "*" and node.implicit:
+        node = node.right
+    if isinstance(node, AstDerivative) and isinstance(node.body, Name):
+        return Call(node.body, (), node.order, node.span)
+    return None
+
+
+def trailing_derivative(left: Node, arg: Node, context: Context) -> Node | None:
+    """`left arg` where `left` ends with the derivative of a declared function written in
+    Leibniz notation (`(y - t) \\frac{d f_3}{d s}(s)`): the same product with that factor
+    applied to `arg` (`(y - t) f_3'(s)`); None otherwise."""
+    head = _trailing(left)
+    if head is None:
+        return None
+    info = context.lookup(key_of(head.func))
+    if info is None or info.kind is not SymbolKind.FUNCTION:
+        return None
+    applied = Call(head.func, (arg,), head.primes, head.span)
+    return _replace_trailing(left, applied)
+
+
+def _replace_trailing(node: Node, applied: Node) -> Node:
+    if isinstance(node, BinOp) and node.op == "*" and node.implicit:
+        return BinOp("*", node.left, _replace_trailing(node.right, applied), True, node.span)
+    return applied
 
 
 def exact_name(name: Name) -> str:
@@ -63,9 +104,12 @@ def exact_name(name: Name) -> str:
 
 
 def _builtin_sub_ok(func: Name) -> bool:
-    """Built-ins carry no subscript, except the base of a logarithm (`\\log_2`, `\\log_b`)."""
+    """Built-ins carry no subscript, except the base of a logarithm (`\\log_2`, `\\log_b`) and
+    the kind of a norm (`\\|x\\|_1`)."""
     if func.sub is None:
         return True
+    if func.base == "norm":
+        return func.sub in NORMS
     return func.base in ("log", "lg") and func.sub.isalnum() and func.sub not in ("0", "1")
 
 
@@ -97,6 +141,8 @@ class CallsMixin:
                 return self._determinant(node)
         if info is None and func.sub is None and func.base in DERIVATIVES and not node.primes:
             return self._derivative(node)
+        if info is None and func.base == "nabla" and not node.primes:
+            return self._gradient(node)
         if info is None and func.base in BUILTINS and _builtin_sub_ok(func):
             return self._builtin(node)
         if info is None and func.base == "delta" and self.context.free_index is not None:
@@ -140,6 +186,8 @@ class CallsMixin:
         if builtin.name in ("log", "lg") and len(args) == 2:  # log(x, b) = log(x) / log(b)
             numerator = Apply("log", args[:1], 0, True, node)
             return Binary("div", numerator, Apply("log", args[1:], 0, True, node), node)
+        if builtin.name == "norm":
+            return Apply(NORMS[func.sub or ""], args, 0, True, node)
         return Apply(builtin.name, args, 0, True, node)
 
     def _log_base(self, func: Name, node: Call) -> IR:
@@ -238,6 +286,34 @@ class CallsMixin:
                 raise _error(Reason.SYNTAX, "say which variable to differentiate by", node)
             specs = [(names[0], 1)]
         return self.differentiated(body, specs, node)
+
+    def _gradient(self, node: Call) -> IR:
+        """`\\nabla_w L`: a declared symbol of that spelling, or dL/dw worked out."""
+        func = node.func
+        body = node.args[0] if len(node.args) == 1 else None
+        var = None if func.sub is None else Name(func.sub, span=func.span)
+        if isinstance(body, Name):
+            info = self.context.lookup(derivative_key(body, var))
+            if info is not None and info.kind in VALUE_KINDS:
+                return Sym(info.name, node)
+        if body is None or var is None:
+            raise _error(
+                Reason.SYNTAX,
+                "write the variable of a gradient, as in \\nabla_w L (or use a name the "
+                "question declares)",
+                node,
+                "nabla",
+            )
+        return self.differentiated(self.value(body), [(self._variable(var), 1)], node)
+
+    def _derivative_node(self, node: AstDerivative) -> IR:
+        """`\\frac{\\partial L}{\\partial W}`, `\\frac{d}{dx} f`, `Derivative(f, (x, 2))`."""
+        if isinstance(node.body, Name):
+            info = self.context.lookup(derivative_key(node.body, node.var, node.order))
+            if info is not None and info.kind in VALUE_KINDS:
+                return Sym(info.name, node)
+        body = self.value(node.body)
+        return self.differentiated(body, [(self._variable(node.var), node.order)], node)
 
     def differentiated(self, body: IR, specs: Sequence[tuple[str, int]], node: Node) -> IR:
         """`body` differentiated by each (variable, order), within the total order budget."""

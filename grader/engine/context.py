@@ -26,7 +26,7 @@ import numpy as np
 from grader.engine.ir import CONSTANTS, IR, Sym, ir_walk
 from grader.engine.resolve import ResolveError, resolve
 from grader.engine.shapes import SCALAR, Dim, Shape, ShapeError, format_shape, plan
-from grader.engine.symbols import SymbolInfo, SymbolKind, name_key
+from grader.engine.symbols import SymbolInfo, SymbolKind, key_of, name_key, spelling_key
 from grader.mathlang import ParseError, parse
 from grader.mathlang.ast import Name, Node
 from grader.model import frozen_mapping
@@ -293,8 +293,8 @@ def _read_define(kind: SymbolKind, raw: Any, here: str, errors: list[str]) -> No
 
 
 def _parse_name(text: str) -> Name | None:
-    """A declared name or alias, read with the answer-language parser (so LaTeX spellings
-    such as `\\Delta` or `z_{k-1}` get the same key as what students write)."""
+    """A declared name, read with the answer-language parser (so LaTeX spellings such as
+    `\\Delta` or `z_{k-1}` get the same key as what students write)."""
     try:
         node = parse(text)
     except ParseError:
@@ -302,15 +302,24 @@ def _parse_name(text: str) -> Name | None:
     return node if isinstance(node, Name) else None
 
 
+def _spelling_key(text: str) -> str | None:
+    """The key of a declared name or alias: a name, or a derivative or layer-indexed name
+    (`\\frac{\\partial L}{\\partial w}`, `\\nabla_w L`, `\\delta^{(k)}`)."""
+    try:
+        return spelling_key(parse(text))
+    except ParseError:
+        return None
+
+
 def _build_keys(symbols: dict[str, SymbolInfo], where: str, errors: list[str]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for info in symbols.values():
         for spelling in (info.name, *info.aliases):
-            parsed = _parse_name(spelling)
-            if parsed is None:
+            parsed = _parse_name(spelling) if spelling == info.name else None
+            key = key_of(parsed) if parsed is not None else _spelling_key(spelling)
+            if key is None:
                 errors.append(f"{where}.symbols.{info.name}: '{spelling}' is not a name")
                 continue
-            key = name_key(parsed.base, parsed.sub)
             other = keys.get(key)
             if other is not None and other != info.name:
                 errors.append(

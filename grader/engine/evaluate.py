@@ -126,6 +126,10 @@ _ELEMENTWISE: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     }
 )
 _CONSTANTS: Mapping[str, float] = MappingProxyType({"e": math.e, "pi": math.pi, "i": math.nan})
+# Norms of 2-D values (numpy's meaning for matrices; for a column vector: sum, Euclid, max).
+_NORM_ORDERS: Mapping[str, Any] = MappingProxyType(
+    {"norm": "fro", "norm1": 1, "norm2": 2, "norminf": np.inf}
+)
 
 
 def evaluate(node: IR, instance: Instance, interpretation: Interpretation) -> Any:
@@ -216,6 +220,10 @@ class _Evaluator:
             return reduce(np.maximum, args)
         if node.func == "min":
             return reduce(np.minimum, args)
+        if node.func in _NORM_ORDERS:
+            if not self.matrix:
+                return np.abs(args[0])
+            return np.array([[np.linalg.norm(args[0], _NORM_ORDERS[node.func])]])
         if node.func == "atan2":
             return np.arctan2(args[0], args[1])
         if node.func == "binomial":

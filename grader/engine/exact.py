@@ -69,6 +69,7 @@ _SYMPY_FUNCS: Mapping[str, Callable[..., Any]] = MappingProxyType(
         "ceil": sympy.ceiling,
         "atan2": sympy.atan2,
         "diag": lambda x: x,  # the identity on scalars
+        **{norm: sympy.Abs for norm in ("norm", "norm1", "norm2", "norminf")},  # of a scalar
     }
 )
 _CONSTANTS: Mapping[str, Any] = MappingProxyType({"e": sympy.E, "pi": sympy.pi, "i": sympy.I})

@@ -46,6 +46,7 @@ _BUILTIN_LIST = (
     Builtin("atan2", 2, 2),  # atan2(y, x)
     *_one("floor", "ceil", "sign", "factorial"),
     Builtin("binomial", 2, 2),
+    *_one("norm", "norm1", "norm2", "norminf"),  # \\|x\\|, \\|x\\|_1, \\|x\\|_2, \\|x\\|_\\infty
 )
 _CANONICAL = {b.name: b for b in _BUILTIN_LIST}
 
@@ -79,8 +80,17 @@ BUILTINS: MappingProxyType[str, Builtin] = MappingProxyType(
     {**_CANONICAL, **{spelling: _CANONICAL[name] for spelling, name in _SPELLINGS.items()}}
 )
 
-# Built-ins that act entry by entry on a vector or matrix (the others need scalars).
-ELEMENTWISE = frozenset(b.name for b in _BUILTIN_LIST if b.max_args == 1) - {"diag"}
+# The subscript of a norm -> its built-in (`\\|W\\|_F` is the Frobenius norm, as `\\|W\\|`).
+NORMS = MappingProxyType(
+    {"": "norm", "F": "norm", "1": "norm1", "2": "norm2", "oo": "norminf", "infty": "norminf"}
+)
+
+# Built-ins that act entry by entry on a vector or matrix (the others need scalars; norms
+# take any shape and give a number).
+ELEMENTWISE = frozenset(b.name for b in _BUILTIN_LIST if b.max_args == 1) - {
+    "diag",
+    *NORMS.values(),
+}
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ _ONE_ARG: Mapping[str, Callable[..., Any]] = MappingProxyType(
                 "log sqrt asin acos atan asec acsc acot tanh sech csch coth asinh acosh atanh"
             ).split()
         },
-        "abs": lambda ctx, x: abs(x),
+        **{name: (lambda ctx, x: abs(x)) for name in ("abs", "norm", "norm1", "norm2", "norminf")},
         "lg": lambda ctx, x: ctx.log(x) / ctx.log(10),
         "floor": lambda ctx, x: ctx.floor(real(ctx, x)),
         "ceil": lambda ctx, x: ctx.ceil(real(ctx, x)),

@@ -23,8 +23,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from grader.engine import matrices
-from grader.engine.calls import CallsMixin, exact_name
+from grader.engine.calls import CallsMixin, exact_name, trailing_derivative
 from grader.engine.errors import ResolveError
+from grader.engine.functions import BUILTINS
 from grader.engine.ir import (
     IR,
     Apply,
@@ -47,7 +48,14 @@ from grader.engine.ir import (
     ir_walk,
 )
 from grader.engine.precise import Undefined, Unsupported, evaluate_precise, make_context
-from grader.engine.symbols import VALUE_KINDS, SymbolKind, key_of, name_key, name_text
+from grader.engine.symbols import (
+    VALUE_KINDS,
+    SymbolKind,
+    key_of,
+    layer_key,
+    name_key,
+    name_text,
+)
 from grader.mathlang.ast import (
     Abs,
     BinOp,
@@ -63,6 +71,7 @@ from grader.mathlang.ast import (
     Transpose,
     children,
 )
+from grader.mathlang.ast import Derivative as AstDerivative
 from grader.mathlang.ast import Indicator as AstIndicator
 from grader.model import Reason
 
@@ -73,6 +82,7 @@ MAX_DEPTH = 200
 MAX_NODES = 5000
 MAX_SUM_NESTING = 3
 MAX_SUM_TERMS = 10_000  # terms of a finite sum with whole-number bounds
+_COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
 _BINARY: Mapping[str, str] = MappingProxyType(
     {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "hadamard": "had"}
@@ -155,6 +165,7 @@ class _Resolver(CallsMixin):
             AstIndicator: lambda n: Indicator(tuple(self._cond(c) for c in n.conditions), n),
             Sum: self._sum,
             ListLit: self._list,
+            AstDerivative: self._derivative_node,
         }
 
     def _list(self, node: ListLit) -> IR:
@@ -176,11 +187,23 @@ class _Resolver(CallsMixin):
         return self.unary("transpose", self.value(node.operand), node)
 
     def _binop(self, node: BinOp) -> IR:
+        if node.op == "^" and node.layer and isinstance(node.left, Name):
+            info = self.context.lookup(layer_key(node.left, node.right))
+            if info is not None and info.kind in VALUE_KINDS:  # `\delta^{(k)}` declared
+                return Sym(info.name, node)
+        if node.op == "*" and node.implicit:
+            applied = trailing_derivative(node.left, node.right, self.context)
+            if applied is not None:  # `\frac{d f_2}{d s_2}(s_2)` is f_2'(s_2)
+                return self.value(applied)
         split = self.bracket_product(node.left) if node.op == "^" else None
         if split is not None:  # `z2 (a + b)^2` means z2 * (a + b)^2
             head, arg = split
             power = self.binary("pow", self.value(arg), self.value(node.right), node)
             return self.binary("mul", head, power, node)
+        if node.op not in _BINARY:
+            raise ResolveError(
+                Reason.SYNTAX, "\\setminus belongs in the range of a sum", node.span, "setminus"
+            )
         return self.binary(_BINARY[node.op], self.value(node.left), self.value(node.right), node)
 
     def binary(self, op: str, left: IR, right: IR, node: Node) -> IR:
@@ -237,6 +260,13 @@ class _Resolver(CallsMixin):
                 return self._kronecker(node)
         if node.sub is None and node.base in self.context.constants:
             return Constant(self.context.constants[node.base], node)
+        if node.sub is None and node.base in BUILTINS:
+            raise ResolveError(
+                Reason.SYNTAX,
+                f"{node.base} is a function: apply it to its argument, as in {node.base}(x)",
+                node.span,
+                node.base,
+            )
         if self.context.open:
             name = exact_name(node)
             self.free[name] = None
@@ -349,8 +379,10 @@ class _Resolver(CallsMixin):
 
     # ----- conditions and sums ----------------------------------------------------------------
     def _cond(self, node: Node) -> Cond:
-        if not isinstance(node, Relation):
-            raise ResolveError(Reason.SYNTAX, "a condition must be a relation", node.span)
+        if not isinstance(node, Relation) or node.op not in _COMPARISONS:
+            raise ResolveError(
+                Reason.SYNTAX, "a condition must be a comparison such as l != y_i", node.span
+            )
         return Cond(node.op, self.value(node.left), self.value(node.right), node)
 
     def _sum(self, node: Sum) -> IR:
@@ -361,12 +393,19 @@ class _Resolver(CallsMixin):
         if len(self.scope) >= MAX_SUM_NESTING:
             raise ResolveError(Reason.TOO_DEEP, "sums are nested too deeply", node.span)
         key = key_of(node.index)
-        if self.context.lookup(key) is not None:
+        shadowed = self.context.lookup(key)
+        if shadowed is not None and shadowed.kind is not SymbolKind.COUNT:
             raise ResolveError(
                 Reason.SYNTAX,
-                f"the sum index {name_text(node.index)} is already a symbol: use another letter",
+                f"the sum index {name_text(node.index)} is already the {shadowed.kind.value} "
+                f"{shadowed.name}: use another letter",
                 node.index.span,
                 name_text(node.index),
+            )
+        if shadowed is not None:  # `\sum_{k \neq y_i}` where k counts the classes
+            self.notes.append(
+                f"Inside the sum, {name_text(node.index)} is read as the sum's index (not as "
+                f"the {shadowed.kind.value} {shadowed.name})."
             )
         lower = None if node.lower is None else self.value(node.lower)
         upper = None if node.upper is None else self.value(node.upper)
@@ -442,6 +481,8 @@ def _kind_of(node: Node) -> str:
     names = {
         "Relation": "an equation or comparison",
         "TupleLit": "a tuple",
+        "SetLit": "a set",
+        "Dots": "\\dots (a range belongs in a sum's subscript)",
         "ListLit": "a list",
         "Indicator": "an indicator",
     }

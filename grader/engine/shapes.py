@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from grader.engine.functions import ELEMENTWISE
+from grader.engine.functions import ELEMENTWISE, NORMS
 from grader.engine.ir import (
     IR,
     Apply,
@@ -156,6 +156,8 @@ class _Planner:
             return new, self._diag_shape(node, shapes[0])
         if node.func in ("max", "min"):
             return new, self._broadcast(node, planned)
+        if node.func in NORMS.values():
+            return new, SCALAR
         if node.func in ELEMENTWISE or len(shapes) == 1 and node.func in ("log", "lg"):
             return new, shapes[0]
         if node.func in ("log", "lg", "root"):

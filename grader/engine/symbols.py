@@ -12,7 +12,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from grader.engine.shapes import Shape
-from grader.mathlang.ast import Name, Node
+from grader.mathlang import to_text
+from grader.mathlang.ast import BinOp, Call, Derivative, Name, Node
 
 _KEY_DROP = MappingProxyType(str.maketrans("", "", "_{} "))
 
@@ -25,6 +26,39 @@ def name_key(base: str, sub: str | None = None) -> str:
 def key_of(name: Name) -> str:
     """The loose-spelling key of a parsed name."""
     return name_key(name.base, name.sub)
+
+
+def derivative_key(body: Name, var: Name | None, order: int = 1) -> str:
+    """The key of a derivative written as one quantity (`\\frac{\\partial L}{\\partial w}`,
+    `\\nabla_w L`), so that a rubric can declare it as a symbol."""
+    wrt = "" if var is None else key_of(var)
+    return f"d{order}({key_of(body)})/d({wrt})"
+
+
+def layer_key(name: Name, index: Node) -> str:
+    """The key of a name with a layer index as a superscript (`\\delta^{(k)}`, `z^{(k-1)}`)."""
+    return f"{key_of(name)}^({to_text(index).replace(' ', '')})"
+
+
+def spelling_key(node: Node) -> str | None:
+    """The key of a declared spelling: a name, a derivative of a name by a name, or a name with
+    a layer superscript; None for anything else."""
+    if isinstance(node, Name):
+        return key_of(node)
+    if isinstance(node, Derivative) and isinstance(node.body, Name):
+        return derivative_key(node.body, node.var, node.order)
+    if (
+        isinstance(node, Call)
+        and node.func.base == "nabla"
+        and not node.primes
+        and len(node.args) == 1
+        and isinstance(node.args[0], Name)
+    ):
+        var = None if node.func.sub is None else Name(node.func.sub)
+        return derivative_key(node.args[0], var)
+    if isinstance(node, BinOp) and node.op == "^" and node.layer and isinstance(node.left, Name):
+        return layer_key(node.left, node.right)
+    return None
 
 
 def name_text(name: Name) -> str:

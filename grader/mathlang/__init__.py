@@ -26,8 +26,8 @@ __all__ = [
 
 
 def final_rhs(node: Node) -> tuple[Node, bool]:
-    """The right-hand side of a top-level equation and True (`LHS = RHS` -> RHS; for a chain
-    `a = b = c` the last side, c); otherwise `(node, False)`."""
-    if isinstance(node, Relation) and node.op == "=":
+    """The right-hand side of a top-level equation or assignment and True (`LHS = RHS` and
+    `w := RHS` -> RHS; for a chain `a = b = c` the last side, c); otherwise `(node, False)`."""
+    if isinstance(node, Relation) and node.op in ("=", ":="):
         return node.right, True
     return node, False

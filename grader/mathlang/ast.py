@@ -86,18 +86,21 @@ class Neg:
 # Binary operators: "+", "-", "*", "/", "^", and "hadamard" for ⊙ / \odot / .* / \circ.
 # "*" is the one product of the language: `*`, `\cdot`, `\times`, `·`, `×` and juxtaposition all
 # give it; whether it is a scalar, matrix or elementwise product is decided by the shapes.
-BINARY_OPS = frozenset({"+", "-", "*", "/", "^", "hadamard"})
+BINARY_OPS = frozenset({"+", "-", "*", "/", "^", "hadamard", "setminus"})
 
 
 @dataclass(frozen=True)
 class BinOp:
-    """A binary operation; `op` is one of BINARY_OPS. `implicit` marks juxtaposition."""
+    """A binary operation; `op` is one of BINARY_OPS. `implicit` marks juxtaposition; `layer`
+    marks a power written with a bracketed superscript (`\\delta^{(k)}`, `W^{[2]}`), which a
+    rubric may declare as a layer index rather than a power. Neither takes part in equality."""
 
     op: str
     left: Node
     right: Node
     implicit: bool = field(default=False, compare=False)
     span: Span = _span()
+    layer: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,9 @@ class Abs:
     span: Span = _span()
 
 
-# Relation operators, canonical: "=", "!=", "<", "<=", ">", ">=".
-RELATION_OPS = frozenset({"=", "!=", "<", "<=", ">", ">="})
+# Relation operators, canonical: "=", "!=", "<", "<=", ">", ">=", "in" (`\\in`, `∈`, in a sum's
+# range), and ":=" for a top-level assignment (`:=`, `\\leftarrow`, `\\gets`, `←`).
+RELATION_OPS = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", ":="})
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,37 @@ class Sum:
 
 
 @dataclass(frozen=True)
+class Derivative:
+    """The `order`-th derivative of `body` by the variable `var`.
+
+    `\\frac{\\partial L}{\\partial W}`, `\\frac{d f_2}{d s_2}`, `\\frac{dy}{dx}`,
+    `\\frac{\\partial^2 f}{\\partial x^2}`, the operator forms `\\frac{d}{dx} f` (the product term
+    that follows) and `Derivative(f, x)`, `Derivative(f, (x, 2))`. What it means (a declared
+    symbol, a derivative worked out, a function's derivative applied to what follows) is the
+    resolver's business."""
+
+    body: Node
+    var: Name
+    order: int = 1
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetLit:
+    """`\\{a, b\\}`, `\\{2\\}` (a one-element set is a set), `\\{1, \\dots, k\\}`."""
+
+    items: tuple[Node, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Dots:
+    """The `\\dots` of a range `\\{1, \\dots, k\\}`."""
+
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class TupleLit:
     """`(a, b, c)` with two or more items, e.g. the `(s, 2)` of `Derivative(q(s), (s, 2))`."""
 
@@ -193,6 +228,9 @@ Node = (
     | Relation
     | Indicator
     | Sum
+    | Derivative
+    | SetLit
+    | Dots
     | TupleLit
     | ListLit
 )
@@ -211,8 +249,10 @@ def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, Sum):
         extra = tuple(n for n in (node.lower, node.upper) if n is not None)
         return (node.index, *node.conditions, *extra, node.body)
-    if isinstance(node, (TupleLit, ListLit)):
+    if isinstance(node, (TupleLit, ListLit, SetLit)):
         return node.items
+    if isinstance(node, Derivative):
+        return (node.body, node.var)
     return ()
 
 

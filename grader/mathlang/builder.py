@@ -17,9 +17,12 @@ from lark import Transformer
 
 from grader.mathlang import tokens as tk
 from grader.mathlang.ast import (
+    NO_SPAN,
     Abs,
     BinOp,
     Call,
+    Derivative,
+    Dots,
     Factorial,
     Indicator,
     ListLit,
@@ -28,6 +31,7 @@ from grader.mathlang.ast import (
     Node,
     Number,
     Relation,
+    SetLit,
     Span,
     Sum,
     Transpose,
@@ -91,6 +95,21 @@ class Row:
 
 
 Item = Node | Group | Conds
+# `\\sin^{-1}` and friends: the inverse function.
+_INVERSES = MappingProxyType(
+    {
+        "sin": "arcsin",
+        "cos": "arccos",
+        "tan": "arctan",
+        "sec": "arcsec",
+        "csc": "arccsc",
+        "cot": "arccot",
+        "sinh": "arcsinh",
+        "cosh": "arccosh",
+        "tanh": "arctanh",
+        "coth": "arccoth",
+    }
+)
 _GROUP_KINDS = MappingProxyType({tk.LPAR: "(", tk.LSQB: "[", tk.LBRACE: "\\{", tk.LGROUP: "{"})
 
 
@@ -164,11 +183,9 @@ def _finish_group(group: Group, in_list: bool) -> Node:
             raise _fail("A tuple needs at least two items, as in (a, b).", group.span.start)
         return TupleLit(tuple(finish(item) for item in items), group.span)
     if group.kind == "\\{":
-        if single:
-            return finish(items[0])
-        raise _fail(
-            "Sets such as \\{a, b\\} are not part of the answer language.", group.span.start
-        )
+        if not items:
+            raise _fail("An empty set \\{\\} has no meaning here.", group.span.start)
+        return SetLit(tuple(finish(item, in_list=True) for item in items), group.span)
     if single and not in_list and not _is_list_bracket(items[0]):
         return finish(items[0])  # `[a + b]` is a grouping
     return ListLit(tuple(finish(item, in_list=True) for item in items), group.span)
@@ -217,10 +234,34 @@ def arguments(group: Group) -> tuple[Node, ...]:
     return tuple(finish(item, in_list=True) for item in group.items)
 
 
-def _sum_range(head: SumHead) -> tuple[Name, Node | None, tuple[Relation, ...]]:
-    """Index, lower bound and conditions of `\\sum_{l}`, `\\sum_{l=1}`, `\\sum_{l \\neq y}`."""
+def _set_range(
+    lead: Relation, rest: tuple[Relation, ...]
+) -> tuple[Node, Node, tuple[Relation, ...]]:
+    """`l \\in \\{1, \\dots, k\\} \\setminus \\{y_i\\}`: lower 1, upper k, conditions l != y_i."""
+    index, target = lead.left, lead.right
+    excluded: tuple[Node, ...] = ()
+    if isinstance(target, BinOp) and target.op == "setminus" and isinstance(target.right, SetLit):
+        excluded = target.right.items
+        target = target.left
+    items = target.items if isinstance(target, SetLit) else ()
+    ranged = len(items) == 3 and isinstance(items[1], Dots)
+    if not ranged or any(isinstance(e, Dots) for e in excluded):
+        raise _fail(
+            "Write the range of a sum as \\{1, \\dots, k\\}, optionally \\setminus \\{y_i\\}.",
+            lead.right.span.start,
+        )
+    conditions = tuple(Relation("!=", index, item, item.span) for item in excluded)
+    return items[0], items[2], conditions + rest
+
+
+_Range = tuple[Name, Node | None, Node | None, tuple[Relation, ...]]
+
+
+def _sum_range(head: SumHead) -> _Range:
+    """Index, bounds and conditions of `\\sum_{l}`, `\\sum_{l=1}^{k}`, `\\sum_{l \\neq y}`,
+    `\\sum_{l \\in \\{1, \\dots, k\\} \\setminus \\{y_i\\}}`."""
     if head.index is not None:
-        return head.index, None, ()
+        return head.index, None, head.upper, ()
     first, rest = head.items[0], head.items[1:]
     if not isinstance(first, Conds):
         index = finish(first)
@@ -229,7 +270,7 @@ def _sum_range(head: SumHead) -> tuple[Name, Node | None, tuple[Relation, ...]]:
                 "The index of a sum must be a name, as in \\sum_{l=1}^{k} or \\sum_{l \\neq y_i}.",
                 index.span.start,
             )
-        return index, None, relations(rest)
+        return index, None, head.upper, relations(rest)
     conditions = relations(head.items)
     lead = conditions[0]
     if not isinstance(lead.left, Name):
@@ -239,8 +280,97 @@ def _sum_range(head: SumHead) -> tuple[Name, Node | None, tuple[Relation, ...]]:
             lead.span.start,
         )
     if lead.op == "=":
-        return lead.left, lead.right, conditions[1:]
-    return lead.left, None, conditions
+        return lead.left, lead.right, head.upper, conditions[1:]
+    if lead.op == "in":
+        if head.upper is not None:
+            raise _fail("A sum over a set takes no upper bound.", head.upper.span.start)
+        lower, upper, rest = _set_range(lead, conditions[1:])
+        return lead.left, lower, upper, rest
+    return lead.left, None, head.upper, conditions
+
+
+def _marker(text: str) -> str:
+    """The differential mark of a derivative's numerator: "partial" or "d"."""
+    return "partial" if "partial" in text or "∂" in text else "d"
+
+
+def _differential(node: Node, mark: str) -> tuple[Name | None, int]:
+    """For a denominator `\\partial x`, `d x^2`, `dx`, `ds_2`: the variable and the order."""
+    order = 1
+    if isinstance(node, BinOp) and node.op == "*" and node.left == Name(mark):
+        var: Node = node.right
+        if isinstance(var, BinOp) and var.op == "^":
+            order = _whole(var.right)
+            var = var.left
+        return (var, order) if isinstance(var, Name) and order else (None, 0)
+    if isinstance(node, BinOp) and node.op == "^":
+        order = _whole(node.right)
+        node = node.left
+    if mark == "d" and isinstance(node, Name) and _d_prefixed(node):
+        return Name(node.base[1:], node.sub, node.sub_expr, node.span), order
+    return None, 0
+
+
+def _d_prefixed(node: Name) -> bool:
+    """`dx`, `ds_2`: a name made of `d` and another name."""
+    rest = node.base[1:]
+    return node.base.startswith("d") and bool(rest) and rest[0].isalpha()
+
+
+def _whole(node: Node) -> int:
+    """A small whole number (an order of differentiation), else 0."""
+    if isinstance(node, Number) and node.value.denominator == 1 and 1 <= node.value <= 10:
+        return int(node.value)
+    return 0
+
+
+def _numerator(node: Node, mark: str, order: int) -> Node | None:
+    """The function of `\\partial f`, `d^2 y`, `dy` (orders must agree), else None."""
+    if isinstance(node, BinOp) and node.op == "*":
+        head: Node = node.left
+        power = 1
+        if isinstance(head, BinOp) and head.op == "^":
+            power = _whole(head.right)
+            head = head.left
+        if head == Name(mark) and power == order:
+            return node.right
+    if mark == "d" and order == 1 and isinstance(node, Name) and _d_prefixed(node):
+        return Name(node.base[1:], node.sub, node.sub_expr, node.span)
+    return None
+
+
+def leibniz(top: Node, bottom: Node, span: Span) -> Derivative | None:
+    """`\\frac{\\partial L}{\\partial W}`, `\\frac{d f_2}{d s_2}`, `\\frac{dy}{dx}` as a Derivative;
+    None when the fraction is not written as a derivative."""
+    for mark in ("partial", "d"):
+        var, order = _differential(bottom, mark)
+        if var is None:
+            continue
+        body = _numerator(top, mark, order)
+        if body is not None:
+            return Derivative(body, var, order, span)
+    return None
+
+
+def reads_as_derivative(top: Node, bottom: Node) -> bool:
+    """Whether `\\frac{top}{bottom}` would be read as a derivative (or its operator)."""
+    if leibniz(top, bottom, NO_SPAN) is not None:
+        return True
+    return any(top == Name(mark) and _differential(bottom, mark)[0] for mark in ("partial", "d"))
+
+
+def _derivative_call(func: Name, args: tuple[Node, ...], primes: int, span: Span) -> Node | None:
+    """`Derivative(f, x)` and `Derivative(f, (x, n))` written sympy-style are Derivative nodes."""
+    if func.base != "Derivative" or func.sub is not None or primes or len(args) != 2:
+        return None
+    spec = args[1]
+    if isinstance(spec, Name):
+        return Derivative(args[0], spec, 1, span)
+    if isinstance(spec, TupleLit) and len(spec.items) == 2 and isinstance(spec.items[0], Name):
+        order = _whole(spec.items[1])
+        if order:
+            return Derivative(args[0], spec.items[0], order, span)
+    return None
 
 
 def _sympy_sum(func: Name, args: tuple[Node, ...], primes: int, span: Span) -> Sum | None:
@@ -269,6 +399,10 @@ class Builder(Transformer):
         for op, right in zip(chain.ops, chain.operands[1:], strict=True):
             result = Relation(op, result, right, Span(chain.span.start, right.span.end))
         return result
+
+    def top_assign(self, c: list[Any]) -> Relation:
+        left, right = finish(c[0]), finish(c[2])
+        return Relation(":=", left, right, Span(left.span.start, right.span.end))
 
     def relchain(self, c: list[Any]) -> Chain:
         operands = tuple(finish(child) for child in c[0::2])
@@ -303,7 +437,9 @@ class Builder(Transformer):
         return self._binary("*", c, implicit=True)
 
     def pow(self, c: list[Any]) -> BinOp:
-        return self._binary("^", c)
+        left, right = finish(c[0]), finish(c[-1])
+        layer = _tok(c[1]).value == "^()"
+        return BinOp("^", left, right, False, Span(left.span.start, right.span.end), layer)
 
     def neg(self, c: list[Any]) -> Neg:
         operand = finish(c[1])
@@ -335,7 +471,27 @@ class Builder(Transformer):
         tok, group = _tok(c[0]), c[1]
         func, args = name_of(tok), arguments(group)
         span = Span(tok.start, group.span.end)
-        return _sympy_sum(func, args, tok.primes, span) or Call(func, args, tok.primes, span)
+        return (
+            _sympy_sum(func, args, tok.primes, span)
+            or _derivative_call(func, args, tok.primes, span)
+            or Call(func, args, tok.primes, span)
+        )
+
+    def funcpow(self, c: list[Any]) -> Node:
+        """`\\sin^2 x` is (sin x)^2; `\\sin^{-1} x` is arcsin x (shown as such when read)."""
+        tok, exponent, arg = _tok(c[0]), finish(c[2]), finish(c[3])
+        span = Span(tok.start, arg.span.end)
+        func = name_of(tok)
+        if exponent == Neg(Number("1", Fraction(1))):
+            inverse = _INVERSES.get(tok.value)
+            if inverse is None or func.sub is not None:
+                raise _fail(
+                    f"\\{tok.value}^{{-1}} has no meaning here: write 1/\\{tok.value}(x) or "
+                    "the inverse function by name.",
+                    tok.start,
+                )
+            return Call(Name(inverse, span=func.span), (arg,), 0, span)
+        return BinOp("^", Call(func, (arg,), 0, span), exponent, False, span)
 
     def call1(self, c: list[Any]) -> Call:
         tok, arg = _tok(c[0]), finish(c[1])
@@ -344,8 +500,39 @@ class Builder(Transformer):
     def abs(self, c: list[Any]) -> Abs:
         return Abs(finish(c[1]), _span(c[0], c[2]))
 
-    def frac(self, c: list[Any]) -> BinOp:
-        return BinOp("/", finish(c[2]), finish(c[5]), False, _span(c[0], c[6]))
+    def norm(self, c: list[Any]) -> Call:
+        return Call(Name("norm", span=_span(c[0], c[0])), (finish(c[1]),), 0, _span(c[0], c[2]))
+
+    def norm_sub(self, c: list[Any]) -> Call:
+        sub = finish(c[4])
+        text = sub.base if isinstance(sub, Name) else getattr(sub, "text", None)
+        if not isinstance(text, str) or not text.isalnum():
+            message = "The subscript of a norm is a number or a name, as in \\|x\\|_2."
+            raise _fail(message, c[3].start)
+        func = Name("norm", text, span=_span(c[0], c[0]))
+        return Call(func, (finish(c[1]),), 0, _span(c[0], c[4]))
+
+    def floor(self, c: list[Any]) -> Call:
+        return Call(Name("floor", span=_span(c[0], c[0])), (finish(c[1]),), 0, _span(c[0], c[2]))
+
+    def ceil(self, c: list[Any]) -> Call:
+        return Call(Name("ceil", span=_span(c[0], c[0])), (finish(c[1]),), 0, _span(c[0], c[2]))
+
+    def frac(self, c: list[Any]) -> Node:
+        top, bottom, span = finish(c[2]), finish(c[5]), _span(c[0], c[6])
+        return leibniz(top, bottom, span) or BinOp("/", top, bottom, False, span)
+
+    def deriv(self, c: list[Any]) -> Derivative:
+        tok: tk.Tok = c[0]
+        var, order = _differential(finish(c[2]), _marker(tok.value))
+        if var is None or order != tok.primes:
+            raise _fail(
+                "Write the variable of this derivative as in \\frac{d}{dx} or "
+                "\\frac{\\partial^2}{\\partial x^2}.",
+                _start(c[1]),
+            )
+        body = finish(c[4])
+        return Derivative(body, var, order, Span(tok.start, body.span.end))
 
     def binom(self, c: list[Any]) -> Call:
         func = Name("binomial", span=_span(c[0], c[0]))
@@ -401,8 +588,15 @@ class Builder(Transformer):
     def sum(self, c: list[Any]) -> Sum:
         head: SumHead = c[0]
         body = finish(c[1])
-        index, lower, conditions = _sum_range(head)
-        return Sum(index, body, conditions, lower, head.upper, Span(head.span.start, body.span.end))
+        index, lower, upper, conditions = _sum_range(head)
+        return Sum(index, body, conditions, lower, upper, Span(head.span.start, body.span.end))
+
+    def dots(self, c: list[Any]) -> Dots:
+        tok = _tok(c[0])
+        return Dots(Span(tok.start, tok.end))
+
+    def setminus(self, c: list[Any]) -> BinOp:
+        return self._binary("setminus", c)
 
     # -------------------------------------------------------------- matrices
     def matrix(self, c: list[Any]) -> Call:

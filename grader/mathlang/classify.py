@@ -29,6 +29,9 @@ _OPERAND_END = frozenset(
         tk.RBRACE,
         tk.RGROUP,
         tk.BARCLOSE,
+        tk.NORMCLOSE,
+        tk.RFLOOR,
+        tk.RCEIL,
         tk.BANG,
         tk.TRANSPOSE,
         tk.MATEND,
@@ -48,6 +51,12 @@ _SHOWN = MappingProxyType(
         tk.RGROUP: "}",
         tk.BAROPEN: "|",
         tk.BARCLOSE: "|",
+        tk.NORMOPEN: "\\|",
+        tk.NORMCLOSE: "\\|",
+        tk.LFLOOR: "\\lfloor",
+        tk.RFLOOR: "\\rfloor",
+        tk.LCEIL: "\\lceil",
+        tk.RCEIL: "\\rceil",
         tk.MATBEGIN: "\\begin",
         tk.MATEND: "\\end",
     }
@@ -65,11 +74,65 @@ class _Matched:
 
 def classify(raw: Sequence[tk.Tok], limits: Limits) -> list[tk.Tok]:
     """The grammar's tokens for the lexer's tokens (see the module docstring)."""
-    return _settle(_match(raw, limits))
+    return _coefficient_arguments(_settle(_match(raw, limits)))
+
+
+def _coefficient_arguments(toks: list[tk.Tok]) -> list[tk.Tok]:
+    """`\\sin 2x`, `\\cos 2\\pi t`: a LaTeX function followed by a number and names written
+    together takes all of them, as LaTeX authors mean it (`\\sin 2x` is sin(2x)); the
+    argument ends at an operator, another function or a bracket."""
+    out: list[tk.Tok] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        end = _coefficient_run(toks, i) if tok.kind == tk.FUNC else None
+        if end is None:
+            out.append(tok)
+            i += 1
+            continue
+        first, last = toks[i + 1], toks[end - 1]
+        out.append(replace(tok, kind=tk.FUNCB))
+        out.append(tk.Tok(tk.LPAR, first.start, first.start, "("))
+        out.extend(toks[i + 1 : end])
+        out.append(tk.Tok(tk.RPAR, last.end, last.end, ")"))
+        i = end
+    return out
+
+
+def _coefficient_run(toks: Sequence[tk.Tok], i: int) -> int | None:
+    """For a function at i followed by a number and a name, the end of the run of names (and
+    simple powers of them); None otherwise."""
+    if not (i + 2 < len(toks) and toks[i + 1].kind == tk.NUMBER and toks[i + 2].kind == tk.NAME):
+        return None
+    j = i + 2
+    while j < len(toks) and toks[j].kind == tk.NAME:
+        power = j + 2 < len(toks) and toks[j + 1].kind == tk.POW
+        j += 3 if power and toks[j + 2].kind in (tk.NUMBER, tk.NAME) else 1
+    return j
 
 
 def _fail(message: str, offset: int, reason: Reason = Reason.SYNTAX) -> Failure:
     return Failure(reason, message, offset)
+
+
+def _unaligned(raw: Sequence[tk.Tok]) -> list[tk.Tok]:
+    """Without the alignment marks pasted from an `align` environment: outside a matrix, an
+    `&` right before a relation (`a &= b`) and a line break `\\` before such a one."""
+    out: list[tk.Tok] = []
+    matrices = 0
+    for i, tok in enumerate(raw):
+        matrices += (tok.kind == tk.MATBEGIN) - (tok.kind == tk.MATEND)
+        following = raw[i + 1].kind if i + 1 < len(raw) else None
+        if matrices == 0 and tok.kind == tk.CELL and following in (tk.RELOP, tk.ASSIGN):
+            continue
+        after = raw[i + 2].kind if i + 2 < len(raw) else None
+        if matrices == 0 and tok.kind == tk.ROWSEP and following == tk.CELL and after in (
+            tk.RELOP,
+            tk.ASSIGN,
+        ):
+            continue
+        out.append(tok)
+    return out
 
 
 def _match(raw: Sequence[tk.Tok], limits: Limits) -> _Matched:
@@ -77,9 +140,11 @@ def _match(raw: Sequence[tk.Tok], limits: Limits) -> _Matched:
     stack: list[int] = []
     opener_of: dict[int, int] = {}
     has_relation: set[int] = set()
-    for tok in raw:
+    for tok in _unaligned(raw):
         if tok.kind == tk.BAR:
             tok = _resolve_bar(tok, out, stack)
+        elif tok.kind == tk.NORM:
+            tok = _resolve_norm(tok, out, stack)
         index = len(out)
         out.append(tok)
         kind = tok.kind
@@ -117,6 +182,16 @@ def _resolve_bar(tok: tk.Tok, out: list[tk.Tok], stack: list[int]) -> tk.Tok:
         inside = bool(stack) and out[stack[-1]].kind == tk.BAROPEN
         closing = inside and bool(out) and out[-1].kind in _OPERAND_END
     return replace(tok, kind=tk.BARCLOSE if closing else tk.BAROPEN, value="|")
+
+
+def _resolve_norm(tok: tk.Tok, out: list[tk.Tok], stack: list[int]) -> tk.Tok:
+    """`\\|` as `|` (see `_resolve_bar`), for norms."""
+    if tok.value in ("open", "close"):
+        closing = tok.value == "close"
+    else:
+        inside = bool(stack) and out[stack[-1]].kind == tk.NORMOPEN
+        closing = inside and bool(out) and out[-1].kind in _OPERAND_END
+    return replace(tok, kind=tk.NORMCLOSE if closing else tk.NORMOPEN, value="\\|")
 
 
 def _close(tok: tk.Tok, out: list[tk.Tok], stack: list[int]) -> int:
@@ -200,12 +275,7 @@ def _is_sum_argument(toks: Sequence[tk.Tok], i: int, matched: _Matched) -> bool:
 def _settle_function(tok: tk.Tok, following: str | None) -> tk.Tok:
     if following in _BRACKET_OPEN:
         return replace(tok, kind=tk.FUNCB)
-    if following == tk.POW:
-        raise _fail(
-            f"Write a power of \\{tok.value} after its argument, as in \\{tok.value}(x)^2.",
-            tok.end,
-        )
-    return tok
+    return tok  # a power after it (`\\sin^2 x`) is the grammar's business
 
 
 def _settle_indicator(tok: tk.Tok, i: int, following: str | None, matched: _Matched) -> tk.Tok:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from grader.mathlang import tables as tb
 from grader.mathlang import tokens as tk
@@ -36,9 +37,35 @@ from grader.model import Reason
 # `2.*x` is 2 .* x (hadamard), so a decimal point followed by `*` does not belong to the number.
 _NUMBER = re.compile(r"(?:[0-9]+(?:\.(?!\*)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SAFE_INT_DIGITS = 4000  # below Python's int <-> str conversion limit
-_DELIMITER_KINDS = frozenset((tk.LPAR, tk.RPAR, tk.LSQB, tk.RSQB, tk.LBRACE, tk.RBRACE, tk.BAR))
+_DELIMITER_KINDS = frozenset(
+    (
+        tk.LPAR,
+        tk.RPAR,
+        tk.LSQB,
+        tk.RSQB,
+        tk.LBRACE,
+        tk.RBRACE,
+        tk.BAR,
+        tk.NORM,
+        tk.LFLOOR,
+        tk.RFLOOR,
+        tk.LCEIL,
+        tk.RCEIL,
+    )
+)
 _FRACS = frozenset(("frac", "dfrac", "tfrac", "cfrac"))
+# The numerator of a derivative operator `\frac{d}{dx}` (spaces removed) -> its order.
+_DIFFERENTIALS = MappingProxyType(
+    {
+        f"{mark}{power}": order
+        for mark in ("d", "\\partial", "∂", "\\mathrm{d}", "\\text{d}", "\\operatorname{d}")
+        for power, order in (("", 1), ("^2", 2), ("^{2}", 2), ("^3", 3), ("^{3}", 3))
+    }
+)
 _BINOMS = frozenset(("binom", "dbinom", "tbinom"))
+# What makes a subscript a sum's range or condition (for `Σ_{...}`).
+_CONDITION_MARKS = ("=", "≠", "<", ">", "≤", "≥", "\\ne", "\\le", "\\ge", "\\lt", "\\gt",
+                    "\\in", "∈")
 
 
 def prescan(text: str, lo: int, hi: int, limits: Limits) -> dict[int, int]:
@@ -107,6 +134,8 @@ class Lexer(NameReader):
         self.bar_hint = ""
         self.drop_delimiter = False  # the pending \right closes a `\left.`: drop its delimiter
         self.lefts: list[bool] = []  # open \left's, True for the invisible `\left.`
+        self.transparent: set[int] = set()  # braces of \substack, not groups
+        self.stacks: list[tuple[int, int]] = []  # \substack{...} ranges: `\\` is a comma
 
     # ----------------------------------------------------------------- driver
     def run(self) -> list[tk.Tok]:
@@ -117,6 +146,8 @@ class Lexer(NameReader):
                 break
             if self.pos in self.wrap:
                 self.single_argument()
+            elif self.pos in self.transparent:
+                self.pos += 1  # a brace of \substack{...}
             else:
                 self.step()
         if self.sized is not None:
@@ -136,11 +167,16 @@ class Lexer(NameReader):
             self.command()
         elif c == "^" or text.startswith("**", pos):
             self.superscript(pos, pos + (1 if c == "^" else 2))
+        elif c == "Σ" and self.sigma_sum(pos):
+            self.emit(tk.SUM, pos, pos + 1, "sum")
         elif c in tb.GREEK_CHARS:
             base, end = self.greek(tb.GREEK_CHARS[c], pos + 1)
             self.name_token(base, pos, end)
         elif c in tb.SYMBOL_CHARS:
             self.name_token(tb.SYMBOL_CHARS[c], pos, pos + 1)
+        elif c in tb.FUNCTION_CHARS:
+            sub, sub_expr, end = self.subscript(pos + 1, self.hi)
+            self.emit(tk.FUNC, pos, end, tb.FUNCTION_CHARS[c], sub, sub_expr)
         else:
             self.symbol(c, pos)
 
@@ -156,16 +192,28 @@ class Lexer(NameReader):
             raise fail("A name cannot start with '_'.", pos)
         elif c in tb.CHAR_TOKENS:
             kind, value = tb.CHAR_TOKENS[c]
-            self.emit(kind, pos, pos + 1, "" if kind == tk.BAR else value)
+            self.emit(kind, pos, pos + 1, "" if kind in (tk.BAR, tk.NORM) else value)
         else:
             for op, (kind, value) in tb.OPERATORS:
                 if self.text.startswith(op, pos):
                     self.emit(kind, pos, pos + len(op), value)
                     return
             shown = repr(c)
+            if self.text.startswith("...", pos):
+                self.emit(tk.DOTS, pos, pos + 3, "...")
+                return
             if c == ".":
                 raise fail("A '.' can only be part of a number or of the operator '.*'.", pos)
             raise fail(f"The character {shown} cannot be used in an answer.", pos)
+
+    def sigma_sum(self, pos: int) -> bool:
+        """A capital sigma is a sum when a braced subscript with a range or condition follows
+        (`Σ_{l≠y_i}`, `Σ_{l=1}^k`); otherwise it is the letter (a covariance Σ, `Σ_{11}`)."""
+        text = self.text
+        if not text.startswith("_{", pos + 1):
+            return False
+        inner = text[pos + 3 : self.braces[pos + 2]]
+        return any(mark in inner for mark in _CONDITION_MARKS)
 
     def starts_name(self, pos: int) -> bool:
         """Whether a `_` at pos that no name absorbed would start an identifier (`__import__`).
@@ -189,7 +237,7 @@ class Lexer(NameReader):
         if self.sized is not None:
             if kind not in _DELIMITER_KINDS:
                 raise self.sized_error()
-            if kind == tk.BAR and not value:
+            if kind in (tk.BAR, tk.NORM) and not value:
                 value = self.bar_hint
             self.sized = None
             if self.drop_delimiter:
@@ -219,6 +267,9 @@ class Lexer(NameReader):
             return
         if sub is None and base == "sum" and self.text.startswith("_", end):
             self.emit(tk.SUM, start, end, "sum")
+            return
+        if sub is None and base in tb.FUNCTION_COMMANDS and self.text.startswith("^", end):
+            self.emit(tk.FUNC, start, end, base)  # plain `sin^2(x)`, as `\\sin^2(x)`
             return
         upper_of_sum = [t.kind for t in self.out[-2:]] == [tk.SUM, tk.POW]
         if sub is None and not upper_of_sum:  # in `\sum^k_{l=1}` the `_` belongs to the sum
@@ -298,10 +349,17 @@ class Lexer(NameReader):
             kind, hint = tb.DELIMITER_COMMANDS[name]
             self.emit(kind, start, end, hint)
         elif name == "\\":
-            self.emit(tk.ROWSEP, start, end, "\\\\")
+            inside = any(a < start < b for a, b in self.stacks)
+            self.emit(tk.COMMA if inside else tk.ROWSEP, start, end, "," if inside else "\\\\")
         elif name in tb.BINARY_COMMANDS:
             kind, value = tb.BINARY_COMMANDS[name]
             self.emit(kind, start, end, value)
+        elif name in tb.ASSIGN_COMMANDS:
+            self.emit(tk.ASSIGN, start, end, ":=")
+        elif name in tb.DOTS_COMMANDS:
+            self.emit(tk.DOTS, start, end, "...")
+        elif name == "substack":
+            self.substack(start, end)
         elif name == "not":
             self.negated(start, end)
         elif name in _FRACS or name in _BINOMS or name == "sqrt" or name == "sum":
@@ -354,6 +412,17 @@ class Lexer(NameReader):
         self.bar_hint = tb.SIZE_COMMANDS[name]
         self.pos = end
 
+    def substack(self, start: int, end: int) -> None:
+        """`\\substack{l=1 \\\\ l \\neq y_i}` under a sum: its lines are conditions, as if
+        separated by commas; its braces group nothing."""
+        r = self.skip_blank(end, self.hi)
+        if not self.text.startswith("{", r):
+            raise fail("\\substack must be followed by its lines in braces.", start)
+        close = self.braces[r]
+        self.transparent.update((r, close))
+        self.stacks.append((r, close))
+        self.pos = r
+
     def negated(self, start: int, end: int) -> None:
         """`\\not=` is `!=`."""
         r = self.skip_blank(end, self.hi)
@@ -369,9 +438,31 @@ class Lexer(NameReader):
             self.emit(tk.SQRT, start, end, "sqrt")
             if not self.text.startswith("[", self.skip_blank(end, self.hi)):
                 self.arguments(name, start, end, 1)
+        elif name in _FRACS and self.derivative_operator(start, end):
+            return
         else:
             self.emit(tk.FRAC if name in _FRACS else tk.BINOM, start, end, name)
             self.arguments(name, start, end, 2)
+
+    def derivative_operator(self, start: int, end: int) -> bool:
+        """`\\frac{d}{dx}`, `\\frac{\\partial^2}{\\partial x^2}`: a DERIV token for the command and
+        its numerator (the denominator is read as an ordinary group), so that the operator takes
+        the product term that follows, as a sum does."""
+        r = self.skip_blank(end, self.hi)
+        if not self.text.startswith("{", r):
+            return False
+        close = self.braces[r]
+        inner = "".join(self.text[r + 1 : close].split())
+        order = _DIFFERENTIALS.get(inner)
+        below = self.skip_blank(close + 1, self.hi)
+        if order is None or not self.text.startswith("{", below):
+            return False
+        mark = "d" if inner[:1] == "d" else inner.split("^")[0]
+        denominator = "".join(self.text[below + 1 : self.braces[below]].split())
+        if not (denominator.startswith(mark) and len(denominator) > len(mark)):
+            return False  # `\frac{d}{x}` is a quotient
+        self.emit(tk.DERIV, start, close + 1, inner, primes=order)
+        return True
 
     def arguments(self, name: str, start: int, p: int, count: int) -> None:
         """Check that \\frac and friends have their arguments; mark unbraced ones (`\\frac12`)."""
@@ -488,7 +579,7 @@ class Lexer(NameReader):
             close = self.braces[r]
             inner = "".join(text[r + 1 : close].split())
             if inner in tb.TRANSPOSE_MARKS:
-                self.emit(tk.TRANSPOSE, start, close + 1, "T")
+                self.transposed(start, close + 1)
                 return
             primes = _count_primes(inner)
             if primes:
@@ -497,19 +588,45 @@ class Lexer(NameReader):
         elif r < self.hi:
             end = self.transpose_mark(r)
             if end is not None:
-                self.emit(tk.TRANSPOSE, start, end, "T")
+                self.transposed(start, end)
                 return
             if text.startswith("\\prime", r) and not text[r + 6 : r + 7].isalpha():
                 self.emit(tk.PRIME, start, r + 6, primes=1)
                 return
-        self.emit(tk.POW, start, after, "^")
+        self.emit(tk.POW, start, after, "^()" if self.bracketed_superscript(r) else "^")
+
+    def transposed(self, start: int, end: int) -> None:
+        """A transpose mark at text[start:end]; a subscript right after it belongs to the name
+        before it when that name has none (`z^T_{k-1}` is `z_{k-1}^T`, `W^\\top_{out}`)."""
+        last = self.out[-1] if self.out else None
+        if last is not None and last.kind == tk.NAME and last.sub is None:
+            sub, sub_expr, after = self.subscript(end, self.hi)
+            if sub is not None:
+                self.out[-1] = tk.Tok(tk.NAME, last.start, last.end, last.value, sub, sub_expr)
+                self.emit(tk.TRANSPOSE, start, end, "T")
+                self.pos = after
+                return
+        self.emit(tk.TRANSPOSE, start, end, "T")
+
+    def bracketed_superscript(self, r: int) -> bool:
+        """Whether the superscript at r is one bracket, as layer indices are written:
+        `^{(k)}`, `^{[2]}`, `^(k-1)`."""
+        text = self.text
+        if r < self.hi and text[r] == "{":
+            inner = text[r + 1 : self.braces[r]].strip()
+            return len(inner) >= 3 and (inner[0], inner[-1]) in (("(", ")"), ("[", "]"))
+        return r < self.hi and text[r] == "("
 
     def transpose_mark(self, r: int) -> int | None:
         """The end of an unbraced transpose mark at r: `T` alone, `\\top`, `\\intercal`, `⊤`."""
         text = self.text
         if text[r] == "T":
             following = text[r + 1 : r + 2]
-            return None if following and (following in ASCII_ALNUM or following == "_") else r + 1
+            if following == "_":  # `z^T_{k-1}`: a transpose when the subscript can move
+                last = self.out[-1] if self.out else None
+                bare = last is not None and last.kind == tk.NAME and last.sub is None
+                return r + 1 if bare else None
+            return None if following and following in ASCII_ALNUM else r + 1
         if text[r] in "⊤ᵀ":
             return r + 1
         if text[r] == "\\":

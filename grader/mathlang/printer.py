@@ -18,6 +18,8 @@ from grader.mathlang.ast import (
     Abs,
     BinOp,
     Call,
+    Derivative,
+    Dots,
     Factorial,
     Indicator,
     ListLit,
@@ -26,10 +28,12 @@ from grader.mathlang.ast import (
     Node,
     Number,
     Relation,
+    SetLit,
     Sum,
     Transpose,
     TupleLit,
 )
+from grader.mathlang.builder import reads_as_derivative
 
 # Precedence levels, loosest first.
 _REL, _ADD, _MUL, _UNARY, _POW, _POSTFIX, _ATOM = range(7)
@@ -38,7 +42,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _LETTER_DIGITS = re.compile(r"[A-Za-z][0-9]*")
 _GREEK_DIGITS = re.compile(r"([A-Za-z]+)([0-9]+)")
 _RELATIONS_LATEX = MappingProxyType(
-    {"=": "=", "!=": "\\neq", "<": "<", "<=": "\\leq", ">": ">", ">=": "\\geq"}
+    {"=": "=", "!=": "\\neq", "<": "<", "<=": "\\leq", ">": ">", ">=": "\\geq", ":=": ":="}
 )
 _SYMBOLS_LATEX = MappingProxyType({"oo": "\\infty", "partial": "\\partial", "nabla": "\\nabla"})
 _ACCENTS_LATEX = (("hat", "\\hat"), ("bar", "\\bar"), ("tilde", "\\tilde"))
@@ -87,6 +91,13 @@ class _Printer:
             return _Out(self.paren(", ".join(self.full(item) for item in node.items)), _ATOM)
         if isinstance(node, ListLit):
             return _Out(self.listlit(node, in_list), _ATOM)
+        if isinstance(node, Derivative):
+            return self.derivative(node)
+        if isinstance(node, SetLit):
+            items = ", ".join(self.full(item, in_list=True) for item in node.items)
+            return _Out(f"\\{{{items}\\}}", _ATOM)
+        if isinstance(node, Dots):
+            return _Out("\\dots", _ATOM)
         raise TypeError(f"not an answer-language node: {node!r}")
 
     def full(self, node: Node, in_list: bool = False) -> str:
@@ -110,6 +121,9 @@ class _Printer:
         return self.product(node)
 
     def product(self, node: BinOp) -> _Out:
+        if node.op == "setminus":
+            left, right = self.show(node.left), self.show(node.right)
+            return _Out(f"{left.text} \\setminus {right.text}", _ADD)
         left, right = self.show(node.left), self.show(node.right)
         if left.level < _MUL or left.open_sum:
             left = self.wrapped(left)
@@ -206,6 +220,11 @@ class _Printer:
         upper = "" if node.upper is None else f"^{{{self.upper(node.upper)}}}"
         return f"sum_{{{self.sum_spec(node)}}}{upper}({self.full(node.body)})"
 
+    def derivative(self, node: Derivative) -> _Out:
+        var = self.name(node.var)
+        spec = var if node.order == 1 else f"({var}, {node.order})"
+        return _Out(f"Derivative({self.full(node.body, in_list=True)}, {spec})", _ATOM)
+
 
 class _LatexPrinter(_Printer):
     """LaTeX spellings of the same structure."""
@@ -227,9 +246,9 @@ class _LatexPrinter(_Printer):
         return f"\\left|{inner}\\right|"
 
     def product(self, node: BinOp) -> _Out:
-        if node.op == "/":
+        if node.op == "/" and not reads_as_derivative(node.left, node.right):
             return _Out(f"\\frac{{{self.full(node.left)}}}{{{self.full(node.right)}}}", _ATOM)
-        return super().product(node)
+        return super().product(node)  # `d y / d x` as a \frac would read as a derivative
 
     def power(self, node: BinOp) -> _Out:
         base = self.show(node.left)
@@ -265,12 +284,17 @@ class _LatexPrinter(_Printer):
     def special_call(self, node: Call) -> str | None:
         """`\\sqrt{x}`, `\\sqrt[n]{x}`, `\\binom{n}{k}` and bmatrix for Matrix([[...], ...])."""
         func, args = node.func, node.args
+        if func.base == "norm" and not node.primes and len(args) == 1 and func.sub is not None:
+            return f"\\left\\| {self.full(args[0])} \\right\\|_{{{func.sub}}}"
         if func.sub is not None or node.primes:
             return None
         if func.base == "sqrt" and len(args) == 1:
             return f"\\sqrt{{{self.full(args[0])}}}"
         if func.base == "root" and len(args) == 2:
             return f"\\sqrt[{self.full(args[1])}]{{{self.full(args[0])}}}"
+        if func.base in _DELIMITED and len(args) == 1:
+            left, right = _DELIMITED[func.base]
+            return f"\\left{left} {self.full(args[0])} \\right{right}"
         if func.base == "binomial" and len(args) == 2:
             return f"\\binom{{{self.full(args[0])}}}{{{self.full(args[1])}}}"
         if func.base == "Matrix" and len(args) == 1 and _is_table(args[0]):
@@ -288,6 +312,17 @@ class _LatexPrinter(_Printer):
     def sum(self, node: Sum) -> str:
         upper = "" if node.upper is None else f"^{{{self.upper(node.upper)}}}"
         return f"\\sum_{{{self.sum_spec(node)}}}{upper} {self.paren(self.full(node.body))}"
+
+    def derivative(self, node: Derivative) -> _Out:
+        power = "" if node.order == 1 else f"^{{{node.order}}}"
+        head = f"\\frac{{\\partial{power}}}{{\\partial {self.name(node.var)}{power}}}"
+        return _Out(f"{head} {self.paren(self.full(node.body))}", _MUL, open_sum=True)
+
+
+# Functions written as delimiters in LaTeX.
+_DELIMITED = MappingProxyType(
+    {"norm": ("\\|", "\\|"), "floor": ("\\lfloor", "\\rfloor"), "ceil": ("\\lceil", "\\rceil")}
+)
 
 
 def _reads_as_transpose(exponent: _Out) -> bool:

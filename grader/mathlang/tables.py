@@ -59,17 +59,18 @@ GREEK_LATEX = MappingProxyType(
 
 # Other symbols that read as names.
 SYMBOL_COMMANDS = MappingProxyType(
-    {"infty": "oo", "partial": "partial", "nabla": "nabla", "ell": "l", "imath": "i"}
+    {"infty": "oo", "partial": "partial", "ell": "l", "imath": "i"}
 )
-SYMBOL_CHARS = MappingProxyType({"∞": "oo", "∂": "partial", "∇": "nabla", "ℓ": "l"})
+SYMBOL_CHARS = MappingProxyType({"∞": "oo", "∂": "partial", "ℓ": "l"})
 
-# LaTeX function commands: `\exp x`, `\max(0, x)`.
+# LaTeX function commands: `\exp x`, `\max(0, x)`; `\nabla_w L` is the gradient of L by w.
 FUNCTION_COMMANDS = frozenset(
     (
         "arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf ker lg ln log "
-        "max min Pr sec sin sinh sup tan tanh"
+        "max min Pr sec sin sinh sup tan tanh nabla"
     ).split()
 )
+FUNCTION_CHARS = MappingProxyType({"∇": "nabla"})
 
 # Commands that are ignored: spacing, style and limits placement.
 IGNORED_COMMANDS = frozenset(
@@ -131,6 +132,9 @@ BINARY_COMMANDS = MappingProxyType(
         "gt": ("RELOP", ">"),
         "land": ("AND", "and"),
         "wedge": ("AND", "and"),
+        "in": ("RELOP", "in"),
+        "setminus": ("SETMINUS", "setminus"),
+        "smallsetminus": ("SETMINUS", "setminus"),
     }
 )
 
@@ -145,8 +149,22 @@ DELIMITER_COMMANDS = MappingProxyType(
         "lvert": ("BAR", "open"),
         "rvert": ("BAR", "close"),
         "vert": ("BAR", ""),
+        "|": ("NORM", ""),
+        "Vert": ("NORM", ""),
+        "lVert": ("NORM", "open"),
+        "rVert": ("NORM", "close"),
+        "lfloor": ("LFLOOR", ""),
+        "rfloor": ("RFLOOR", ""),
+        "lceil": ("LCEIL", ""),
+        "rceil": ("RCEIL", ""),
     }
 )
+
+# `\{1, \dots, k\}`: the elided part of a range.
+DOTS_COMMANDS = frozenset(("dots", "ldots", "cdots", "dotsc", "dotsb"))
+
+# Assignments: `w \leftarrow w - \eta g`, `a := b`.
+ASSIGN_COMMANDS = frozenset(("leftarrow", "gets", "coloneqq", "coloneq", "Leftarrow"))
 
 MATRIX_ENVIRONMENTS = frozenset(("bmatrix", "pmatrix", "matrix", "Bmatrix"))
 
@@ -181,6 +199,16 @@ CHAR_TOKENS = MappingProxyType(
         "∑": ("SUM", "sum"),
         "∧": ("AND", "and"),
         "⊤": ("TRANSPOSE", "T"),
+        "‖": ("NORM", ""),
+        "⌊": ("LFLOOR", ""),
+        "⌋": ("RFLOOR", ""),
+        "⌈": ("LCEIL", ""),
+        "⌉": ("RCEIL", ""),
+        "←": ("ASSIGN", ":="),
+        "∈": ("RELOP", "in"),
+        "∖": ("SETMINUS", "setminus"),
+        "…": ("DOTS", "..."),
+        "≔": ("ASSIGN", ":="),
         "ᵀ": ("TRANSPOSE", "T"),
         "_": ("SUB", "_"),
     }
@@ -188,6 +216,7 @@ CHAR_TOKENS = MappingProxyType(
 
 # Two-character operators first, then their one-character prefixes.
 OPERATORS = (
+    (":=", ("ASSIGN", ":=")),
     ("**", ("POW", "^")),
     (".*", ("HAD", "hadamard")),
     ("==", ("RELOP", "=")),
@@ -204,7 +233,8 @@ OPERATORS = (
     ("^", ("POW", "^")),
 )
 
-PRIME_CHARS = MappingProxyType({"'": 1, "′": 1, "″": 2, "‴": 3})
+# Primes, with the apostrophes word processors put in their place (’, ʹ).
+PRIME_CHARS = MappingProxyType({"'": 1, "′": 1, "″": 2, "‴": 3, "’": 1, "ʹ": 1, "ʺ": 2})
 INDICATOR_CHARS = frozenset("𝟙")
 SUPERSCRIPT_CHARS = MappingProxyType({**{c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}, "⁻": "-"})
 SUBSCRIPT_CHARS = MappingProxyType({c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")})

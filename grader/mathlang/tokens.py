@@ -20,6 +20,7 @@ FUNC = "FUNC"  # a LaTeX function (`\exp`) applied to the following factor
 FUNCB = "FUNCB"  # a LaTeX function followed by a bracket (its argument list)
 IND = "IND"  # an indicator head: `1` before a bracket holding a relation, `\mathbb{1}`, `𝟙`
 SUM = "SUM"
+DERIV = "DERIV"  # `\\frac{d}` of `\\frac{d}{dx} f`; primes: the order
 SUB = "SUB"  # `_` that is not part of a name (after a sum or indicator)
 POW = "POW"
 MUL = "MUL"
@@ -34,6 +35,12 @@ LSQB, RSQB = "LSQB", "RSQB"
 LBRACE, RBRACE = "LBRACE", "RBRACE"  # `\{ \}`
 LGROUP, RGROUP = "LGROUP", "RGROUP"  # LaTeX braces `{ }`
 BAROPEN, BARCLOSE = "BAROPEN", "BARCLOSE"
+NORMOPEN, NORMCLOSE = "NORMOPEN", "NORMCLOSE"  # `\|x\|`, `\lVert x \rVert`, `‖x‖`
+LFLOOR, RFLOOR = "LFLOOR", "RFLOOR"  # `\lfloor x \rfloor`, `⌊x⌋`
+LCEIL, RCEIL = "LCEIL", "RCEIL"  # `\lceil x \rceil`, `⌈x⌉`
+DOTS = "DOTS"  # `\\dots`, `...`: inside a set such as \\{1, \\dots, k\\}
+SETMINUS = "SETMINUS"  # `\\setminus`: in a sum's range
+ASSIGN = "ASSIGN"  # `:=`, `\leftarrow`, `\gets`, `←`: an assignment (judged on its right side)
 COMMA = "COMMA"
 RELOP = "RELOP"  # value: "=", "!=", "<", "<=", ">", ">="
 AND = "AND"
@@ -47,10 +54,21 @@ ROWSEP = "ROWSEP"  # `\\`
 # Kinds that only exist between the lexer and classify.py.
 PRIME = "PRIME"  # primes: how many
 BAR = "BAR"  # value: "open", "close" or "" (decided from the context)
+NORM = "NORM"  # `\|`: like BAR, for norms
 INDCMD = "INDCMD"  # `\mathbb{1}` and friends; value: what it means without a bracket
 
 OPENERS = MappingProxyType(
-    {LPAR: RPAR, LSQB: RSQB, LBRACE: RBRACE, LGROUP: RGROUP, MATBEGIN: MATEND, BAROPEN: BARCLOSE}
+    {
+        LPAR: RPAR,
+        LSQB: RSQB,
+        LBRACE: RBRACE,
+        LGROUP: RGROUP,
+        MATBEGIN: MATEND,
+        BAROPEN: BARCLOSE,
+        NORMOPEN: NORMCLOSE,
+        LFLOOR: RFLOOR,
+        LCEIL: RCEIL,
+    }
 )
 CLOSERS = MappingProxyType({close: open_ for open_, close in OPENERS.items()})
 

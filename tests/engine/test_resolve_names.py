@@ -223,6 +223,17 @@ def test_the_margin_aliases() -> None:
         assert ir(text, INDEX) == Sym("margin")
 
 
+def test_a_sum_index_may_shadow_the_class_count() -> None:
+    context = make(INDEX)
+    resolved = resolve(parse("\\sum_{k \\neq y_i} p_k"), context)
+    assert isinstance(resolved.ir, Summation) and isinstance(resolved.ir.body, Family)
+    assert resolved.ir.body.index.role is IndexRole.BOUND
+    assert any("sum's index" in note for note in resolved.notes)
+    # bounds are outside the sum: there k is still the number of classes
+    bounded = resolve(parse("\\sum_{k=1}^{k} p_k"), context).ir
+    assert isinstance(bounded, Summation) and bounded.upper == Sym("k")
+
+
 def test_index_errors() -> None:
     with pytest.raises(ResolveError) as info:
         ir("p", INDEX)
@@ -234,7 +245,10 @@ def test_index_errors() -> None:
         ir("delta_{jq}", INDEX)
     assert info.value.reason is Reason.UNKNOWN_SYMBOL
     with pytest.raises(ResolveError) as info:
-        ir("sum_{k != y} p_k", INDEX)  # k is the class count
+        ir("sum_{p != y} p_p", INDEX)  # p is a family
+    assert info.value.reason is Reason.SYNTAX
+    with pytest.raises(ResolveError) as info:
+        ir("sum_{m != y} p_m", INDEX)  # m is the margin
     assert info.value.reason is Reason.SYNTAX
     with pytest.raises(ResolveError) as info:
         ir("sum_a sum_b sum_c sum_d p_a", INDEX)

@@ -10,7 +10,8 @@ Tree notation (YAML lists, decoded by `build`; nothing is evaluated):
   [neg|T|fact|abs, <operand>]
   [rel, op, <left>, <right>]         [ind, <rel>...]
   [sum, <index>, <body>, {conds: [<rel>...], lower: <tree>, upper: <tree>}]
-  [tuple, <item>...]                 [list, <item>...]
+  [tuple, <item>...]                 [list, <item>...]      [set, <item>...]     dots
+  [deriv, <body>, <var>] / [deriv, <body>, <var>, order]   Derivative
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from grader.mathlang.ast import (
     Abs,
     BinOp,
     Call,
+    Derivative,
+    Dots,
     Factorial,
     Indicator,
     ListLit,
@@ -32,6 +35,7 @@ from grader.mathlang.ast import (
     Node,
     Number,
     Relation,
+    SetLit,
     Sum,
     Transpose,
     TupleLit,
@@ -60,6 +64,8 @@ def build(spec: Any) -> Node:
         raise ValueError(f"bad tree spec {spec!r}")
     if isinstance(spec, int):
         return Number(str(spec), Fraction(spec))
+    if spec == "dots":
+        return Dots()
     if isinstance(spec, str):
         base, _, sub = spec.partition("_")
         return Name(base, sub or None)
@@ -90,6 +96,13 @@ def build(spec: Any) -> Node:
         return TupleLit(tuple(build(item) for item in rest))
     if head == "list":
         return ListLit(tuple(build(item) for item in rest))
+    if head == "set":
+        return SetLit(tuple(build(item) for item in rest))
+    if head == "deriv":
+        var = build(rest[1])
+        if not isinstance(var, Name):
+            raise ValueError(f"bad variable in {spec!r}")
+        return Derivative(build(rest[0]), var, rest[2] if len(rest) > 2 else 1)
     raise ValueError(f"unknown tree spec {spec!r}")
 
 
@@ -167,6 +180,8 @@ def _extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
         ),
         st.builds(TupleLit, st.lists(children, min_size=2, max_size=3).map(tuple)),
         st.builds(ListLit, st.lists(children, max_size=3).map(tuple)),
+        st.builds(SetLit, st.lists(children, min_size=1, max_size=3).map(tuple)),
+        st.builds(Derivative, children, NAMES, st.integers(1, 3)),
     )
 
 

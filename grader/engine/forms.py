@@ -31,11 +31,11 @@ from grader.engine.context import Context
 from grader.engine.functions import BUILTINS
 from grader.engine.symbols import SymbolKind, key_of
 from grader.mathlang import final_rhs, to_text
-from grader.mathlang.ast import BinOp, Call, Name, Neg, Node, Number, walk
+from grader.mathlang.ast import BinOp, Call, Derivative, Name, Neg, Node, Number, walk
 
 FormCheck = Callable[[Node], list[str]]
 
-_DERIVATIVE_CALLS = frozenset({"Derivative", "diff", "D", "grad", "deriv"})
+_DERIVATIVE_CALLS = frozenset({"Derivative", "diff", "D", "grad", "deriv", "nabla"})
 _DERIVATIVE_NAMES = frozenset({"partial", "nabla", "d"})
 
 
@@ -194,6 +194,8 @@ def _differential(node: Node) -> bool:
 
 def _no_derivatives(tree: Node) -> list[str]:
     for node in walk(tree):
+        if isinstance(node, Derivative):  # `\\frac{\\partial L}{\\partial W}`, `Derivative(f, x)`
+            return [f"{to_text(node)} is a derivative left to work out."]
         if isinstance(node, Call) and (node.primes or node.func.base in _DERIVATIVE_CALLS):
             return [f"{to_text(node)} is a derivative left to work out."]
         if isinstance(node, Name) and node.base in _DERIVATIVE_NAMES:

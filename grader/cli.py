@@ -192,6 +192,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         for key, words in (
             ("duplicate_id", "with a duplicate id"),
             ("not_on_roster", "not on the roster"),
+            ("fits_other_variant", "fitting another student's numbers"),
         )
         if flags.get(key)
     ]

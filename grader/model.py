@@ -100,6 +100,7 @@ class Reason(StrEnum):
     INTERNAL_ERROR = "internal_error"  # an exception inside a check (a bug of the grader)
     # gradebook level
     DUPLICATE_ID = "duplicate_id"
+    FITS_OTHER_VARIANT = "fits_other_variant"  # the sheet's numbers are another student's
     NOT_ON_ROSTER = "not_on_roster"
     NO_SUBMISSION = "no_submission"
     LATE = "late"
@@ -250,6 +251,9 @@ class PartScore:
     detail: Mapping[str, object] = field(default_factory=frozen_mapping)
 
 
+VARIANT_DETAIL = "variant"  # GradedSubmission.detail: {"label", "data"} the sheet was graded on
+
+
 @dataclass(frozen=True)
 class GradedSubmission:
     """One gradebook row with every part behind it."""
@@ -314,6 +318,7 @@ class AssignmentInfo:
     questions: tuple[QuestionInfo, ...]
     rubric_path: str = ""
     late_policy: bool = False  # grades.csv then shows submission time, raw total and penalty
+    variants: bool = False  # each student has their own numbers: parts.csv names the variant
 
     def slots(self) -> tuple[PartInfo, ...]:
         """Every answer slot in rubric order."""

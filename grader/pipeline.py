@@ -11,12 +11,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.checkers.base import Job
 from grader.checkers.prepare import PreparedRubric, prepare_rubric
 from grader.checkers.registry import REGISTRY
+from grader.checkers.variants import PreparedVariants, VariantJob, prepare_variants
+from grader.copysignal import flag_copies
 from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, discover, load_submission
 from grader.model import (
+    VARIANT_DETAIL,
     CheckResult,
     Gradebook,
     GradedSubmission,
@@ -28,8 +30,10 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
+from grader.rubric.draw import Variant
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric
+from grader.rubric.spec import Rubric
 from grader.sandbox import JobLimits, run_inline, run_pool
 from grader.scoring import TAScoreLike, empty_row, graded_row, internal_error_messages
 from grader.staff_inputs import UsageError, read_scores, with_roster
@@ -160,15 +164,27 @@ def _discovery_rows(messages: Sequence[Message]) -> list[Submission]:
     return rows
 
 
+def _per_variant(prepared: PreparedRubric | PreparedVariants) -> PreparedVariants:
+    """Every student's PreparedRubric (one rubric prepared once: every student alike)."""
+    return prepared if isinstance(prepared, PreparedVariants) else PreparedVariants(prepared)
+
+
 def check_answers(
-    prepared: PreparedRubric,
+    prepared: PreparedRubric | PreparedVariants,
     submissions: Sequence[Submission],
     options: BatchOptions,
     progress: Progress | None = None,
-) -> dict[Job, CheckResult]:
-    """Run every distinct job of the batch (in worker processes unless `workers` is 0)."""
+) -> dict[VariantJob, CheckResult]:
+    """Run every distinct job of the batch (in worker processes unless `workers` is 0), each
+    sheet's against its student's variant (jobs of questions all variants share stay one)."""
+    variants = _per_variant(prepared)
     jobs = list(
-        dict.fromkeys(j for s in submissions if s.readable for j in prepared.requests(s.answers))
+        dict.fromkeys(
+            j
+            for s in submissions
+            if s.readable
+            for j in variants.requests(variants.variant_of(s.student_id), s.answers)
+        )
     )
 
     def report(done: int, total: int) -> None:
@@ -176,9 +192,9 @@ def check_answers(
             progress("checking", done, total)
 
     if options.workers <= 0:
-        return run_inline(prepared.execute, jobs, report)
+        return run_inline(variants.execute, jobs, report)
     return run_pool(
-        prepared.execute, jobs, workers=options.workers, limits=options.limits, progress=report
+        variants.execute, jobs, workers=options.workers, limits=options.limits, progress=report
     )
 
 
@@ -223,12 +239,14 @@ def wrong_assignment(prepared: PreparedRubric, submission: Submission) -> tuple[
 
 
 def score_all(
-    prepared: PreparedRubric,
+    prepared: PreparedRubric | PreparedVariants,
     submissions: Sequence[Submission],
-    results: Mapping[Job, CheckResult],
+    results: Mapping[VariantJob, CheckResult],
     overrides: Mapping[tuple[str, str], TAScoreLike],
 ) -> list[GradedSubmission]:
-    """A row per submission (unreadable files included), duplicates flagged."""
+    """A row per submission (unreadable files included), duplicates flagged; each sheet is
+    scored against its student's variant, which the row's detail names when there are any."""
+    variants = _per_variant(prepared)
     ids = Counter(s.student_id for s in submissions)
     rows = []
     for sub in submissions:
@@ -249,7 +267,7 @@ def score_all(
         if not sub.readable:
             rows.append(
                 empty_row(
-                    prepared.rubric,
+                    variants.base.rubric,
                     sub.student_id,
                     sub.name,
                     sub.source,
@@ -259,10 +277,20 @@ def score_all(
                 )
             )
             continue
-        extra = unknown_answers(prepared, sub) + wrong_assignment(prepared, sub) + extra
-        graded = prepared.grade(sub.answers, results)
-        rows.append(graded_row(prepared.rubric, sub, graded, overrides, extra, flags))
+        variant = variants.variant_of(sub.student_id)
+        own = variants.prepared(variant)
+        extra = unknown_answers(own, sub) + wrong_assignment(own, sub) + extra
+        graded = own.grade(sub.answers, variants.results_for(variant, results))
+        row = graded_row(own.rubric, sub, graded, overrides, extra, flags)
+        rows.append(with_variant(row, variant, own.rubric) if variants.enabled else row)
     return rows
+
+
+def with_variant(row: GradedSubmission, variant: Variant, rubric: Rubric) -> GradedSubmission:
+    """The row with the variant it was graded against: its label and the drawn numbers."""
+    drawn = {d.name: variant.data[d.name] for d in rubric.variants.data} if rubric.variants else {}
+    used = frozen_mapping({"label": variant.label, "data": drawn})
+    return replace(row, detail=frozen_mapping({**row.detail, VARIANT_DETAIL: used}))
 
 
 def prepare(options: BatchOptions, submissions: Sequence[Submission]) -> PreparedRubric:
@@ -271,19 +299,29 @@ def prepare(options: BatchOptions, submissions: Sequence[Submission]) -> Prepare
     return prepare_rubric(load_rubric(path, REGISTRY))
 
 
+def prepare_batch(options: BatchOptions, submissions: Sequence[Submission]) -> PreparedVariants:
+    """The batch's rubric prepared, with its students' variants when it declares them (the
+    course secret is then required: RubricError saying where it was looked for)."""
+    path = choose_rubric(options, submissions)
+    return prepare_variants(load_rubric(path, REGISTRY))
+
+
 def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
     """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
     submissions = load_all(options.folder, progress)
-    prepared = prepare(options, submissions)
+    variants = prepare_batch(options, submissions)
+    prepared = variants.base
     overrides, staff = read_scores(options.scores, prepared, submissions)
-    results = check_answers(prepared, submissions, options, progress)
-    rows = score_all(prepared, submissions, results, overrides)
+    results = check_answers(variants, submissions, options, progress)
+    rows = score_all(variants, submissions, results, overrides)
     staff += _duplicates(submissions)
     staff += tuple(m for row in rows for m in internal_error_messages(row))
     rows = _late(options, prepared, submissions, rows)
     if options.roster is not None:
         rows, roster_staff = with_roster(options.roster, prepared, rows)
         staff += roster_staff
+    rows, copies = flag_copies(variants, submissions, rows)  # roster students are candidates too
+    staff += tuple(copies)
     book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
     return Batch(book, prepared, tuple(staff))
 

@@ -15,7 +15,14 @@ from types import MappingProxyType
 from grader.gradebook.markdown import code_block, code_span, escape_markdown
 from grader.gradebook.numbers import format_points
 from grader.gradebook.tables import comment_to_show, ordered_parts, part_order
-from grader.model import AssignmentInfo, GradedSubmission, Outcome, PartScore, Status
+from grader.model import (
+    VARIANT_DETAIL,
+    AssignmentInfo,
+    GradedSubmission,
+    Outcome,
+    PartScore,
+    Status,
+)
 
 REFERENCE_KEY = "reference"
 
@@ -52,9 +59,30 @@ def _header(row: GradedSubmission, info: AssignmentInfo) -> list[str]:
             f"- Base: {format_points(row.base)}, bonus counted: {format_points(row.bonus)}"
         )
     lines.append(f"- Status: {escape_markdown(STATUS_WORDS[row.status])}")
+    lines += _variant(row)
     if row.source:
         lines.append(f"- File: {escape_markdown(row.source)}")
     return lines
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    return str(value)
+
+
+def _variant(row: GradedSubmission) -> list[str]:
+    """Which numbers the sheet was graded against, when each student has their own."""
+    used = row.detail.get(VARIANT_DETAIL)
+    if not isinstance(used, Mapping):
+        return []
+    data = used.get("data")
+    numbers = [
+        code_span(f"{name} = {_flat(value)}")
+        for name, value in (data.items() if isinstance(data, Mapping) else ())
+    ]
+    label = escape_markdown(str(used.get("label", "")))
+    return [f"- Graded with your own numbers (variant {label}): " + ", ".join(numbers)]
 
 
 def _part(part: PartScore, *, show_reference: bool) -> list[str]:

@@ -102,7 +102,8 @@ def _row(
 
 
 def _assignment(info: AssignmentInfo) -> dict[str, Any]:
-    return {
+    # `variants` only when there are some: a course without them keeps its bytes.
+    return ({"variants": True} if info.variants else {}) | {
         "id": info.id, "title": info.title, "max_total": json_points(info.max_total),
         "rubric": info.rubric_path, "late_policy": info.late_policy,
         "questions": [

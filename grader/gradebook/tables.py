@@ -12,12 +12,20 @@ from types import MappingProxyType
 
 from grader.gradebook.csvout import Cell
 from grader.gradebook.text import one_line
-from grader.model import AssignmentInfo, Gradebook, GradedSubmission, PartScore, Severity
+from grader.model import (
+    VARIANT_DETAIL,
+    AssignmentInfo,
+    Gradebook,
+    GradedSubmission,
+    PartScore,
+    Severity,
+)
 
 GRADES_LEAD = ("student_id", "name")
 GRADES_TAIL = ("base", "bonus", "total", "max_total", "status", "source", "message")
 LATE_COLUMNS = ("submitted_at", "days_late", "raw_total", "late_penalty")
 PARTS_HEADER = ("student_id", "question", "part", "points", "max_points", "outcome", "feedback")
+VARIANT_COLUMN = "variant"
 REVIEW_HEADER = (
     "student_id", "part", "points", "grader", "comment",  # the TA fills in points/grader/comment
     "name", "question", "provisional_points", "max_points", "outcome", "answer", "source",
@@ -98,12 +106,25 @@ def _late_cells(row: GradedSubmission) -> list[Cell]:
     return [late.get(key) for key in ("submitted_at", "days_late", "raw_total", "penalty")]
 
 
+def parts_header(info: AssignmentInfo) -> tuple[str, ...]:
+    """parts.csv's columns; with variants also `variant` (the numbers a sheet was graded on)."""
+    return (*PARTS_HEADER, VARIANT_COLUMN) if info.variants else PARTS_HEADER
+
+
+def variant_label(row: GradedSubmission) -> str | None:
+    """The label of the variant the row was graded against (None without variants)."""
+    used = row.detail.get(VARIANT_DETAIL)
+    label = used.get("label") if isinstance(used, Mapping) else None
+    return label if isinstance(label, str) else None
+
+
 def parts_rows(book: Gradebook) -> list[list[Cell]]:
     """One parts.csv row per part of every submission."""
     order = part_order(book.assignment)
+    variants = book.assignment.variants
     return [
         [row.student_id, part.question, part.answer_id, part.points, part.max_points,
-         part.outcome.value, part_feedback(part)]
+         part.outcome.value, part_feedback(part), *([variant_label(row)] if variants else [])]
         for row in sorted_rows(book)
         for part in ordered_parts(row, order)
     ]  # fmt: skip

@@ -19,10 +19,10 @@ from grader.gradebook.paths import feedback_names
 from grader.gradebook.publish import Content, publish_folder
 from grader.gradebook.results import results_bytes
 from grader.gradebook.tables import (
-    PARTS_HEADER,
     REVIEW_HEADER,
     grades_header,
     grades_rows,
+    parts_header,
     parts_rows,
     review_rows,
     sorted_rows,
@@ -56,7 +56,7 @@ def gradebook_files(book: Gradebook, *, show_reference: bool = False) -> list[tu
         for path, row in zip(feedback_files, rows, strict=True)
     ]
     files += [
-        (PARTS_FILE, csv_bytes(PARTS_HEADER, parts_rows(book))),
+        (PARTS_FILE, csv_bytes(parts_header(book.assignment), parts_rows(book))),
         (REVIEW_FILE, csv_bytes(REVIEW_HEADER, review_rows(book))),
         (RESULTS_FILE, results_bytes(book, feedback_files, show_reference=show_reference)),
         (ERRORS_FILE, errors_log_bytes(book)),

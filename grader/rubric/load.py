@@ -195,6 +195,9 @@ def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric |
     variants = parse_variants(
         data.get("variants"), given if isinstance(given, Mapping) else {}, problems.add
     )
+    if variants is not None and feedback == "scores":
+        problems.add("feedback", "`scores` needs the course secret, which `grade check` in a "
+                     "student's CI must not have: use `none` with variants")  # fmt: skip
     if not questions:
         problems.add("questions", "required: a list of questions")
         return None

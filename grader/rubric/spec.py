@@ -146,6 +146,7 @@ class Rubric:
             questions=questions,
             rubric_path=self.path,
             late_policy=self.late is not None,
+            variants=self.variants is not None,
         )
 
 

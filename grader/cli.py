@@ -30,8 +30,10 @@ from grader.late import SOURCES
 from grader.rubric.errors import RubricError
 from grader.sandbox import JobLimits
 
-if TYPE_CHECKING:  # an annotation only: importing it would load sympy for `grade --help`
+if TYPE_CHECKING:  # annotations only: importing them would load sympy for `grade --help`
     from grader.checkers.prepare import PreparedRubric
+    from grader.gradebook.publish import GradebookFolder, Published
+    from grader.pipeline import Batch
     from grader.rubric.spec import Rubric
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -133,17 +135,119 @@ def _progress(stream: TextIO, quiet: bool) -> Callable[[str, int, int], None] | 
     return show
 
 
+def _out_problem(args: argparse.Namespace) -> str | None:
+    """Why the gradebook cannot go to --out, or None (see grader.gradebook.folder)."""
+    from grader.gradebook.folder import folder_problem, input_problem
+    from grader.report import REPORT_HTML, REPORT_MD, REPORT_PNG
+
+    inputs = [p for p in (args.scores, args.roster) if p is not None]
+    for option, path in (("--scores", args.scores), ("--roster", args.roster)):
+        problem = path is not None and input_problem(args.out, path, option)
+        if problem:
+            return problem
+    return folder_problem(args.out, (REPORT_MD, REPORT_HTML, REPORT_PNG), inputs)
+
+
+def _staff_lines(batch: Batch, folder: Path) -> list[str]:
+    """What course staff read on stderr: the batch's messages, then every unreadable sheet with
+    its first message, located from where the command was run."""
+    from dataclasses import replace
+
+    from grader.model import Severity, Status
+
+    lines = [str(message) for message in batch.staff]
+    for row in batch.gradebook.rows:
+        if row.status is Status.UNREADABLE:
+            first = next((m for m in row.messages if m.severity is Severity.ERROR), None)
+            if first is None:
+                lines.append(f"unreadable: {folder / row.source}")
+                continue
+            where = replace(first.location, file=str(folder / (first.location.file or row.source)))
+            lines.append(f"unreadable: {replace(first, location=where)}")
+    return lines
+
+
+def _publish(
+    batch: Batch,
+    args: argparse.Namespace,
+    folder: GradebookFolder,
+    progress: Callable[[str, int, int], None] | None,
+    err: TextIO,
+) -> Published:
+    """Publish the gradebook and the report, with the TAs' files of the folder carried over."""
+    from grader.gradebook import REVIEW_FILE
+    from grader.gradebook.folder import inside, staff_files, unmerged
+    from grader.report import write_outputs
+
+    inputs = [p for p in (args.scores, args.roster) if p is not None]
+    review = args.out / REVIEW_FILE
+    handed_back = args.scores is not None and inside(args.out, args.scores) == REVIEW_FILE
+    pending = 0 if handed_back else unmerged(review, batch.gradebook.assignment,
+                                             batch.scores.overrides)  # fmt: skip
+    if handed_back:
+        err.write(f"note: {review} is the file you handed back: it is kept as you saved it "
+                  "(run without --scores for a fresh one)\n")  # fmt: skip
+    elif pending:
+        err.write(f"warning: {review} holds {pending} TA score(s) not handed back yet: it is "
+                  f"kept as it is; hand it back with --scores {review}\n")  # fmt: skip
+    files = staff_files(args.out, inputs, batch.scores.ta_bytes, handed_back or bool(pending))
+    return write_outputs(
+        batch.gradebook,
+        folder,
+        show_reference=batch.prepared.rubric.show_reference,
+        extra=files,
+        progress=progress,
+    )
+
+
+def _summary(batch: Batch, out_dir: Path) -> str:
+    """The one-line summary: statuses, flags, TA scores merged, refused inputs."""
+    counts = batch.counts()
+    summary = [
+        f"{counts['graded']} graded",
+        f"{counts['needs_review']} need review",
+        f"{counts['unreadable']} unreadable",
+    ]
+    if counts["missing"]:
+        summary.append(f"{counts['missing']} missing")
+    refused = batch.refused
+    if refused.score_rows:
+        summary.append(f"{refused.score_rows} TA score row(s) refused")
+    if refused.roster_rows:
+        summary.append(f"{refused.roster_rows} roster row(s) refused")
+    if refused.files:
+        summary.append(f"{len(refused.files)} input file(s) refused")
+    flags = batch.flagged()
+    notes = [
+        f"{flags[key]} {words}"
+        for key, words in (
+            ("duplicate_id", "with a duplicate id"),
+            ("not_on_roster", "not on the roster"),
+            ("name_mismatch", "named differently on the roster"),
+            ("fits_other_variant", "fitting another student's numbers"),
+        )
+        if flags.get(key)
+    ]
+    if batch.scores.merged:
+        notes.append(f"{batch.scores.merged} TA score(s) merged into scores.csv")
+    extra = f" ({', '.join(notes)})" if notes else ""
+    return ", ".join(summary) + extra + f"  (gradebook: {out_dir})"
+
+
 def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Grade a folder and publish the gradebook (one set: see grader.gradebook.publish)."""
     from grader.gradebook.publish import GradebookFolder
-    from grader.pipeline import BatchOptions, UsageError, grade_folder
-    from grader.report import write_outputs
+    from grader.gradebook.ta_file import TA_FILE, TAFileError
+    from grader.pipeline import BatchOptions, EmptyFolder, UsageError, grade_folder
 
     args = _grade_parser().parse_args(argv)
     sources = tuple(s.strip() for s in args.submitted_from.split(",") if s.strip())
     unknown = sorted(set(sources) - set(SOURCES))
     if unknown:
         raise _Usage(f"grade: --submitted-from: unknown {unknown}; valid: {', '.join(SOURCES)}")
+    problem = _out_problem(args)
+    if problem:
+        raise _Usage(f"grade: {problem}")
     options = BatchOptions(
         folder=args.folder,
         rubric=args.rubric,
@@ -154,6 +258,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         scores=args.scores,
         roster=args.roster,
         submitted_from=sources,
+        ta_file=args.out / TA_FILE,
     )
     folder = GradebookFolder(args.out)
     progress = _progress(err, args.quiet)
@@ -164,41 +269,24 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             except UsageError as exc:
                 err.write(f"grade: {exc}\n")
                 return EXIT_USAGE
-            for message in batch.staff:
-                err.write(f"{message}\n")
-            published = write_outputs(
-                batch.gradebook,
-                folder,
-                show_reference=batch.prepared.rubric.show_reference,
-                progress=progress,
-            )
+            except EmptyFolder as exc:
+                err.write(f"grade: no submissions found in {exc.args[0]} (no *.yaml, *.yml or "
+                          "*.ipynb file, sub-folders included); nothing was written\n")  # fmt: skip
+                return EXIT_FAIL
+            except TAFileError as exc:
+                err.write(f"grade: {exc}; nothing was written\n")
+                return EXIT_FAIL
+            for line in _staff_lines(batch, args.folder):
+                err.write(f"{line}\n")
+            published = _publish(batch, args, folder, progress, err)
     except KeyboardInterrupt as exc:
         err.write(f"grade: {_stopped_by(exc)}; {folder.interruption()}\n")
         return EXIT_FAIL
     if published.kept:
         err.write(f"grade: kept {len(published.kept)} files grade did not write in {args.out}: "
                   f"{', '.join(published.kept[:5])}\n")  # fmt: skip
-    counts = batch.counts()
-    summary = [
-        f"{counts['graded']} graded",
-        f"{counts['needs_review']} need review",
-        f"{counts['unreadable']} unreadable",
-    ]
-    if counts["missing"]:
-        summary.append(f"{counts['missing']} missing")
-    flags = batch.flagged()
-    notes = [
-        f"{flags[key]} {words}"
-        for key, words in (
-            ("duplicate_id", "with a duplicate id"),
-            ("not_on_roster", "not on the roster"),
-            ("fits_other_variant", "fitting another student's numbers"),
-        )
-        if flags.get(key)
-    ]
-    extra = f" ({', '.join(notes)})" if notes else ""
-    out.write(", ".join(summary) + extra + f"  (gradebook: {args.out})\n")
-    return EXIT_OK
+    out.write(_summary(batch, args.out) + "\n")
+    return EXIT_FAIL if batch.refused else EXIT_OK
 
 
 def _rubric(assignment: str, rubric: str | None, rubrics: list[str] | None) -> Rubric:

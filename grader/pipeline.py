@@ -36,7 +36,7 @@ from grader.rubric.load import find_rubric, load_rubric
 from grader.rubric.spec import Rubric
 from grader.sandbox import JobLimits, run_inline, run_pool
 from grader.scoring import TAScoreLike, empty_row, graded_row, internal_error_messages
-from grader.staff_inputs import UsageError, read_scores, with_roster
+from grader.staff_inputs import Refusals, ScoreInputs, UsageError, read_scores, with_roster
 
 Progress = Callable[[str, int, int], None]
 
@@ -54,6 +54,11 @@ class BatchOptions:
     scores: Path | None = None
     roster: Path | None = None
     submitted_from: tuple[str, ...] = ("sheet", "git")
+    ta_file: Path | None = None  # the gradebook's scores.csv (None: no TA file)
+
+
+class EmptyFolder(Exception):
+    """The folder holds no submission file at all (nothing is graded or written)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class Batch:
     gradebook: Gradebook
     prepared: PreparedRubric
     staff: tuple[Message, ...]
+    scores: ScoreInputs = field(default_factory=lambda: ScoreInputs({}))
+    refused: Refusals = field(default_factory=Refusals)
 
     def counts(self) -> Mapping[str, int]:
         """How many rows have each status."""
@@ -121,8 +128,11 @@ def choose_rubric(options: BatchOptions, submissions: Sequence[Submission]) -> P
 def load_all(folder: Path, progress: Progress | None = None) -> list[Submission]:
     """Every submission file under `folder`, read (never raises for a bad file)."""
     if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder")
+        problem = "no such folder" if not folder.exists() else "is not a folder"
+        raise UsageError(f"{folder}: {problem} (grade FOLDER grades the sheets in FOLDER)")
     paths, messages = discover(folder)
+    if not paths and not messages:
+        raise EmptyFolder(folder)
     out = []
     for index, path in enumerate(paths, 1):
         out.append(with_answer_errors(load_submission(path, folder)))
@@ -243,13 +253,16 @@ def score_all(
     submissions: Sequence[Submission],
     results: Mapping[VariantJob, CheckResult],
     overrides: Mapping[tuple[str, str], TAScoreLike],
+    progress: Progress | None = None,
 ) -> list[GradedSubmission]:
     """A row per submission (unreadable files included), duplicates flagged; each sheet is
     scored against its student's variant, which the row's detail names when there are any."""
     variants = _per_variant(prepared)
     ids = Counter(s.student_id for s in submissions)
     rows = []
-    for sub in submissions:
+    for index, sub in enumerate(submissions, 1):
+        if progress:
+            progress("scoring", index, len(submissions))
         flags: tuple[Reason, ...] = ()
         extra: tuple[Message, ...] = ()
         if ids[sub.student_id] > 1:
@@ -311,19 +324,22 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     submissions = load_all(options.folder, progress)
     variants = prepare_batch(options, submissions)
     prepared = variants.base
-    overrides, staff = read_scores(options.scores, prepared, submissions)
+    scores = read_scores(options.scores, prepared, submissions, options.ta_file)
+    staff = list(scores.messages)
+    refused = scores.refused
     results = check_answers(variants, submissions, options, progress)
-    rows = score_all(variants, submissions, results, overrides)
+    rows = score_all(variants, submissions, results, scores.overrides, progress)
     staff += _duplicates(submissions)
-    staff += tuple(m for row in rows for m in internal_error_messages(row))
+    staff += [m for row in rows for m in internal_error_messages(row)]
     rows = _late(options, prepared, submissions, rows)
     if options.roster is not None:
-        rows, roster_staff = with_roster(options.roster, prepared, rows)
+        rows, roster_staff, roster_refused = with_roster(options.roster, prepared, rows)
         staff += roster_staff
+        refused += roster_refused
     rows, copies = flag_copies(variants, submissions, rows)  # roster students are candidates too
-    staff += tuple(copies)
+    staff += copies
     book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
-    return Batch(book, prepared, tuple(staff))
+    return Batch(book, prepared, tuple(staff), scores, refused)
 
 
 def _late(
@@ -348,4 +364,4 @@ def _late(
     return out
 
 
-__all__ = ["Batch", "BatchOptions", "RubricError", "UsageError", "grade_folder"]
+__all__ = ["Batch", "BatchOptions", "EmptyFolder", "RubricError", "UsageError", "grade_folder"]

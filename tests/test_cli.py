@@ -133,9 +133,12 @@ def test_scores_outside_the_range_or_for_strangers_are_refused(
         "s1000001,ex9.nothing,1,ta,what\n",
         encoding="utf-8",
     )
-    status, _, err = _grade(sheets, tmp_path / "gb", "--quiet", "--scores", str(scores))
-    assert status == 0
-    assert err.count("scores.csv") >= 3
+    status, out, err = _grade(sheets, tmp_path / "gb", "--quiet", "--scores", str(scores))
+    assert status == 1  # refused input: the work was not done as asked
+    assert "3 TA score row(s) refused" in out
+    assert [line.split(" ")[0].rstrip(":") for line in err.splitlines() if "scores.csv:" in line] == [
+        f"{scores}:2", f"{scores}:3", f"{scores}:4",
+    ]  # fmt: skip
     rows = {r["student_id"]: r for r in _rows(tmp_path / "gb" / "grades.csv")}
     assert rows["s1000001"]["ex3"] == "10"  # the refused score changed nothing
 

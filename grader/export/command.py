@@ -144,8 +144,13 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _directory(args: argparse.Namespace) -> tuple[Directory, list[str]]:
+    """The roster's identities and what was said about it (messages carry their own
+    severity: ``file:line: warning: ...``, never prefixed twice)."""
     if args.roster is None:
         return Directory(), []
+    if not args.roster.is_file():
+        problem = "no such file" if not args.roster.exists() else "is not a file"
+        raise _Usage(f"--roster {args.roster}: {problem}")
     directory, messages = read_directory(args.roster)
     return directory, [str(message) for message in messages]
 
@@ -160,31 +165,36 @@ def _roster_warnings(book: Gradebook, directory: Directory, fmt: str) -> list[st
     if absent:
         effect = "left out (Moodle aborts on an unknown user)" if fmt == "moodle" else (
             "exported; the LMS may not match them")  # fmt: skip
-        warnings.append(f"{len(absent)} student(s) not on the roster {effect}: "
+        warnings.append(f"warning: {len(absent)} student(s) not on the roster {effect}: "
                         + ", ".join(map(repr, absent[:10])))  # fmt: skip
     if unsubmitted:
-        warnings.append(f"{len(unsubmitted)} roster student(s) have no gradebook row and are "
-                        "not exported")  # fmt: skip
+        warnings.append(f"warning: {len(unsubmitted)} roster student(s) have no gradebook row "
+                        "and are not exported")  # fmt: skip
     return warnings
 
 
 def _score_warnings(book: Gradebook, args: argparse.Namespace) -> list[str]:
     warnings = []
     review = count_status(book.rows, Status.NEEDS_REVIEW)
+    unreadable = count_status(book.rows, Status.UNREADABLE)
     if review and args.format in ("canvas", "moodle"):
         what = "held back (no score)" if args.hold_review else "exported as provisional"
-        warnings.append(f"{review} row(s) still await a TA's review: their scores are {what}")
+        warnings.append(f"warning: {review} row(s) still await a TA's review: their scores are "
+                        f"{what}")  # fmt: skip
+    if unreadable and args.format in ("canvas", "moodle"):
+        what = "held back (no score)" if args.hold_review else "exported as 0"
+        warnings.append(f"warning: {unreadable} row(s) are unreadable submissions: {what}")
     if args.per_question and any(late_record(row) for row in book.rows):
-        warnings.append("per-question columns hold points before the late penalty; only the "
-                        "total column has it deducted")  # fmt: skip
+        warnings.append("warning: per-question columns hold points before the late penalty; "
+                        "only the total column has it deducted")  # fmt: skip
     return warnings
 
 
 def _canvas_note(book: Gradebook, directory: Directory) -> list[str]:
     if any(identity_of(row, directory).canvas_id for row in book.rows):
         return []
-    return ["no Canvas user ids known (roster without an ID column): the ID column is empty "
-            "and Canvas matches students by SIS User ID"]  # fmt: skip
+    return ["warning: no Canvas user ids known (roster without an ID column): the ID column is "
+            "empty and Canvas matches students by SIS User ID"]  # fmt: skip
 
 
 def _default_output(args: argparse.Namespace) -> Path:
@@ -220,14 +230,13 @@ def _render(args: argparse.Namespace, book: Gradebook, directory: Directory) -> 
         return _Written(target, tuple(replace_files(target, files)), len(files), ())
     if args.format == "canvas":
         ids = frozen_mapping(_question_ids(args.canvas_question_id))
-        data = canvas_csv(
-            book,
-            directory,
-            CanvasOptions(
-                title, args.canvas_assignment_id, args.per_question, ids, args.bom, args.hold_review
-            ),
-        )
+        canvas_id = args.canvas_assignment_id
         notes = tuple(_canvas_note(book, directory))
+        if canvas_id is None and directory.canvas_assignment(title) is not None:
+            canvas_id = directory.canvas_assignment(title)
+            notes += (f"note: Canvas assignment id {canvas_id} taken from {directory.source}",)
+        layout = CanvasOptions(title, canvas_id, args.per_question, ids, args.bom, args.hold_review)
+        data = canvas_csv(book, directory, layout)
         return _Written(target, (_write_file(target, data),), len(book.rows), notes)
     if args.format == "moodle":
         data = moodle_csv(book, directory, MoodleOptions(title, args.hold_review))
@@ -258,7 +267,7 @@ def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_FAIL
     for line in [*notes, *_roster_warnings(book, directory, args.format),
                  *_score_warnings(book, args), *written.warnings]:  # fmt: skip
-        err.write(f"warning: {line}\n")
+        err.write(f"{line}\n")
     out.write(f"wrote {args.format} export of {written.rows} row(s) to {written.target}\n")
     return EXIT_OK
 

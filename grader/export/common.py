@@ -4,8 +4,9 @@
   rows (two submissions) is refused, because which one counts is a staff decision.
 - A `missing` row (on the roster, nothing handed in) gets no score at all, so an LMS keeps
   whatever it has; an `unreadable` row gets 0, as in the gradebook.
-- With `hold_review`, rows still awaiting a TA get no score either, so provisional points
-  never reach students through an LMS.
+- With `hold_review`, rows still awaiting a TA and unreadable ones get no score either, so
+  provisional points (and a 0 for a file nobody has looked at) never reach students through an
+  LMS.
 - Late submissions: the row's ``detail["late"]`` record (``submitted_at``, ``days_late``,
   ``penalty``, ``raw_total``) when the scorer wrote one; otherwise nothing was deducted.
 """
@@ -78,8 +79,10 @@ def late_record(row: GradedSubmission) -> LateRecord | None:
 
 
 def is_held(row: GradedSubmission, hold_review: bool) -> bool:
-    """Whether the row gets no score in an LMS: nothing handed in, or held for review."""
-    return row.status is Status.MISSING or (hold_review and row.status is Status.NEEDS_REVIEW)
+    """Whether the row gets no score in an LMS: nothing handed in, or held for review (rows
+    awaiting a TA and unreadable submissions, which a TA must look at before a 0 is final)."""
+    held = (Status.NEEDS_REVIEW, Status.UNREADABLE)
+    return row.status is Status.MISSING or (hold_review and row.status in held)
 
 
 def lms_total(row: GradedSubmission, hold_review: bool) -> float | None:

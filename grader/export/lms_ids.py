@@ -2,14 +2,12 @@
 
 The gradebook knows a student id and a name. LMS imports match on their own ids first (Canvas:
 its user id, then SIS User ID, SIS Login ID, name; Moodle: ID number or email), so a roster
-can add them. Two roster shapes are read:
-
-- our roster (``student_id, name`` plus optional columns ``ID`` -- Canvas's own user id --,
-  ``SIS User ID``, ``SIS Login ID``, ``Section``, ``Student`` or ``sortable_name`` or
-  ``last_name``/``first_name``, and an email column), read by grader.gradebook.read_roster;
-- a Canvas gradebook export as downloaded (``Student, ID, SIS User ID, SIS Login ID,
-  Section, ...``): its SIS User ID is the student id; the Points Possible row and rows without
-  an SIS User ID (Canvas's Test Student) are skipped.
+can add them. The roster is read by grader.gradebook.read_roster, the same reader `grade
+--roster` uses: our roster (``student_id, name`` plus optional columns ``ID`` -- Canvas's own
+user id --, ``SIS User ID``, ``SIS Login ID``, ``Section``, ``Student`` or ``sortable_name`` or
+``last_name``/``first_name``, and an email column), or a Canvas, Moodle or Gradescope export as
+downloaded. A Canvas gradebook export also gives the assignment's Canvas id (its column
+``Practical 1 (12345)``), which the Canvas export carries over.
 
 Without a roster entry a row's own id is its SIS User ID and its name is used as is.
 A Canvas user id that is not a whole number is not one: it is left out, with a warning.
@@ -17,20 +15,21 @@ A Canvas user id that is not a whole number is not one: it is left out, with a w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.export.errors import ExportUsageError
 from grader.gradebook import read_roster
-from grader.gradebook.csvin import CsvTable, normalise_key, read_csv_table
+from grader.gradebook.csvin import normalise_key
 from grader.gradebook.roster import Roster
 from grader.gradebook.text import one_line
 from grader.model import GradedSubmission, Location, Message, Reason, Severity, frozen_mapping
 
 EMAIL_KEYS = ("email", "email_address", "e_mail", "mail")
-CANVAS_REQUIRED = ("student", "id")
-_POINTS_POSSIBLE = "points possible"
+# Canvas's gradebook export names assignment columns "<title> (<assignment id>)".
+_ASSIGNMENT_COLUMN = re.compile(r"\A(.*\S)\s*\((\d+)\)\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,17 @@ class Directory:
 
     entries: Mapping[str, Identity] = field(default_factory=frozen_mapping)
     source: str = ""
+    assignments: Mapping[str, int] = field(default_factory=frozen_mapping)  # Canvas: title -> id
+
+    def canvas_assignment(self, title: str) -> int | None:
+        """The Canvas id of the assignment titled `title` in the roster (a Canvas export), or
+        of its only assignment column; None when unknown or ambiguous."""
+        if title in self.assignments:
+            return self.assignments[title]
+        folded = {name.casefold(): number for name, number in self.assignments.items()}
+        if title.casefold() in folded:
+            return folded[title.casefold()]
+        return next(iter(self.assignments.values())) if len(self.assignments) == 1 else None
 
     def get(self, student_id: str) -> Identity | None:
         """The roster's identity of `student_id`, or None."""
@@ -120,46 +130,26 @@ def _from_roster(roster: Roster, messages: list[Message]) -> dict[str, Identity]
     return found
 
 
-def _from_canvas(table: CsvTable, messages: list[Message]) -> dict[str, Identity]:
-    found: dict[str, Identity] = {}
-    skipped = 0
-    for row in table.rows:
-        student = row.get("student")
-        if _POINTS_POSSIBLE in student.lower():
-            continue
-        sis = row.get("sis_user_id").strip()
-        where = Location(table.path, line=row.line)
-        if not sis:
-            skipped += 1
-            continue
-        if sis in found:
-            text = f"SIS User ID {sis!r} appears again; the first row is kept"
-            messages.append(Message(Severity.WARNING, text, where, Reason.DUPLICATE_ID))
-            continue
-        found[sis] = _identity(sis, student, row.cells, where, messages)
-    if skipped:
-        text = f"{skipped} row(s) without an SIS User ID skipped (e.g. Canvas's Test Student)"
-        messages.append(Message(Severity.WARNING, text, Location(table.path)))
+def assignment_ids(columns: Sequence[str]) -> dict[str, int]:
+    """Canvas assignment ids by title, from a Canvas gradebook export's header
+    (``Practical 1 (12345)``)."""
+    found: dict[str, int] = {}
+    for column in columns:
+        match = _ASSIGNMENT_COLUMN.match(column.strip())
+        if match:
+            found.setdefault(one_line(match.group(1)), int(match.group(2)))
     return found
 
 
 def read_directory(path: Path) -> tuple[Directory, list[Message]]:
-    """The identities in the roster `path` (our roster or a Canvas gradebook export) and the
-    warnings about it. Raises ExportUsageError when the file is neither, or unreadable."""
+    """The identities in the roster `path` (our roster or an LMS's export, as
+    grader.gradebook.read_roster reads it) and the warnings about it. Raises ExportUsageError
+    when the file is unreadable or has no column naming the students."""
     roster, messages = read_roster(path)
     errors = [m for m in messages if m.severity is Severity.ERROR]
-    if not any(m.reason is Reason.MISSING_COLUMN for m in errors):
-        if errors and not len(roster):
-            raise ExportUsageError("; ".join(str(m) for m in errors))
-        warnings = [m for m in messages if m.severity is not Severity.ERROR] + errors
-        entries = _from_roster(roster, warnings)
-        return Directory(frozen_mapping(entries), str(path)), warnings
-    table, canvas_messages = read_csv_table(path, CANVAS_REQUIRED)
-    if table is None or "sis_user_id" not in table.keys:
-        raise ExportUsageError(
-            f"{path}: not a roster (needs student_id, name) nor a Canvas gradebook export "
-            "(needs Student, ID, SIS User ID)"
-        )
-    warnings = list(canvas_messages)
-    entries = _from_canvas(table, warnings)
-    return Directory(frozen_mapping(entries), str(path)), warnings
+    if errors and not len(roster):
+        raise ExportUsageError("; ".join(str(m) for m in errors))
+    warnings = [m for m in messages if m.severity is not Severity.ERROR] + errors
+    entries = _from_roster(roster, warnings)
+    ids = assignment_ids(roster.columns) if roster.layout.startswith("Canvas") else {}
+    return Directory(frozen_mapping(entries), str(path), frozen_mapping(ids)), warnings

@@ -71,6 +71,8 @@ class CsvTable:
     keys: tuple[str, ...]
     rows: tuple[CsvRow, ...]
     encoding: str = "utf-8"
+    delimiter: str = ","
+    crlf: bool = False
 
 
 def normalise_key(name: str) -> str:
@@ -213,25 +215,38 @@ def read_csv_table(path: Path, required: Sequence[str]) -> tuple[CsvTable | None
     more than MAX_CSV_RECORDS records; else the table and its messages: WARNINGs (a repeated
     column name, a guessed encoding) and an ERROR per record refused for extra cells.
     """
+    table, _, messages = read_csv_choice(path, [required])
+    return table, messages
+
+
+def read_csv_choice(
+    path: Path, choices: Sequence[Sequence[str]], missing: str | None = None
+) -> tuple[CsvTable | None, int, list[Message]]:
+    """Read `path` as the first of several layouts whose required columns its header has (a
+    roster in our layout or an LMS's); returns the table, which choice matched, the messages.
+    `missing` words the error when none matches (default: the first choice's missing columns).
+    """
     where = str(path)
     text, encoding, messages = _decode(path)
     if text is None:
-        return None, messages
+        return None, -1, messages
     forced, first_line = None, 1
     sep = _SEP_LINE.match(text)
     if sep:  # Excel's "sep=;" hint line
         forced, text, first_line = sep.group(1), text[sep.end() :], 2
-    delimiter = _choose_delimiter(text, required, forced)
+    matches = ((i, _choose_delimiter(text, required, forced)) for i, required in enumerate(choices))
+    choice, delimiter = next(((i, d) for i, d in matches if d is not None), (-1, None))
     if delimiter is None:
         found = [normalise_key(c) for c in _first_record(text, forced or ",")]
-        missing = ", ".join(key for key in required if key not in found)
-        return None, [*messages, _error(where, f"missing required column(s): {missing}",
-                                        Reason.MISSING_COLUMN, first_line)]  # fmt: skip
+        absent = ", ".join(key for key in choices[0] if key not in found)
+        problem = missing or f"missing required column(s): {absent}"
+        return None, -1, [*messages, _error(where, problem, Reason.MISSING_COLUMN, first_line)]
     try:
-        return _table(where, text, delimiter, first_line, encoding, messages)
+        table, messages = _table(where, text, delimiter, first_line, encoding, messages)
     except _Broken as broken:
-        return None, [_error(where, f"not a valid CSV file: {broken}", Reason.FILE_UNREADABLE,
-                             broken.line)]  # fmt: skip
+        return None, -1, [_error(where, f"not a valid CSV file: {broken}",
+                                 Reason.FILE_UNREADABLE, broken.line)]  # fmt: skip
+    return table, choice, messages
 
 
 def _table(
@@ -255,7 +270,9 @@ def _table(
             continue
         rows.append(CsvRow(line, tuple(record[:width]), shared))
     keys = tuple(normalise_key(cell) for cell in header)
-    return CsvTable(where, tuple(header), keys, tuple(rows), encoding), messages
+    crlf = text.partition("\n")[0].endswith("\r")
+    table = CsvTable(where, tuple(header), keys, tuple(rows), encoding, delimiter, crlf)
+    return table, messages
 
 
 def _skipped(record: Sequence[str]) -> bool:

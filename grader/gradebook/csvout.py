@@ -25,27 +25,29 @@ Cell = str | int | float | Decimal | None
 _NEEDS_QUOTES = re.compile(r'[,;\t"\n\r]')
 
 
-def render_cell(cell: Cell) -> str:
+def render_cell(cell: Cell, decimal_comma: bool = False) -> str:
     """The text of one cell (see the module docstring), before quoting."""
     if cell is None:
         return ""
     if isinstance(cell, str):
         return neutralise(cell)
-    return format_points(cell)
+    number = format_points(cell)
+    return number.replace(".", ",") if decimal_comma else number
 
 
-def _field(cell: Cell) -> str:
-    text = render_cell(cell)
+def _field(cell: Cell, decimal_comma: bool) -> str:
+    text = render_cell(cell, decimal_comma)
     if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
 
-def csv_line(cells: Sequence[Cell]) -> str:
-    """One CSV record, with its LF (a record of one empty cell is written ``""``, as the csv
-    module does, so that it is not a blank line)."""
-    line = ",".join(_field(cell) for cell in cells)
-    return (line or ('""' if len(cells) == 1 else "")) + "\n"
+def csv_line(cells: Sequence[Cell], delimiter: str = ",", newline: str = "\n") -> str:
+    """One CSV record with its line break (a record of one empty cell is written ``""``, as the
+    csv module does, so that it is not a blank line). With ";" as delimiter (a file saved by a
+    decimal-comma locale's spreadsheet) numbers are written with a decimal comma."""
+    line = delimiter.join(_field(cell, delimiter == ";") for cell in cells)
+    return (line or ('""' if len(cells) == 1 else "")) + newline
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.gradebook.csvin import CsvRow, read_csv_table
+from grader.gradebook.csvin import CsvRow, CsvTable, read_csv_table
 from grader.gradebook.numbers import format_points, parse_points
+from grader.gradebook.text import cell_text
 from grader.model import AssignmentInfo, Location, Message, PartInfo, Reason, Severity
 
 REQUIRED = ("student_id", "part", "points")
@@ -32,6 +33,13 @@ class TAScore:
     grader: str
     comment: str
     location: Location
+    origin: str = ""  # scores.csv's `from` cell: the handed-back file and line it came from
+
+    def same_score(self, other: TAScore) -> bool:
+        """Whether `other` gives the same points, grader and comment."""
+        return (self.points, self.grader, self.comment) == (
+            other.points, other.grader, other.comment,
+        )  # fmt: skip
 
 
 def _slot_problem(part: str, slot: PartInfo | None) -> str | None:
@@ -45,8 +53,9 @@ def _slot_problem(part: str, slot: PartInfo | None) -> str | None:
     return None
 
 
-def _read_row(row: CsvRow, info: AssignmentInfo, where: str) -> TAScore | Message:
-    """The score a row gives, or the ERROR refusing it."""
+def _read_row(row: CsvRow, info: AssignmentInfo, where: str) -> list[TAScore] | Message:
+    """The scores a row gives (one per student it names: review.csv groups students who wrote
+    the same answer in one row, their ids separated by spaces), or the ERROR refusing it."""
     student, part = row.get("student_id").strip(), row.get("part").strip()
     location = Location(where, answer_id=part or None, line=row.line)
 
@@ -67,13 +76,19 @@ def _read_row(row: CsvRow, info: AssignmentInfo, where: str) -> TAScore | Messag
     if not 0 <= float(points) <= slot.max_points:
         text = f"points {raw.strip()} outside 0..{format_points(slot.max_points)}"
         return refuse(text, Reason.OUT_OF_RANGE)
-    grader, comment = row.get("grader").strip(), row.get("comment").strip()
+    # Cleaned as our writers clean them, so that a score read back from scores.csv compares
+    # equal to the one handed in (the merge appends only changes).
+    grader, comment = cell_text(row.get("grader")).strip(), cell_text(row.get("comment")).strip()
     if _split_decimal(raw, grader):
         text = (f"points {raw.strip()} and grader {grader!r} look like the decimal "
                 f"{raw.strip()},{grader} split by an unquoted comma: write "
                 f"{raw.strip()}.{grader} or quote \"{raw.strip()},{grader}\"")  # fmt: skip
         return refuse(text, Reason.EXTRA_CELLS)
-    return TAScore(student, part, float(points), grader, comment, location)
+    origin = row.get("from").strip()
+    return [
+        TAScore(one, part, float(points), grader, comment, location, origin)
+        for one in dict.fromkeys(student.split())
+    ]
 
 
 def _split_decimal(points: str, grader: str) -> bool:
@@ -83,25 +98,46 @@ def _split_decimal(points: str, grader: str) -> bool:
     return whole.isascii() and whole.isdigit() and grader.isascii() and grader.isdigit()
 
 
-def read_ta_scores(path: Path, info: AssignmentInfo) -> tuple[list[TAScore], list[Message]]:
+def read_ta_scores(
+    path: Path, info: AssignmentInfo, *, repeats_warned: bool = True
+) -> tuple[list[TAScore], list[Message]]:
     """The valid scores of `path` (last row wins per student and part, in file order of the
-    winning rows) and the messages about the rest. An unreadable file gives no scores."""
+    winning rows) and the messages about the rest. An unreadable file gives no scores.
+    `repeats_warned=False` for the TA's own scores.csv, where a later row amending an earlier
+    one is how the file works."""
     table, messages = read_csv_table(path, REQUIRED)
     if table is None:
         return [], messages
-    kept: dict[tuple[str, str], TAScore] = {}
+    return read_score_table(table, info, messages, repeats_warned=repeats_warned)
+
+
+def valid_scores(
+    table: CsvTable, info: AssignmentInfo, messages: list[Message]
+) -> list[TAScore]:
+    """Every valid score of an already read table, in file order (refused rows reported)."""
+    scores: list[TAScore] = []
     for row in table.rows:
         if not row.get("points").strip():
             continue  # not scored yet
         result = _read_row(row, info, table.path)
         if isinstance(result, Message):
             messages.append(result)
-            continue
-        key = (result.student_id, result.part)
-        earlier = kept.get(key)
-        if earlier is not None:
+        else:
+            scores.extend(result)
+    return scores
+
+
+def read_score_table(
+    table: CsvTable, info: AssignmentInfo, messages: list[Message], *, repeats_warned: bool
+) -> tuple[list[TAScore], list[Message]]:
+    """The scores of an already read table (see :func:`read_ta_scores`)."""
+    kept: dict[tuple[str, str], TAScore] = {}
+    for score in valid_scores(table, info, messages):
+        key = (score.student_id, score.part)
+        earlier = kept.pop(key, None)
+        if earlier is not None and repeats_warned:
             text = (f"student {key[0]!r}, part {key[1]!r}: scored again; this row replaces "
                     f"line {earlier.location.line}")  # fmt: skip
-            messages.append(Message(Severity.WARNING, text, result.location, Reason.DUPLICATE_ID))
-        kept[key] = result
-    return sorted(kept.values(), key=lambda score: score.location.line or 0), messages
+            messages.append(Message(Severity.WARNING, text, score.location, Reason.DUPLICATE_ID))
+        kept[key] = score
+    return list(kept.values()), messages

@@ -70,15 +70,22 @@ def _needs_prefix(cell: str) -> bool:
     )
 
 
+def cell_text(text: str) -> str:
+    """`text` cleaned and cut to the cell limit: what a CSV cell of ours holds once the
+    neutralising apostrophe is dropped (so a value read back compares equal)."""
+    cell = clean_text(text)
+    if len(cell) > MAX_CELL_CHARS:
+        cell = cell[: MAX_CELL_CHARS - 1] + "\u2026"
+    return cell
+
+
 def neutralise(text: str) -> str:
     """A CSV text cell that no spreadsheet evaluates: cleaned, cut to the cell limit, and given a
     leading apostrophe when it starts like a formula (=, +, -, @, tab, CR/LF, their full-width
     forms, also after leading spaces) or with an apostrophe. Which delimiter a spreadsheet
     splits on does not matter: csvout quotes every cell holding ``,``, ``;`` or a tab.
     """
-    cell = clean_text(text)
-    if len(cell) > MAX_CELL_CHARS:
-        cell = cell[: MAX_CELL_CHARS - 1] + "\u2026"
+    cell = cell_text(text)
     if _needs_prefix(cell):
         cell = "'" + cell
     return cell

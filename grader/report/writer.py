@@ -45,7 +45,10 @@ def write_outputs(
     progress: Progress | None = None,
 ) -> Published:
     """Publish every output of a run into `folder` (which the caller has locked) at once:
-    feedback, CSVs, results.json, the report and `extra` files. Raises GradebookWriteError
-    with the previous set left whole."""
-    files = [*gradebook_files(book, show_reference=show_reference), *report_files(book), *extra]
-    return folder.publish(files, progress)
+    feedback, CSVs, results.json, the report and `extra` files (an extra file named like a
+    generated one takes its place: a review.csv a TA handed back is published as saved).
+    Raises GradebookWriteError with the previous set left whole."""
+    extras = dict(extra)
+    files = [*gradebook_files(book, show_reference=show_reference), *report_files(book)]
+    files = [(path, extras.pop(path, content)) for path, content in files]
+    return folder.publish([*files, *extras.items()], progress)

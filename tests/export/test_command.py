@@ -94,3 +94,58 @@ def test_cli_dispatches_to_the_export(small_gradebook: Path, tmp_path: Path) -> 
 def test_help_goes_to_out_and_succeeds(export: Runner) -> None:
     status, out, _ = export(["--help"])
     assert status == 0 and "--format" in out
+
+
+CANVAS_DOWNLOAD = (
+    "Student,ID,SIS User ID,SIS Login ID,Section,Practical 1 (12345),Current Score\r\n"
+    "    Points Possible,,,,,30,(read only)\r\n"
+    '"Lovelace, Ada",4411,s001,ada,A,,\r\n'
+    '"Student, Test",9999,,,A,,\r\n'
+)
+
+
+def test_a_canvas_download_as_roster_carries_ids_and_the_assignment_id(
+    export: Runner, small_gradebook: Path, tmp_path: Path
+) -> None:
+    roster = tmp_path / "canvas.csv"
+    roster.write_bytes(b"\xef\xbb\xbf" + CANVAS_DOWNLOAD.encode("utf-8"))
+    status, _, err = export(["--format", "canvas", "--gradebook", str(small_gradebook),
+                             "--roster", str(roster), "-o", str(tmp_path / "c.csv")])  # fmt: skip
+    assert status == 0, err
+    lines = (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",Practical 1 (12345)")
+    assert any(line.startswith('"Lovelace, Ada",4411,s001,ada,A,') for line in lines)
+    assert "12345" in err and "warning: warning" not in err
+    assert all(line.count("warning:") <= 1 for line in err.splitlines())
+
+
+def test_an_excel_saved_roster_works_in_export(
+    export: Runner, small_gradebook: Path, tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("sep=;\r\nStudent ID;Name;Email\r\ns001;Zo\u00eb M\u00fcller;z@u\r\n"
+                       .encode("cp1252"))  # fmt: skip
+    status, _, err = export(["--format", "csv", "--gradebook", str(small_gradebook),
+                             "--roster", str(roster), "-o", str(tmp_path / "t.csv")])  # fmt: skip
+    assert status == 0, err
+    assert "Zo\u00eb M\u00fcller" in (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert "Windows-1252" in err
+
+
+def test_hold_review_holds_unreadable_rows_and_says_so(
+    export: Runner, small_gradebook: Path, tmp_path: Path
+) -> None:
+    status, _, err = export(["--format", "canvas", "--gradebook", str(small_gradebook),
+                             "--hold-review", "-o", str(tmp_path / "c.csv")])  # fmt: skip
+    assert status == 0
+    row = next(r for r in (tmp_path / "c.csv").read_text().splitlines() if ",s003," in r)
+    assert row.endswith(",s003,,,")  # no score rather than 0
+    assert "1 row(s) are unreadable submissions: held back" in err
+
+
+def test_a_missing_roster_says_no_such_file(
+    export: Runner, small_gradebook: Path, tmp_path: Path
+) -> None:
+    status, _, err = export(["--format", "canvas", "--gradebook", str(small_gradebook),
+                             "--roster", str(tmp_path / "nope.csv")])  # fmt: skip
+    assert status == EXIT_USAGE and "no such file" in err

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from grader.cli import main
+from grader.gradebook import format_points
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -49,20 +50,27 @@ def _table(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _edit_review(path: Path, scores: dict[tuple[str, str], str], round_: int) -> None:
-    """Fill in (or change) points the way a TA does, saving as a spreadsheet would (CRLF)."""
+def _edit_review(
+    path: Path, shares: dict[tuple[str, str], float], round_: int
+) -> dict[tuple[str, str], str]:
+    """Fill in (or change) points -- a share of each part's maximum -- the way a TA does, saving
+    as a spreadsheet would (CRLF); return the points typed."""
     rows = _table(path)
+    typed = {}
     for row in rows:
-        for student in row["student_id"].split():
-            key = (student, row["part"])
-            if key in scores:
-                row["points"], row["grader"] = scores[key], "tb"
-                row["comment"] = f"round {round_}"
+        keys = [(student, row["part"]) for student in row["student_id"].split()]
+        share = next((shares[key] for key in keys if key in shares), None)
+        if share is not None:
+            points = format_points(share * float(row["max_points"]))
+            row["points"], row["grader"] = points, "tb"
+            row["comment"] = f"round {round_}"
+            typed.update(dict.fromkeys(keys, points))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode("utf-8"))
+    return typed
 
 
 def _overridden(gradebook: Path) -> dict[tuple[str, str], str]:
@@ -92,13 +100,12 @@ def test_the_readme_ta_loop_three_times_keeps_every_score(
 
     typed: dict[tuple[str, str], str] = {}
     rounds = [
-        {key: "1" for key in queue[:3]},  # a first few
-        {**{key: "2" for key in queue[3:]}, queue[0]: "0.5"},  # the rest, and a change
-        {queue[1]: "1.5", queue[-1]: "0"},  # second thoughts
+        {key: 1.0 for key in queue[:3]},  # a first few
+        {**{key: 0.5 for key in queue[3:]}, queue[0]: 0.25},  # the rest, and a change
+        {queue[1]: 0.75, queue[-1]: 0.0},  # second thoughts
     ]
     for number, edits in enumerate(rounds, 1):
-        _edit_review(gradebook / "review.csv", edits, number)
-        typed.update(edits)
+        typed.update(_edit_review(gradebook / "review.csv", edits, number))
         handed = (gradebook / "review.csv").read_bytes()
         ta_before = (gradebook / "scores.csv").read_bytes()
         status, out, err = _run(hand_back)
@@ -106,7 +113,7 @@ def test_the_readme_ta_loop_three_times_keeps_every_score(
         assert (gradebook / "review.csv").read_bytes() == handed  # the input is never overwritten
         ta_after = (gradebook / "scores.csv").read_bytes()
         assert ta_after.startswith(ta_before)  # only ever appended to
-        assert _overridden(gradebook) == {key: points for key, points in typed.items()}
+        assert _overridden(gradebook) == typed
         again = {p.name: p.read_bytes() for p in gradebook.rglob("*") if p.is_file()}
         assert _run(hand_back)[0] == 0  # the same command again: the same gradebook
         assert {p.name: p.read_bytes() for p in gradebook.rglob("*") if p.is_file()} == again

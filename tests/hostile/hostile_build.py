@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import yaml
 
@@ -210,6 +211,91 @@ def _named_notebook(path: Path, outside: Path) -> None:
     path.write_text(json.dumps(document), encoding="utf-8")
 
 
+def _pdf_builders() -> Any:
+    """tests/loaders/pdf_builders.py (shared with the loader tests; not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "pdf_builders", HERE.parent / "loaders" / "pdf_builders.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_TEX_HEAD = "\\documentclass{article}\n\\usepackage{grader}\n\\assignment{practical-1}\n"
+
+
+def _tex_5mb(path: Path, outside: Path) -> None:
+    filler = "% padding line to make the source large\n" * (5 * MIB // 40)
+    body = _TEX_HEAD + "\\student{hx-tex-5mb}{Big}\n" + filler + "\\answer{mini.dW_k}{x}\n"
+    path.write_text(body, encoding="utf-8")
+
+
+def _tex_under_limit(path: Path, outside: Path) -> None:
+    """Just under the 1 MiB source limit: 10^5 short macro definitions (over the definition
+    cap), thousands of braces and control words, and one right answer at the end."""
+    names = ("".join(chr(97 + i // 26**k % 26) for k in range(3)) for i in range(40_000))
+    defs = "".join(f"\\newcommand{{\\m{name}}}{{x}}\n" for name in names)
+    words = "\\alpha{\\beta{\\gamma}} " * ((YAML_LIMIT - 4096 - len(defs)) // 24)
+    body = (
+        _TEX_HEAD + "\\student{hx-tex-1mb}{Big}\n" + defs + words[: YAML_LIMIT - 4096 - len(defs)]
+    )
+    path.write_text(body + "\n\\answer{mini.dW_k}{\\delta_k z_{k-1}^T}\n", encoding="utf-8")
+
+
+_PAYLOAD_SOURCE = (
+    _TEX_HEAD
+    + "\\student{hx-pdf-payload}{Embedded}\n\\immediate\\write18{touch "
+    + f"{CANARY_DIR}/{CANARY_PREFIX}pdf_payload}}\n\\begin{{document}}\n"
+    "\\answer{ex1.dL_dWout}{\\input{/etc/passwd}}\n\\answer{mini.dW_k}{\\delta_k z_{k-1}^T}\n"
+)
+
+
+def _pdf_payload(path: Path, outside: Path) -> None:
+    path.write_bytes(_pdf_builders().pdf_with_source(_PAYLOAD_SOURCE))
+
+
+def _pdf_javascript(path: Path, outside: Path) -> None:
+    path.write_bytes(_pdf_builders().plain_pdf(javascript=True))
+
+
+def _pdf_encrypted(path: Path, outside: Path) -> None:
+    path.write_bytes(_pdf_builders().encrypted_pdf(_PAYLOAD_SOURCE))
+
+
+def _pdf_bomb(path: Path, outside: Path) -> None:
+    builders = _pdf_builders()
+    path.write_bytes(builders.pdf_with_stream(builders.flate_bomb(4 << 30)))
+
+
+def _pdf_deep(path: Path, outside: Path) -> None:
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /GraderSource 2 0 R /D " + b"[" * DEPTH
+        + b"]" * DEPTH + b" >> endobj\n2 0 obj << /A 2 0 R >> endobj\n"
+        b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    )  # fmt: skip
+
+
+def _pdf_cyclic(path: Path, outside: Path) -> None:
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 3 0 R /GraderSource 2 0 R >> endobj\n"
+        b"2 0 obj 2 0 R endobj\n3 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 /Parent 3 0 R >>"
+        b" endobj\ntrailer << /Root 1 0 R /Prev 0 >>\n%%EOF\n"
+    )
+
+
+def _pdf_not_a_pdf(path: Path, outside: Path) -> None:
+    path.write_text("#!/bin/sh\ntouch /tmp/grader-canary-pdf_not_a_pdf\n", encoding="utf-8")
+
+
+def _pdf_40mb(path: Path, outside: Path) -> None:
+    with path.open("wb") as handle:
+        handle.write(b"%PDF-1.4\n")
+        handle.write(b"0" * (40 * MIB))
+
+
 @dataclass(frozen=True)
 class Generated:
     """A corpus file made at test time: its name, how to make it and what must happen."""
@@ -282,6 +368,50 @@ GENERATED: tuple[Generated, ...] = (
     Generated("-rf --out ..yaml", _named_sheet, _named("a file name that looks like options")),
     Generated("pen_paper_new\nline.yaml", _named_sheet, _named("a newline in the file name")),
     Generated("pen_paper_" + "x" * 230 + ".yaml", _named_sheet, _named("a 245-byte file name")),
+    Generated("tex_5mb.tex", _tex_5mb, _unreadable("a 5 MB LaTeX source (the limit is 1 MiB)")),
+    Generated(
+        "tex_just_under_limit.tex",
+        _tex_under_limit,
+        Expectation(
+            "a LaTeX source just under 1 MiB: 40,000 macro definitions and 10^5 nested groups",
+            message=True,
+            full_marks=("mini",),
+        ),
+    ),
+    Generated(
+        "pen_paper_pdf_payload.pdf",
+        _pdf_payload,
+        Expectation(
+            "a PDF whose embedded source carries \\write18 and \\input{/etc/passwd}",
+            zero=("ex1.dL_dWout",),
+            full_marks=("mini",),
+        ),
+    ),
+    Generated(
+        "pen_paper_pdf_javascript.pdf",
+        _pdf_javascript,
+        _named("a PDF with a document-open JavaScript action and no embedded answers"),
+    ),
+    Generated("pen_paper_pdf_encrypted.pdf", _pdf_encrypted, _named("an encrypted PDF (RC4)")),
+    Generated(
+        "pen_paper_pdf_bomb.pdf",
+        _pdf_bomb,
+        _named("a 4 MB Flate stream that inflates to 4 GiB as the embedded answers"),
+    ),
+    Generated("pen_paper_pdf_deep.pdf", _pdf_deep, _unreadable("PDF arrays nested 10^5 deep")),
+    Generated(
+        "pen_paper_pdf_cyclic.pdf",
+        _pdf_cyclic,
+        Expectation(
+            "cyclic PDF objects (a reference to itself, a page tree that loops)",
+            status="any",
+            message=True,
+        ),
+    ),  # fmt: skip
+    Generated("pen_paper_pdf_fake.pdf", _pdf_not_a_pdf, _unreadable("a shell script named .pdf")),
+    Generated(
+        "pen_paper_pdf_40mb.pdf", _pdf_40mb, _unreadable("a 40 MB PDF (the limit is 32 MiB)")
+    ),
 )
 
 

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 MAX_DERIVATIVE = 10  # total order of all derivatives in one expression
 MAX_MATRIX = 2500  # entries of a matrix literal
 DERIVATIVES = frozenset({"Derivative", "diff"})
+# Operators of the product level: a bracket after `a ⊙ \\frac{d f}{dx}` applies to the last
+# factor (the parser reads `a ⊙ b (x)` as (a ⊙ b) (x)).
+_PRODUCT_OPS = frozenset({"*", "hadamard", "/"})
 MATRICES = frozenset({"Matrix", "matrix"})
 
 
@@ -66,10 +69,10 @@ def called_as_functions(node: Node, context: Context) -> set[str]:
 
 
 def _trailing(node: Node) -> Call | None:
-    """The derivative of a bare name at the right end of a product written by juxtaposition
-    (`a \\frac{d f}{dx}`), as the primed call it becomes when a bracket follows (`f'(...)`,
+    """The derivative of a bare name at the right end of a product (`a \\frac{d f}{dx}`,
+    `a \\cdot \\frac{d f}{dx}`), as the primed call it becomes when a bracket follows (`f'(...)`,
     with no argument yet); None when there is none."""
-    while isinstance(node, BinOp) and node.op == "*" and node.implicit:
+    while isinstance(node, BinOp) and node.op in _PRODUCT_OPS:
         node = node.right
     if isinstance(node, AstDerivative) and isinstance(node.body, Name):
         return Call(node.body, (), node.order, node.span)
@@ -91,8 +94,9 @@ def trailing_derivative(left: Node, arg: Node, context: Context) -> Node | None:
 
 
 def _replace_trailing(node: Node, applied: Node) -> Node:
-    if isinstance(node, BinOp) and node.op == "*" and node.implicit:
-        return BinOp("*", node.left, _replace_trailing(node.right, applied), True, node.span)
+    if isinstance(node, BinOp) and node.op in _PRODUCT_OPS:
+        right = _replace_trailing(node.right, applied)
+        return BinOp(node.op, node.left, right, node.implicit, node.span)
     return applied
 
 
@@ -145,9 +149,19 @@ class CallsMixin:
             return self._gradient(node)
         if info is None and func.base in BUILTINS and _builtin_sub_ok(func):
             return self._builtin(node)
-        if info is None and func.base == "delta" and self.context.free_index is not None:
+        if self._delta_head(func, info):
             return self._delta_call(node)
         return self._call_as_product(node)
+
+    def _delta_head(self, func: Name, info: object) -> bool:
+        """`delta(j, y_i)`: the Kronecker delta called with its two indices (index contexts);
+        `\\delta_{y_i j} (...)` is a delta times a bracket."""
+        return (
+            info is None
+            and func.base == "delta"
+            and func.sub is None
+            and (self.context.free_index is not None)
+        )
 
     def _declared(self, node: Call, name: str) -> IR:
         count = len(node.args)
@@ -230,7 +244,7 @@ class CallsMixin:
             )
         ):
             return None
-        if info is None and func.base == "delta" and self.context.free_index is not None:
+        if self._delta_head(func, info):
             return None
         try:
             head = self._name(func)

@@ -237,7 +237,14 @@ OPERATORS = (
 PRIME_CHARS = MappingProxyType({"'": 1, "′": 1, "″": 2, "‴": 3, "’": 1, "ʹ": 1, "ʺ": 2})
 INDICATOR_CHARS = frozenset("𝟙")
 SUPERSCRIPT_CHARS = MappingProxyType({**{c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}, "⁻": "-"})
-SUBSCRIPT_CHARS = MappingProxyType({c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")})
+SUBSCRIPT_CHARS = MappingProxyType(
+    {
+        **{c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+        **dict(zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv", strict=True)),
+        "₋": "-",
+        "₊": "+",
+    }
+)
 
 # What `^{...}` holds when it means a transpose (spaces removed).
 TRANSPOSE_MARKS = frozenset(

@@ -17,6 +17,7 @@ from grader.checkers.variants import PreparedVariants, VariantJob, prepare_varia
 from grader.copysignal import flag_copies
 from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, discover, load_submission
+from grader.loaders.common import unreadable_submission
 from grader.model import (
     VARIANT_DETAIL,
     CheckResult,
@@ -30,6 +31,7 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
+from grader.parallel import SheetWork, map_sheets
 from grader.rubric.draw import Variant
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric
@@ -39,6 +41,7 @@ from grader.scoring import TAScoreLike, empty_row, graded_row, internal_error_me
 from grader.staff_inputs import Refusals, ScoreInputs, UsageError, read_scores, with_roster
 
 Progress = Callable[[str, int, int], None]
+DEFAULT_LIMITS = JobLimits()
 
 
 @dataclass(frozen=True)
@@ -125,19 +128,35 @@ def choose_rubric(options: BatchOptions, submissions: Sequence[Submission]) -> P
     return path
 
 
-def load_all(folder: Path, progress: Progress | None = None) -> list[Submission]:
-    """Every submission file under `folder`, read (never raises for a bad file)."""
+def load_all(
+    folder: Path,
+    progress: Progress | None = None,
+    *,
+    workers: int = 0,
+    limits: JobLimits = DEFAULT_LIMITS,
+) -> list[Submission]:
+    """Every submission file under `folder`, read (on `workers` processes; never raises for a
+    bad file: one the loader cannot survive gets an unreadable row naming it)."""
     if not folder.is_dir():
         problem = "no such folder" if not folder.exists() else "is not a folder"
         raise UsageError(f"{folder}: {problem} (grade FOLDER grades the sheets in FOLDER)")
     paths, messages = discover(folder)
     if not paths and not messages:
         raise EmptyFolder(folder)
-    out = []
-    for index, path in enumerate(paths, 1):
-        out.append(with_answer_errors(load_submission(path, folder)))
-        if progress:
-            progress("reading", index, len(paths))
+
+    def failed(index: int, reason: Reason, text: str) -> Submission:
+        source = paths[index].relative_to(folder).as_posix()
+        fmt = "ipynb" if paths[index].suffix == ".ipynb" else "yaml"
+        return unreadable_submission(source, fmt, reason, f"the file could not be read: {text}")
+
+    def load(index: int) -> Submission:
+        submission = with_answer_errors(load_submission(paths[index], folder))
+        # A plain read-only dict: loaders may hand a mappingproxy, which cannot cross to the
+        # parent process (the same type either way keeps --jobs 0 and --jobs 2 identical).
+        return replace(submission, answers=frozen_mapping(submission.answers))
+
+    task = SheetWork(load, failed, "reading")
+    out = map_sheets(task, len(paths), workers=workers, limits=limits, progress=progress)
     out.extend(_discovery_rows(messages))
     return out
 
@@ -157,8 +176,6 @@ def with_answer_errors(submission: Submission) -> Submission:
 
 def _discovery_rows(messages: Sequence[Message]) -> list[Submission]:
     # A file discovery refused (a link out of the folder, ...) still gets its row.
-    from grader.loaders.common import unreadable_submission
-
     rows = []
     for message in messages:
         if message.severity is Severity.ERROR and message.location.file:
@@ -253,50 +270,79 @@ def score_all(
     submissions: Sequence[Submission],
     results: Mapping[VariantJob, CheckResult],
     overrides: Mapping[tuple[str, str], TAScoreLike],
+    *,
+    workers: int = 0,
+    limits: JobLimits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> list[GradedSubmission]:
     """A row per submission (unreadable files included), duplicates flagged; each sheet is
-    scored against its student's variant, which the row's detail names when there are any."""
+    scored against its student's variant, which the row's detail names when there are any;
+    on `workers` processes (rows in the order of `submissions` either way)."""
     variants = _per_variant(prepared)
-    ids = Counter(s.student_id for s in submissions)
-    rows = []
-    for index, sub in enumerate(submissions, 1):
-        if progress:
-            progress("scoring", index, len(submissions))
-        flags: tuple[Reason, ...] = ()
-        extra: tuple[Message, ...] = ()
-        if ids[sub.student_id] > 1:
-            flags = (Reason.DUPLICATE_ID,)
-            others = sorted(s.source for s in submissions if s.student_id == sub.student_id)
-            extra = (
-                Message(
-                    Severity.WARNING,
-                    f"{ids[sub.student_id]} submissions carry student id {sub.student_id!r} "
-                    f"({', '.join(others)}): both are kept; a TA must decide",
-                    Location(sub.source),
-                    Reason.DUPLICATE_ID,
-                ),
-            )
-        if not sub.readable:
-            rows.append(
-                empty_row(
-                    variants.base.rubric,
-                    sub.student_id,
-                    sub.name,
-                    sub.source,
-                    Status.UNREADABLE,
-                    sub.messages + extra,
-                    flags,
-                )
-            )
-            continue
-        variant = variants.variant_of(sub.student_id)
-        own = variants.prepared(variant)
-        extra = unknown_answers(own, sub) + wrong_assignment(own, sub) + extra
-        graded = own.grade(sub.answers, variants.results_for(variant, results))
-        row = graded_row(own.rubric, sub, graded, overrides, extra, flags)
-        rows.append(with_variant(row, variant, own.rubric) if variants.enabled else row)
-    return rows
+    for sub in submissions:  # every variant prepared before the workers fork (and inherit it)
+        if sub.readable:
+            variants.prepared(variants.variant_of(sub.student_id))
+    sources: dict[str, list[str]] = {}
+    for sub in submissions:
+        sources.setdefault(sub.student_id, []).append(sub.source)
+
+    def one(index: int) -> GradedSubmission:
+        return _score_one(variants, submissions[index], results, overrides, sources)
+
+    def failed(index: int, reason: Reason, text: str) -> GradedSubmission:
+        sub = submissions[index]
+        message = Message(
+            Severity.ERROR,
+            f"this sheet could not be graded automatically ({text}); a TA must grade it",
+            Location(sub.source),
+            reason,
+        )
+        rubric = variants.base.rubric
+        return empty_row(
+            rubric, sub.student_id, sub.name, sub.source, Status.NEEDS_REVIEW, (message,)
+        )
+
+    task = SheetWork(one, failed, "scoring")
+    return map_sheets(task, len(submissions), workers=workers, limits=limits, progress=progress)
+
+
+def _score_one(
+    variants: PreparedVariants,
+    sub: Submission,
+    results: Mapping[VariantJob, CheckResult],
+    overrides: Mapping[tuple[str, str], TAScoreLike],
+    sources: Mapping[str, Sequence[str]],
+) -> GradedSubmission:
+    flags: tuple[Reason, ...] = ()
+    extra: tuple[Message, ...] = ()
+    same_id = sources[sub.student_id]
+    if len(same_id) > 1:
+        flags = (Reason.DUPLICATE_ID,)
+        extra = (
+            Message(
+                Severity.WARNING,
+                f"{len(same_id)} submissions carry student id {sub.student_id!r} "
+                f"({', '.join(sorted(same_id))}): both are kept; a TA must decide",
+                Location(sub.source),
+                Reason.DUPLICATE_ID,
+            ),
+        )
+    if not sub.readable:
+        return empty_row(
+            variants.base.rubric,
+            sub.student_id,
+            sub.name,
+            sub.source,
+            Status.UNREADABLE,
+            sub.messages + extra,
+            flags,
+        )
+    variant = variants.variant_of(sub.student_id)
+    own = variants.prepared(variant)
+    extra = unknown_answers(own, sub) + wrong_assignment(own, sub) + extra
+    graded = own.grade(sub.answers, variants.results_for(variant, results))
+    row = graded_row(own.rubric, sub, graded, overrides, extra, flags)
+    return with_variant(row, variant, own.rubric) if variants.enabled else row
 
 
 def with_variant(row: GradedSubmission, variant: Variant, rubric: Rubric) -> GradedSubmission:
@@ -321,14 +367,18 @@ def prepare_batch(options: BatchOptions, submissions: Sequence[Submission]) -> P
 
 def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
     """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
-    submissions = load_all(options.folder, progress)
+    workers, limits = options.workers, options.limits
+    submissions = load_all(options.folder, progress, workers=workers, limits=limits)
     variants = prepare_batch(options, submissions)
     prepared = variants.base
     scores = read_scores(options.scores, prepared, submissions, options.ta_file)
     staff = list(scores.messages)
     refused = scores.refused
     results = check_answers(variants, submissions, options, progress)
-    rows = score_all(variants, submissions, results, scores.overrides, progress)
+    rows = score_all(
+        variants, submissions, results, scores.overrides, workers=workers, limits=limits,
+        progress=progress,
+    )  # fmt: skip
     staff += _duplicates(submissions)
     staff += [m for row in rows for m in internal_error_messages(row)]
     rows = _late(options, prepared, submissions, rows)

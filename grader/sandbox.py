@@ -33,8 +33,11 @@ from typing import Any
 
 from grader.model import CheckResult, Outcome, Reason
 
-Execute = Callable[[Any], CheckResult]
+Execute = Callable[[Any], Any]
 Progress = Callable[[int, int], None]
+# What a job that could not finish gets instead of its result: (job, reason, sentence). For
+# answer checks it is :func:`failed` (a TA looks); per-sheet work builds its own failure row.
+Failure = Callable[[Any, Reason, str], Any]
 
 
 @dataclass(frozen=True)
@@ -56,35 +59,47 @@ def failed(reason: Reason, text: str) -> CheckResult:
     )
 
 
+def check_failed(job: Any, reason: Reason, text: str) -> CheckResult:
+    """The default :data:`Failure`: the answer check could not finish (see :func:`failed`)."""
+    return failed(reason, text)
+
+
 def run_inline(
-    execute: Execute, jobs: Iterable[Any], progress: Progress | None = None
-) -> dict[Any, CheckResult]:
+    execute: Execute,
+    jobs: Iterable[Any],
+    progress: Progress | None = None,
+    *,
+    failure: Failure = check_failed,
+) -> dict[Any, Any]:
     """Run jobs one after another in this process (no deadline): tests and single sheets."""
     todo = list(dict.fromkeys(jobs))
-    results: dict[Any, CheckResult] = {}
+    results: dict[Any, Any] = {}
     for index, job in enumerate(todo, 1):
-        results[job] = _guarded(execute, job)
+        results[job] = _guarded(execute, job, failure)
         if progress:
             progress(index, len(todo))
     return results
 
 
-def _guarded(execute: Execute, job: Any) -> CheckResult:
+def _guarded(execute: Execute, job: Any, failure: Failure = check_failed) -> Any:
     try:
         return execute(job)
     except MemoryError:
-        return failed(Reason.TOO_LARGE, "Checking this answer needed too much memory.")
+        return failure(job, Reason.TOO_LARGE, "Checking this answer needed too much memory.")
     except RecursionError:
-        return failed(Reason.TOO_DEEP, "This answer is nested too deeply to check.")
+        return failure(job, Reason.TOO_DEEP, "This answer is nested too deeply to check.")
     except Exception as exc:  # noqa: BLE001 - one bad answer must never stop the batch
-        return failed(Reason.UNDECIDED, f"The answer could not be checked ({type(exc).__name__}).")
+        text = f"The answer could not be checked ({type(exc).__name__})."
+        return failure(job, Reason.UNDECIDED, text)
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_CHECK_SECONDS = 0.25
 
 
-def _worker(conn: Connection, execute: Execute, memory_mib: int, parent: int) -> None:
+def _worker(
+    conn: Connection, execute: Execute, memory_mib: int, parent: int, failure: Failure
+) -> None:
     _detach(conn.fileno())
     die_with_parent(parent)
     _cap_memory(memory_mib)
@@ -95,7 +110,7 @@ def _worker(conn: Connection, execute: Execute, memory_mib: int, parent: int) ->
             break
         if job is None:
             break
-        conn.send(_guarded(execute, job))
+        conn.send(_guarded(execute, job, failure))
     os._exit(0)  # nothing of the parent's (atexit handlers, finalizers) runs in a worker
 
 
@@ -157,10 +172,12 @@ def _cap_memory(memory_mib: int) -> None:
 class _Slot:
     """One worker process and the job it is running."""
 
-    def __init__(self, ctx: Any, execute: Execute, limits: JobLimits) -> None:
+    def __init__(self, ctx: Any, execute: Execute, limits: JobLimits, failure: Failure) -> None:
         self.parent, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=_worker, args=(child, execute, limits.memory_mib, os.getpid()), daemon=True
+            target=_worker,
+            args=(child, execute, limits.memory_mib, os.getpid(), failure),
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -193,21 +210,24 @@ def run_pool(
     workers: int,
     limits: JobLimits = JobLimits(),
     progress: Progress | None = None,
-) -> dict[Any, CheckResult]:
-    """Run distinct jobs on `workers` forked processes, each job under `limits`."""
+    failure: Failure = check_failed,
+) -> dict[Any, Any]:
+    """Run distinct jobs on `workers` forked processes, each job under `limits`; a job that
+    raises, passes its deadline or loses its worker gets `failure(job, reason, sentence)`."""
     todo = list(dict.fromkeys(jobs))
     if not todo:
         return {}
     ctx = multiprocessing.get_context("fork")
-    slots = [_Slot(ctx, execute, limits) for _ in range(max(1, min(workers, len(todo))))]
-    results: dict[Any, CheckResult] = {}
+    count = max(1, min(workers, len(todo)))
+    slots = [_Slot(ctx, execute, limits, failure) for _ in range(count)]
+    results: dict[Any, Any] = {}
     queue = list(reversed(todo))
     try:
         while len(results) < len(todo):
             for slot in slots:
                 if slot.job is None and queue:
                     slot.give(queue.pop())
-            _collect(slots, results, ctx, execute, limits)
+            _collect(slots, results, ctx, execute, limits, failure)
             if progress:
                 progress(len(results), len(todo))
     finally:
@@ -218,10 +238,11 @@ def run_pool(
 
 def _collect(
     slots: list[_Slot],
-    results: dict[Any, CheckResult],
+    results: dict[Any, Any],
     ctx: Any,
     execute: Execute,
     limits: JobLimits,
+    failure: Failure,
 ) -> None:
     busy = [s for s in slots if s.job is not None]
     now = time.monotonic()
@@ -236,15 +257,17 @@ def _collect(
                 slot.job = None
                 continue
             except (EOFError, OSError):
-                results[slot.job] = failed(
-                    Reason.UNDECIDED, "The checking process stopped unexpectedly."
+                results[slot.job] = failure(
+                    slot.job, Reason.UNDECIDED, "The checking process stopped unexpectedly."
                 )
         elif time.monotonic() - slot.started >= limits.seconds:
-            results[slot.job] = failed(
-                Reason.TIMEOUT, f"Checking this answer took longer than {limits.seconds:g} s."
+            results[slot.job] = failure(
+                slot.job,
+                Reason.TIMEOUT,
+                f"Checking this answer took longer than {limits.seconds:g} s.",
             )
         else:
             continue
         slot.job = None
         slot.stop(kill=True)
-        slots[index] = _Slot(ctx, execute, limits)
+        slots[index] = _Slot(ctx, execute, limits, failure)

@@ -1,0 +1,123 @@
+"""Per-sheet work (loading, scoring) spread over the worker processes, one bad sheet isolated.
+
+Sheets go to the workers in chunks (a message per sheet would cost more than scoring it): the
+work function and everything it reads (the prepared rubric, the loaded sheets, the batch's
+judgements) are inherited by the forked workers, so only chunk indices cross the pipe one way
+and finished rows the other. Each chunk runs under the pool's guarantees (a deadline, the memory
+cap, a killed worker replaced). A chunk that fails is run again one sheet per job, so only the
+sheet that really fails gets its failure row, with a message naming it; the batch goes on.
+
+Results come back in the order of the items, whatever the number of workers or the order in
+which chunks finish: the output is byte-identical with `--jobs 0` (everything in this process).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from grader.model import Reason
+from grader.sandbox import JobLimits, run_inline, run_pool
+
+T = TypeVar("T")
+Progress = Callable[[str, int, int], None]
+# A failure row for item `index`: (index, reason, sentence saying what happened).
+ItemFailure = Callable[[int, Reason, str], T]
+
+MAX_CHUNK = 32
+CHUNKS_PER_WORKER = 8  # enough to balance uneven sheets, few enough to keep messages cheap
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """What a whole chunk got when it could not finish (its sheets are then run one by one)."""
+
+    reason: Reason
+    text: str
+
+
+@dataclass(frozen=True)
+class SheetWork(Generic[T]):
+    """`work(index)` for every item index; `failure` builds the row of an item that failed;
+    `stage` names the work for the progress line (D's stages: reading, checking, scoring...)."""
+
+    work: Callable[[int], T]
+    failure: ItemFailure[T]
+    stage: str
+
+
+def chunk_size(count: int, workers: int) -> int:
+    """Sheets per message: about CHUNKS_PER_WORKER chunks per worker, at most MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, -(-count // (max(1, workers) * CHUNKS_PER_WORKER))))
+
+
+def map_sheets(
+    task: SheetWork[T],
+    count: int,
+    *,
+    workers: int,
+    limits: JobLimits,
+    progress: Progress | None = None,
+) -> list[T]:
+    """`task.work(i)` for i in range(count), in order: in this process when `workers` is 0,
+    else in chunks on the worker pool."""
+    if workers <= 0 or count <= 1:
+        return _inline(task, count, progress)
+    size = chunk_size(count, workers)
+    chunks = [tuple(range(lo, min(lo + size, count))) for lo in range(0, count, size)]
+
+    def run_chunk(chunk: tuple[int, ...]) -> tuple[T, ...]:
+        return tuple(task.work(index) for index in chunk)
+
+    def report(finished: int, total: int) -> None:
+        if progress:
+            progress(task.stage, min(count, finished * size), count)
+
+    first = run_pool(
+        run_chunk,
+        chunks,
+        workers=workers,
+        limits=limits,
+        progress=report,
+        failure=lambda chunk, reason, text: _Failed(reason, text),
+    )
+    out: list[T | None] = [None] * count
+    retry: list[tuple[int, ...]] = []
+    for chunk in chunks:
+        rows = first[chunk]
+        if isinstance(rows, _Failed):
+            retry += [(index,) for index in chunk]
+            continue
+        for index, row in zip(chunk, rows, strict=True):
+            out[index] = row
+    if retry:
+        again = run_pool(
+            run_chunk,
+            retry,
+            workers=workers,
+            limits=limits,
+            failure=lambda chunk, reason, text: (task.failure(chunk[0], reason, text),),
+        )
+        for (index,) in retry:
+            out[index] = again[(index,)][0]
+    if progress:
+        progress(task.stage, count, count)
+    if any(row is None for row in out):  # every index is filled above: a bug here, not a sheet
+        raise RuntimeError("internal: a sheet was lost between the workers and the batch")
+    return [row for row in out if row is not None]
+
+
+def _inline(task: SheetWork[T], count: int, progress: Progress | None) -> list[T]:
+    # The sandbox's own guard, so a sheet that raises gets the same row as in a worker.
+    def report(done: int, total: int) -> None:
+        if progress:
+            progress(task.stage, done, total)
+
+    results = run_inline(
+        lambda item: task.work(item[0]),
+        [(index,) for index in range(count)],
+        report,
+        failure=lambda item, reason, text: task.failure(item[0], reason, text),
+    )
+    return [results[(index,)] for index in range(count)]

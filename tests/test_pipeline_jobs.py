@@ -1,0 +1,51 @@
+"""Byte-identical gradebooks whatever `--jobs` is: loading, checking and scoring in workers or
+in-process give the same files (the samples hold every kind of sheet: broken, notebook, LaTeX,
+duplicates of nothing, carried errors, a misspelt answer id)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRIC = str(ROOT / "rubrics" / "practical-1.yaml")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".png"  # matplotlib's bytes are not ours to promise
+    }
+
+
+def _grade(folder: Path, out: Path, jobs: int) -> dict[str, bytes]:
+    sink = io.StringIO()
+    code = main([str(folder), "--out", str(out), "--rubric", RUBRIC, "--jobs", str(jobs),
+                 "--quiet"], sink, sink)  # fmt: skip
+    assert code == 0, sink.getvalue()
+    return _files(out)
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sheets")
+    for sheet in (ROOT / "submissions").iterdir():
+        shutil.copy(sheet, folder)
+    # a second copy of each YAML sheet under another id: more sheets than one chunk per worker
+    for sheet in sorted((ROOT / "submissions").glob("*.yaml")):
+        text = sheet.read_text(encoding="utf-8").replace('id: "s100', 'id: "t100')
+        (folder / f"copy_{sheet.name}").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_jobs_0_1_and_2_write_the_same_bytes(sheets: Path, tmp_path: Path) -> None:
+    inline = _grade(sheets, tmp_path / "inline", 0)
+    assert any(name.startswith("feedback/") for name in inline)
+    assert _grade(sheets, tmp_path / "one", 1) == inline
+    assert _grade(sheets, tmp_path / "two", 2) == inline

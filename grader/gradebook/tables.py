@@ -29,6 +29,7 @@ VARIANT_COLUMN = "variant"
 REVIEW_HEADER = (
     "student_id", "part", "points", "grader", "comment",  # the TA fills in points/grader/comment
     "name", "question", "provisional_points", "max_points", "outcome", "answer", "source",
+    "students",  # how many students the row stands for (identical unread answers are grouped)
 )  # fmt: skip
 MESSAGE_SEPARATOR = " | "
 _ROW_MESSAGE_LEVELS = frozenset({Severity.ERROR, Severity.WARNING})
@@ -134,24 +135,45 @@ def _text_parts(info: AssignmentInfo) -> frozenset[str]:
     return frozenset(slot.answer_id for slot in info.slots() if slot.kind == "text")
 
 
+def _same_answer(text: str) -> str:
+    """An answer as grouping compares it: whitespace runs are one space (nothing else: `X` and
+    `x` may differ in maths)."""
+    return " ".join(text.split())
+
+
 def review_rows(book: Gradebook) -> list[list[Cell]]:
-    """One review.csv row per part awaiting a TA: free text first, then by student and part."""
+    """The review.csv rows: every part awaiting a TA, free text first, then by student and part.
+
+    Identical unread answers to a part that is not free text (same text up to whitespace, same
+    outcome and provisional points) are one row for every student who wrote them: their ids in
+    `student_id` separated by spaces, their count in `students`; a TA scores the form once and
+    --scores applies it to each of them. Free text keeps one row per student (a TA reads each).
+    """
     order = part_order(book.assignment)
     text = _text_parts(book.assignment)
-    queue: list[tuple[tuple[bool, str, int, str, str], list[Cell]]] = []
-    for row in book.rows:
+    groups: dict[tuple[object, ...], list[tuple[GradedSubmission, PartScore]]] = {}
+    for row in sorted_rows(book):
         for part in row.parts:
             if not part.needs_review:
                 continue
-            key = (
-                part.answer_id not in text, row.student_id,
-                order.get(part.answer_id, len(order)), part.answer_id, row.source,
-            )  # fmt: skip
-            cells: list[Cell] = [
-                row.student_id, part.answer_id, None, None, None, row.name, part.question,
-                part.points, part.max_points, part.outcome.value, part.answer_text or "",
-                row.source,
-            ]  # fmt: skip
-            queue.append((key, cells))
+            answer = _same_answer(part.answer_text or "")
+            if part.answer_id in text or not answer:
+                key: tuple[object, ...] = ("one", row.student_id, row.source, part.answer_id)
+            else:
+                key = ("same", part.answer_id, answer, part.outcome.value, part.points)
+            groups.setdefault(key, []).append((row, part))
+    queue = []
+    for members in groups.values():
+        row, part = members[0]
+        ids = list(dict.fromkeys(r.student_id for r, _ in members))
+        names = list(dict.fromkeys(r.name for r, _ in members if r.name))
+        sort_key = (part.answer_id not in text, row.student_id,
+                    order.get(part.answer_id, len(order)), part.answer_id, row.source)  # fmt: skip
+        cells: list[Cell] = [
+            " ".join(ids), part.answer_id, None, None, None, "; ".join(names), part.question,
+            part.points, part.max_points, part.outcome.value, part.answer_text or "",
+            " ".join(r.source for r, _ in members), len(ids),
+        ]  # fmt: skip
+        queue.append((sort_key, cells))
     queue.sort(key=lambda item: item[0])
     return [cells for _, cells in queue]

@@ -50,13 +50,13 @@ PARTS = (
 
 REVIEW = (
     "student_id,part,points,grader,comment,name,question,provisional_points,max_points,"
-    "outcome,answer,source\n"
+    "outcome,answer,source,students\n"
     's050,ex3.explanation,,,,"\'=HYPERLINK(""http://evil"",""x"")",ex3,1.25,3,'
-    "needs_review,'-1 because @cmd,m.yaml\n"
+    "needs_review,'-1 because @cmd,m.yaml,1\n"
     's100,ex4.answer,,,,"Lovelace, Ada ""Countess""",ex4,2,5,needs_review,'
-    '"checkpointing,\nfp16",ada/pen_paper_lovelace.yaml\n'
+    '"checkpointing,\nfp16",ada/pen_paper_lovelace.yaml,1\n'
     's050,ex3.gradient,,,,"\'=HYPERLINK(""http://evil"",""x"")",ex3,0,7,'
-    "needs_review,p_j - 1,m.yaml\n"
+    "needs_review,p_j - 1,m.yaml,1\n"
 )
 
 

@@ -17,6 +17,7 @@ from grader.model import (
     AssignmentInfo,
     Gradebook,
     GradedSubmission,
+    Outcome,
     PartScore,
     Severity,
 )
@@ -135,6 +136,11 @@ def _text_parts(info: AssignmentInfo) -> frozenset[str]:
     return frozenset(slot.answer_id for slot in info.slots() if slot.kind == "text")
 
 
+# Outcomes of answers the grader could not read or decide: the same text gets the same verdict
+# from a TA. An internal error stays one row per student (a bug to look at each time).
+_UNREAD = frozenset({Outcome.UNPARSEABLE, Outcome.NEEDS_REVIEW})
+
+
 def _same_answer(text: str) -> str:
     """An answer as grouping compares it: whitespace runs are one space (nothing else: `X` and
     `x` may differ in maths)."""
@@ -157,7 +163,7 @@ def review_rows(book: Gradebook) -> list[list[Cell]]:
             if not part.needs_review:
                 continue
             answer = _same_answer(part.answer_text or "")
-            if part.answer_id in text or not answer:
+            if part.answer_id in text or not answer or part.outcome not in _UNREAD:
                 key: tuple[object, ...] = ("one", row.student_id, row.source, part.answer_id)
             else:
                 key = ("same", part.answer_id, answer, part.outcome.value, part.points)

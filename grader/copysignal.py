@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from grader.checkers.arrays import orient, read_answer, tolerance_from
-from grader.checkers.prepare import PreparedRubric
+from grader.checkers.arrays import orient
+from grader.checkers.steps import NumericKeys, sheet_arrays
 from grader.checkers.variants import PreparedVariants
 from grader.model import (
     GradedSubmission,
@@ -70,63 +70,11 @@ class Signal:
     fit: Fit
 
 
-class _Keys:
-    """Float keys of every variant and convention, computed once each."""
-
-    def __init__(self, variants: PreparedVariants) -> None:
-        self.variants = variants
-        self.parts = _numeric_parts(variants.base, variants.dependent)
-        self.conventions = _conventions(variants.base)
-        self._cache: dict[str, list[dict[str, np.ndarray]]] = {}
-
-    def of(self, variant: Variant) -> list[dict[str, np.ndarray]]:
-        if variant.label not in self._cache:
-            prepared = self.variants.prepared(variant)
-            self._cache[variant.label] = [
-                {aid: _floats(value) for aid, value in prepared.key(c).items() if aid in self.parts}
-                for c in self.conventions
-            ]
-        return self._cache[variant.label]
-
-
-def _floats(value: object) -> np.ndarray:
-    return np.asarray(np.asarray(value, dtype=object).tolist(), dtype=float)
-
-
-def _numeric_parts(base: PreparedRubric, dependent: frozenset[str]) -> dict[str, bool]:
-    """Numeric answer ids of the variant-dependent questions -> whether either orientation."""
-    return {
-        p.answer_id: p.options.get("orientation") == "either"
-        for q in base.rubric.questions
-        if q.id in dependent
-        for p in q.parts
-        if p.scored and p.kind == "numeric"
-    }
-
-
-def _conventions(base: PreparedRubric) -> list[str | None]:
-    found: list[str | None] = []
-    for question in base.rubric.questions:
-        listed = question.options.get("conventions")
-        if isinstance(listed, (list, tuple)):
-            found += [str(c) for c in listed if str(c) not in found]
-    return found or [None]
-
-
-def sheet_arrays(answers: Mapping[str, object], parts: Mapping[str, bool]) -> dict[str, np.ndarray]:
-    """The sheet's readable numeric answers among `parts`, as float arrays."""
-    out = {}
-    for answer_id in parts:
-        read = read_answer(answers.get(answer_id))  # type: ignore[arg-type]
-        if read.array is not None and read.array.size:
-            out[answer_id] = read.array
-    return out
-
-
-def fit(arrays: Arrays, keys: list[dict[str, np.ndarray]], parts: Mapping[str, bool],
-        tolerance: Tolerance) -> Fit:  # fmt: skip
+def fit(
+    arrays: Arrays, keys: Mapping[str | None, Arrays], parts: Mapping[str, bool], tol: Tolerance
+) -> Fit:
     """The best fit of the sheet's arrays to one variant's keys over the conventions."""
-    fits = [_fit_one(arrays, key, parts, tolerance) for key in keys]
+    fits = [_fit_one(arrays, key, parts, tol) for key in keys.values()]
     return max(fits, key=lambda f: (f.share, f.entries), default=Fit(0, 0))
 
 
@@ -154,7 +102,7 @@ def _poor(own: Fit) -> bool:
 
 
 def find_signal(
-    own: Fit, arrays: Arrays, others: Sequence[tuple[str, Variant]], keys: _Keys,
+    own: Fit, arrays: Arrays, others: Sequence[tuple[str, Variant]], keys: NumericKeys,
     tolerance: Tolerance,
 ) -> Signal | None:  # fmt: skip
     """The other variant that explains the sheet far better than its own, if any."""
@@ -181,8 +129,8 @@ def flag_copies(
     far better than its own, and one staff message per flag naming the other student."""
     if not variants.enabled:
         return list(rows), []
-    keys = _Keys(variants)
-    tolerance = tolerance_from(None, variants.base.rubric.tolerances, "tolerances")
+    keys = NumericKeys(variants)
+    tolerance = keys.tolerance()
     by_source = {s.source: s for s in submissions if s.readable}
     students = sorted({r.student_id for r in rows})
     candidates: list[tuple[str, Variant]] = []  # drawn when a sheet first needs them

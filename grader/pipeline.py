@@ -13,6 +13,7 @@ from pathlib import Path
 
 from grader.checkers.prepare import PreparedRubric, prepare_rubric
 from grader.checkers.registry import REGISTRY
+from grader.checkers.steps import annotate_steps
 from grader.checkers.variants import PreparedVariants, VariantJob, prepare_variants
 from grader.copysignal import flag_copies
 from grader.late import apply_late, submission_time
@@ -386,6 +387,7 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
         rows, roster_staff, roster_refused = with_roster(options.roster, prepared, rows)
         staff += roster_staff
         refused += roster_refused
+    rows = annotate_steps(variants, submissions, rows)
     rows, copies = flag_copies(variants, submissions, rows)  # roster students are candidates too
     staff += copies
     book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))

@@ -6,7 +6,9 @@ Two answers land in one group when a TA would call them "the same mistake":
   with the sentence naming it, e.g. the missing factor), else by the expression as the checker
   read it (its "Read as: ..." sentences), else by our own parse printed canonically; an answer
   our grammar cannot read groups as unreadable;
-- numeric parts: by every entry rounded to 3 significant figures (exactly, in decimal);
+- numeric parts: by every entry rounded to 3 significant figures (exactly, in decimal); when
+  every student has their own numbers, by how the values deviate from the student's own key
+  (``detail["step"]``: "every entry: sign flipped", ...), which reads alike across variants;
 - choice parts: by the answer text with case and spacing folded.
 
 Free-text parts are never grouped (a TA reads them). Answers are student text: they are parsed by
@@ -30,6 +32,7 @@ SIG_FIGS = 3
 READ_AS = "Read as: "
 MAX_LABEL_CHARS = 200
 AUTOMATIC_OUTCOME = "automatic_outcome"  # what scoring keeps when a TA overrides a part
+STEP_KEY = "step"  # PartScore.detail with variants: how a numeric answer deviates
 WRONG_OUTCOMES = frozenset({Outcome.INCORRECT, Outcome.PARTIAL, Outcome.UNPARSEABLE})
 _OUTCOME_VALUES = frozenset(outcome.value for outcome in Outcome)
 _MAX_NESTING = 4  # numeric answers are at most 4 lists deep (as grader.numeric reads them)
@@ -44,6 +47,7 @@ class GroupKind(StrEnum):
     VALUE = "value"  # the same numbers at 3 significant figures
     TEXT = "text"  # the same text (case and spacing folded)
     UNREADABLE = "unreadable"  # nothing our grammar or number reader could read
+    STEP = "step"  # per-student numbers: how the values deviate, whatever the numbers
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,17 @@ def _rounded(value: object) -> str:
 
 
 def numeric_key(part: PartScore) -> AnswerKey:
-    """The group of a wrong numeric answer: its entries at 3 significant figures, or its text
-    when it is not made of numbers."""
+    """The group of a wrong numeric answer: how it deviates when grading described that (each
+    student's own numbers: `detail["step"]`), else its entries at 3 significant figures, or its
+    text when it is not made of numbers."""
+    step = part.detail.get(STEP_KEY)
+    if isinstance(step, str) and step:
+        return AnswerKey(GroupKind.STEP, _clip(step))
+    return value_key(part)
+
+
+def value_key(part: PartScore) -> AnswerKey:
+    """A wrong numeric answer by its entries at 3 significant figures (or its text)."""
     if part.answer_text is None or not part.answer_text.strip():
         return AnswerKey(GroupKind.UNREADABLE, "")
     try:

@@ -15,16 +15,24 @@ from grader.report.groups import AnswerGroup, GroupKind
 from grader.report.summary import ClassReport, ConventionSummary, PartSummary
 from grader.report.words import (
     CONVENTIONS_NOTE,
+    COPIES_TITLE,
     GROUPS_NOTE,
     KIND_LABELS,
     NO_PLOTS,
+    NO_SIGNALS,
     OUTCOME_LABELS,
     PNG_ALT,
     REPORT_PNG,
+    SHARED_TITLE,
+    STAFF_NOTE,
+    STAFF_TITLE,
     STATUS_LABELS,
+    STEPS_NOTE,
     TOTALS_NOTE,
     bin_range,
+    copy_line,
     points,
+    variant_note,
 )
 
 _POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -121,6 +129,8 @@ def _wrong(part: PartSummary) -> list[str]:
 
 def _wrong_answers(report: ClassReport) -> list[str]:
     lines = ["<h2>Most common wrong answers</h2>", f"<p>{esc(GROUPS_NOTE)}</p>"]
+    if report.staff is not None:
+        lines.append(f"<p>{esc(STEPS_NOTE)}</p>")
     for part in report.parts:
         if part.kind != "text":
             lines += _wrong(part)
@@ -151,6 +161,32 @@ def _conventions(report: ClassReport) -> list[str]:
     return lines
 
 
+def _staff(report: ClassReport) -> list[str]:
+    signals = report.staff
+    if signals is None:
+        return []
+    copies = [
+        f"<li><code>{esc(c.student_id)}</code> ({esc(c.source)}): "
+        + esc(copy_line(c.fits, c.variant, c.matched, c.entries, c.own_matched, c.own_entries))
+        + "</li>"
+        for c in signals.copies
+    ] or [f"<li>{esc(NO_SIGNALS)}</li>"]
+    shared = [
+        f"<li>{esc(s.answer_id)}, {len(s.holders)} students: "
+        + ", ".join(
+            f"<code>{esc(h.student_id)}</code> {esc(variant_note(h.variant))}".rstrip()
+            for h in s.holders
+        )
+        + f" \u2014 answer: <code>{esc(s.example)}</code></li>"
+        for s in signals.shared
+    ] or [f"<li>{esc(NO_SIGNALS)}</li>"]
+    return [
+        f"<h2>{esc(STAFF_TITLE)}</h2>", f"<p>{esc(STAFF_NOTE)}</p>",
+        f"<h3>{esc(COPIES_TITLE)}</h3>", "<ul>", *copies, "</ul>",
+        f"<h3>{esc(SHARED_TITLE)}</h3>", "<ul>", *shared, "</ul>",
+    ]  # fmt: skip
+
+
 def render_html(report: ClassReport, image: bool = True) -> str:
     """The text of report.html (ends with a newline); `image`: show the histogram PNG."""
     title = esc(f"Class report: {report.title or report.assignment}")
@@ -171,5 +207,6 @@ def render_html(report: ClassReport, image: bool = True) -> str:
         + _parts_table(report)
         + _wrong_answers(report)
         + _conventions(report)
+        + _staff(report)
     )
     return "\n".join([*head, *body, "</body>", "</html>"]) + "\n"

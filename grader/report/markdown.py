@@ -15,16 +15,24 @@ from grader.report.groups import AnswerGroup, GroupKind
 from grader.report.summary import ClassReport, ConventionSummary, PartSummary
 from grader.report.words import (
     CONVENTIONS_NOTE,
+    COPIES_TITLE,
     GROUPS_NOTE,
     KIND_LABELS,
     NO_PLOTS,
+    NO_SIGNALS,
     OUTCOME_LABELS,
     PNG_ALT,
     REPORT_PNG,
+    SHARED_TITLE,
+    STAFF_NOTE,
+    STAFF_TITLE,
     STATUS_LABELS,
+    STEPS_NOTE,
     TOTALS_NOTE,
     bin_range,
+    copy_line,
     points,
+    variant_note,
 )
 
 
@@ -106,6 +114,8 @@ def _wrong(part: PartSummary) -> list[str]:
 
 def _wrong_answers(report: ClassReport) -> list[str]:
     lines = ["", "## Most common wrong answers", "", GROUPS_NOTE]
+    if report.staff is not None:
+        lines += ["", STEPS_NOTE]
     for part in report.parts:
         if part.kind != "text":
             lines += _wrong(part)
@@ -136,6 +146,28 @@ def _conventions(report: ClassReport) -> list[str]:
     return lines
 
 
+def _staff(report: ClassReport) -> list[str]:
+    signals = report.staff
+    if signals is None:
+        return []
+    lines = ["", f"## {STAFF_TITLE}", "", STAFF_NOTE, "", f"### {COPIES_TITLE}", ""]
+    for c in signals.copies:
+        evidence = copy_line(c.fits, c.variant, c.matched, c.entries, c.own_matched, c.own_entries)
+        lines.append(f"- {code_span(c.student_id)} ({escape_markdown(c.source)}): "
+                     f"{escape_markdown(evidence)}")  # fmt: skip
+    lines += [f"- {NO_SIGNALS}"] if not signals.copies else []
+    lines += ["", f"### {SHARED_TITLE}", ""]
+    for shared in signals.shared:
+        who = ", ".join(
+            (code_span(h.student_id) + " " + escape_markdown(variant_note(h.variant))).rstrip()
+            for h in shared.holders
+        )
+        lines.append(f"- {escape_markdown(shared.answer_id)}, {len(shared.holders)} students: "
+                     f"{who} \u2014 answer: {code_span(shared.example)}")  # fmt: skip
+    lines += [f"- {NO_SIGNALS}"] if not signals.shared else []
+    return lines
+
+
 def render_markdown(report: ClassReport, image: bool = True) -> str:
     """The text of report.md (ends with a newline); `image`: link the histogram PNG."""
     lines = (
@@ -144,5 +176,6 @@ def render_markdown(report: ClassReport, image: bool = True) -> str:
         + _parts_table(report)
         + _wrong_answers(report)
         + _conventions(report)
+        + _staff(report)
     )
     return "\n".join(lines) + "\n"

@@ -25,6 +25,7 @@ from grader.model import (
 )
 from grader.report.bins import Bin, finite, total_bins
 from grader.report.groups import WrongAnswers, wrong_answers
+from grader.report.shared import StaffSignals, staff_signals
 
 READ_STATUSES = frozenset({Status.GRADED, Status.NEEDS_REVIEW})
 CONVENTION_KEY = "convention"  # PartScore.detail: the convention a chain part was marked against
@@ -91,6 +92,7 @@ class ClassReport:
     bins: tuple[Bin, ...]
     parts: tuple[PartSummary, ...]
     conventions: tuple[ConventionSummary, ...]
+    staff: StaffSignals | None = None  # per-student numbers: the staff-only section
 
 
 def total_stats(totals: Sequence[float]) -> TotalStats:
@@ -207,4 +209,5 @@ def build_report(book: Gradebook) -> ClassReport:
         bins=total_bins([row.total for row in read], info.max_total),
         parts=tuple(part_summary(slot, read) for slot in info.slots() if slot.scored),
         conventions=_conventions(info, read),
+        staff=staff_signals(info, read),
     )

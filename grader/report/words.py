@@ -43,6 +43,7 @@ KIND_LABELS: Mapping[GroupKind, str] = MappingProxyType({
     GroupKind.VALUE: f"at {SIG_FIGS} significant figures",
     GroupKind.TEXT: "answer",
     GroupKind.UNREADABLE: "could not be read",
+    GroupKind.STEP: "wrong step",
 })  # fmt: skip
 
 TOTALS_NOTE = (
@@ -57,6 +58,20 @@ GROUPS_NOTE = (
 )
 
 CONVENTIONS_NOTE = "Which convention each student was marked against, and whether they named it."
+STEPS_NOTE = (
+    "Every student has their own numbers: a wrong numeric answer is grouped by the step that went "
+    "wrong, i.e. how its values deviate from that student's own key (sign flipped, 0 where the "
+    "value is not, one common factor, ...), not by the numbers themselves."
+)
+STAFF_TITLE = "Staff only: signals for a person to judge"
+STAFF_NOTE = (
+    "These are signals, not findings: students may have worked together honestly, used the same "
+    "tutor, or made the same slip by chance. Nothing here changed any mark. Do not share this "
+    "section with students: it names them."
+)
+COPIES_TITLE = "Numbers that fit another student's, not their own"
+SHARED_TITLE = "Identical unusual wrong answers"
+NO_SIGNALS = "none"
 
 
 def points(value: float | None) -> str:
@@ -76,3 +91,15 @@ def group_title(group: AnswerGroup) -> str:
     """What the answers of a group share, in words: "mistake: sign", "read as: a * b"."""
     kind = KIND_LABELS[group.key.kind]
     return f"{kind}: {group.key.label}" if group.key.label else kind
+
+
+def copy_line(fits: str, variant: str, matched: int, entries: int, own: int, own_of: int) -> str:
+    """The evidence of one sheet the copy signal flagged (text, escaped by the renderer)."""
+    whose = fits if fits == "the printed sheet" else f"student {fits} (variant {variant})"
+    return (f"fits {whose}: {matched} of {entries} entries; "
+            f"its own numbers: {own} of {own_of}")  # fmt: skip
+
+
+def variant_note(variant: str) -> str:
+    """"(variant v1a2b3c4d)" to follow a student id, or nothing without a variant."""
+    return f"(variant {variant})" if variant else ""

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from grader.gradebook.errors import GradebookError
+from grader.gradebook.errors import GradebookError, GradebookWriteError
 from grader.late import SOURCES
 from grader.rubric.errors import RubricError
 from grader.sandbox import JobLimits
@@ -280,7 +280,10 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
                 err.write(f"{line}\n")
             published = _publish(batch, args, folder, progress, err)
     except KeyboardInterrupt as exc:
-        err.write(f"grade: {_stopped_by(exc)}; {folder.interruption()}\n")
+        err.write(f"grade: {_stopped_by(exc)}; {folder.what_is_left()}\n")
+        return EXIT_FAIL
+    except GradebookWriteError as exc:
+        err.write(f"grade: {exc}; {folder.what_is_left()}\n")
         return EXIT_FAIL
     if published.kept:
         err.write(f"grade: kept {len(published.kept)} files grade did not write in {args.out}: "

@@ -12,7 +12,7 @@ the path names nothing (never a mixed set); a crash in that moment is repaired b
 
 - Ctrl-C, SIGTERM or SIGHUP while staging removes the staging folder and leaves the previous
   set as it was; during the exchange itself they are held back until it is done, so the
-  :attr:`GradebookFolder.state` that :meth:`GradebookFolder.interruption` reports is always
+  :attr:`GradebookFolder.state` that :meth:`GradebookFolder.what_is_left` reports is always
   the truth. SIGKILL or a power loss can only leave a staging folder behind, which the next
   run removes (under the lock of :mod:`.lock`).
 - A full disk fails the staging step: the staging folder is removed, the previous set stays.
@@ -265,8 +265,8 @@ class GradebookFolder:
             if not self.leftover.exists():
                 self.leftover = None
 
-    def interruption(self) -> str:
-        """What an interruption left, truthfully, in one sentence for course staff."""
+    def what_is_left(self) -> str:
+        """What a failed or interrupted run leaves, truthfully, in one clause for course staff."""
         if self.state is State.PUBLISHED:
             text = f"the new gradebook was already complete in {self.given}"
             if self.leftover is not None:

@@ -145,7 +145,7 @@ def test_ctrl_c_at_any_call_leaves_one_whole_set_and_says_which(
         published = folder.state is State.PUBLISHED
         seen.add((interrupted, published))
         assert _tree(out) == (NEW if published else OLD), (mode, point)
-        said = folder.interruption()
+        said = folder.what_is_left()
         if published:
             assert "new gradebook was already complete" in said
         else:
@@ -170,7 +170,7 @@ def test_the_first_run_interrupted_leaves_no_folder(
         with pytest.raises(KeyboardInterrupt), folder.locked():
             folder.publish(_files(NEW))
     assert not out.exists()
-    assert folder.interruption().startswith("no gradebook was written")
+    assert folder.what_is_left().startswith("no gradebook was written")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 

@@ -210,6 +210,8 @@ def _summary(batch: Batch, out_dir: Path) -> str:
     ]
     if counts["missing"]:
         summary.append(f"{counts['missing']} missing")
+    if batch.not_searched:
+        summary.append(f"{batch.not_searched} paths not searched")
     refused = batch.refused
     if refused.score_rows:
         summary.append(f"{refused.score_rows} TA score row(s) refused")

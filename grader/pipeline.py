@@ -17,8 +17,9 @@ from grader.checkers.steps import annotate_steps
 from grader.checkers.variants import PreparedVariants, VariantJob, prepare_variants
 from grader.copysignal import flag_copies
 from grader.late import apply_late, submission_time
-from grader.loaders import answer_errors, discover, load_submission
+from grader.loaders import answer_errors, load_submission
 from grader.loaders.common import unreadable_submission
+from grader.loaders.discover import Discovery, discover_all
 from grader.model import (
     VARIANT_DETAIL,
     CheckResult,
@@ -74,6 +75,7 @@ class Batch:
     staff: tuple[Message, ...]
     scores: ScoreInputs = field(default_factory=lambda: ScoreInputs({}))
     refused: Refusals = field(default_factory=Refusals)
+    not_searched: int = 0  # paths discovery met but could not search or read (no row)
 
     def counts(self) -> Mapping[str, int]:
         """How many rows have each status."""
@@ -138,12 +140,25 @@ def load_all(
 ) -> list[Submission]:
     """Every submission file under `folder`, read (on `workers` processes; never raises for a
     bad file: one the loader cannot survive gets an unreadable row naming it)."""
+    return read_folder(folder, progress, workers=workers, limits=limits)[0]
+
+
+def read_folder(
+    folder: Path,
+    progress: Progress | None = None,
+    *,
+    workers: int = 0,
+    limits: JobLimits = DEFAULT_LIMITS,
+) -> tuple[list[Submission], Discovery]:
+    """:func:`load_all`, with what discovery met but did not read (files refused get their row
+    here; the notes are for course staff)."""
     if not folder.is_dir():
         problem = "no such folder" if not folder.exists() else "is not a folder"
         raise UsageError(f"{folder}: {problem} (grade FOLDER grades the sheets in FOLDER)")
-    paths, messages = discover(folder)
-    if not paths and not messages:
+    found = discover_all(folder)
+    if not found.paths and not found.refused and not found.notes:
         raise EmptyFolder(folder)
+    paths = found.paths
 
     def failed(index: int, reason: Reason, text: str) -> Submission:
         source = paths[index].relative_to(folder).as_posix()
@@ -158,8 +173,8 @@ def load_all(
 
     task = SheetWork(load, failed, "reading")
     out = map_sheets(task, len(paths), workers=workers, limits=limits, progress=progress)
-    out.extend(_discovery_rows(messages))
-    return out
+    out.extend(_discovery_rows(found.refused))
+    return out, found
 
 
 def with_answer_errors(submission: Submission) -> Submission:
@@ -369,11 +384,11 @@ def prepare_batch(options: BatchOptions, submissions: Sequence[Submission]) -> P
 def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
     """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
     workers, limits = options.workers, options.limits
-    submissions = load_all(options.folder, progress, workers=workers, limits=limits)
+    submissions, found = read_folder(options.folder, progress, workers=workers, limits=limits)
     variants = prepare_batch(options, submissions)
     prepared = variants.base
     scores = read_scores(options.scores, prepared, submissions, options.ta_file)
-    staff = list(scores.messages)
+    staff = [*found.notes, *scores.messages]
     refused = scores.refused
     results = check_answers(variants, submissions, options, progress)
     rows = score_all(
@@ -391,7 +406,7 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     rows, copies = flag_copies(variants, submissions, rows)  # roster students are candidates too
     staff += copies
     book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
-    return Batch(book, prepared, tuple(staff), scores, refused)
+    return Batch(book, prepared, tuple(staff), scores, refused, found.not_searched)
 
 
 def _late(

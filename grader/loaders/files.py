@@ -52,11 +52,21 @@ def read_bounded(path: Path, root: Path, limit: int) -> bytes:
 
     Raises :class:`FileReadError` (FILE_UNREADABLE or FILE_TOO_LARGE).
     """
+    if os.path.islink(path) and not os.path.exists(path):
+        raise FileReadError(Reason.FILE_UNREADABLE, "the file is a link to nothing (broken link)")
     if not inside_root(path, root):
         raise FileReadError(
             Reason.FILE_UNREADABLE, "the file is a link to a place outside the graded folder"
         )
     real = os.path.realpath(path)
+    try:
+        kind = _kind(os.lstat(real).st_mode)
+    except OSError as exc:
+        raise FileReadError(
+            Reason.FILE_UNREADABLE, f"the file cannot be examined ({exc.strerror})"
+        ) from None
+    if kind:  # refused before opening: opening a socket or a device has effects of its own
+        raise FileReadError(Reason.FILE_UNREADABLE, f"not a regular file ({kind})")
     # O_NOFOLLOW: the resolved path must not turn into a link between the check and the open;
     # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -72,10 +82,21 @@ def read_bounded(path: Path, root: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words ('' for a regular file)."""
+    for test, words in (
+        (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a link"),
+    ):  # fmt: skip
+        if test(mode):
+            return words
+    return "" if stat.S_ISREG(mode) else "a special file"
+
+
 def _read_fd(fd: int, limit: int) -> bytes:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
-        raise FileReadError(Reason.FILE_UNREADABLE, "not a regular file")
+        raise FileReadError(Reason.FILE_UNREADABLE, f"not a regular file ({_kind(info.st_mode)})")
     if info.st_size > limit:
         raise FileReadError(Reason.FILE_TOO_LARGE, _too_large(info.st_size, limit))
     chunks: list[bytes] = []

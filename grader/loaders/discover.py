@@ -2,13 +2,14 @@
 and never losing one silently.
 
 Every `*.yaml`, `*.yml`, `*.ipynb`, `*.tex` and `*.pdf` (suffix case ignored) under `root`,
-recursively, sorted by relative path. The walk goes folder by folder through directory descriptors (``openat`` with
-``O_NOFOLLOW``), so a folder cannot be swapped for a link while it is searched and a path
-longer than the system's PATH_MAX is still found (and refused with a message, since no other
-program could open it either). Linked folders are never entered (a link can leave the folder
-or loop). A linked file that stays inside `root` is returned like any other; one that points
-outside `root` is NOT returned. Anything else with a submission suffix that is not a folder (a
-FIFO, a socket, a broken link) is returned and becomes unreadable on loading.
+recursively, sorted by relative path. The walk goes folder by folder through directory
+descriptors (``openat`` with ``O_NOFOLLOW``), so a folder cannot be swapped for a link while it
+is searched and a path longer than the system's PATH_MAX is still found (and refused with a
+message, since no other program could open it either). Linked folders are never entered (a
+link can leave the folder or loop). A linked file that stays inside `root` is returned like
+any other; one that points outside `root` is NOT returned. Anything else with a submission
+suffix that is not a folder (a FIFO, a socket, a broken link) is returned and becomes
+unreadable on loading.
 
 Everything met that is not graded is said, so that nothing vanishes (:class:`Discovery`):
 

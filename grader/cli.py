@@ -421,9 +421,17 @@ def cmd_handout(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     files = handout_files(
         sheets, students, drawer.variant if drawer else lambda _: default, templates
     )
-    write_handouts(args.out, files)
+    write_handouts(args.out, files + _packages_beside(files))
     out.write(f"{len(students)} handouts written to {args.out}\n")
     return EXIT_OK
+
+
+def _packages_beside(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """grader.sty next to every LaTeX answer template of a handout (its \\usepackage needs it)."""
+    from grader.latex.write import package_source
+
+    folders = sorted({name.rsplit("/", 1)[0] for name, _ in files if name.endswith("/answers.tex")})
+    return [(f"{folder}/grader.sty", package_source().encode("utf-8")) for folder in folders]
 
 
 def _write_package(folder: Path, err: TextIO) -> None:

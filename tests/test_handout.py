@@ -71,8 +71,9 @@ def test_handouts_hold_each_students_numbers_and_filled_in_templates(tmp_path: P
     assert sorted(p.name for p in out.iterdir()) == ["index.csv", "s1000101", "s1000102"]
     for student in ("s1000101", "s1000102"):
         names = sorted(p.name for p in (out / student).iterdir())
-        assert {"sheet.md", "sheet.tex", "answers.yaml", "answers.ipynb"} <= set(names)
-        for template in ("answers.yaml", "answers.ipynb"):
+        assert {"sheet.md", "sheet.tex", "answers.yaml", "answers.ipynb", "answers.tex",
+                "grader.sty"} <= set(names)  # fmt: skip
+        for template in ("answers.yaml", "answers.ipynb", "answers.tex"):
             sheet = load_submission(out / student / template, out)
             assert sheet.student_id == student and sheet.assignment == EDITION
     first = (out / "s1000101" / "sheet.md").read_text(encoding="utf-8")

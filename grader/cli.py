@@ -113,6 +113,11 @@ def _grade_parser() -> _Parser:
         default="sheet,git",
         help="where submission times come from, in order: sheet, git, mtime (default sheet,git)",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="decide every answer anew; keep no judgement cache in the gradebook folder",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress line")
     return p
 
@@ -191,6 +196,10 @@ def _publish(
         err.write(f"warning: {review} holds {pending} TA score(s) not handed back yet: it is "
                   f"kept as it is; hand it back with --scores {review}\n")  # fmt: skip
     files = staff_files(args.out, inputs, batch.scores.ta_bytes, handed_back or bool(pending))
+    if batch.cache is not None:
+        from grader.judgement_cache import CACHE_FILE
+
+        files.append((CACHE_FILE, batch.cache))
     return write_outputs(
         batch.gradebook,
         folder,
@@ -240,6 +249,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Grade a folder and publish the gradebook (one set: see grader.gradebook.publish)."""
     from grader.gradebook.publish import GradebookFolder
     from grader.gradebook.ta_file import TA_FILE, TAFileError
+    from grader.judgement_cache import CACHE_FILE
     from grader.pipeline import BatchOptions, EmptyFolder, UsageError, grade_folder
 
     args = _grade_parser().parse_args(argv)
@@ -261,6 +271,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         roster=args.roster,
         submitted_from=sources,
         ta_file=args.out / TA_FILE,
+        cache=None if args.no_cache else args.out / CACHE_FILE,
     )
     folder = GradebookFolder(args.out)
     progress = _progress(err, args.quiet)

@@ -16,6 +16,7 @@ from grader.checkers.registry import REGISTRY
 from grader.checkers.steps import annotate_steps
 from grader.checkers.variants import PreparedVariants, VariantJob, prepare_variants
 from grader.copysignal import flag_copies
+from grader.judgement_cache import JudgementCache
 from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, load_submission
 from grader.loaders.common import unreadable_submission
@@ -60,6 +61,7 @@ class BatchOptions:
     roster: Path | None = None
     submitted_from: tuple[str, ...] = ("sheet", "git")
     ta_file: Path | None = None  # the gradebook's scores.csv (None: no TA file)
+    cache: Path | None = None  # the judgement cache to read (None: no cache, none written)
 
 
 class EmptyFolder(Exception):
@@ -76,6 +78,7 @@ class Batch:
     scores: ScoreInputs = field(default_factory=lambda: ScoreInputs({}))
     refused: Refusals = field(default_factory=Refusals)
     not_searched: int = 0  # paths discovery met but could not search or read (no row)
+    cache: bytes | None = None  # the next judgement cache file (None: run without a cache)
 
     def counts(self) -> Mapping[str, int]:
         """How many rows have each status."""
@@ -217,9 +220,11 @@ def check_answers(
     submissions: Sequence[Submission],
     options: BatchOptions,
     progress: Progress | None = None,
+    cache: JudgementCache | None = None,
 ) -> dict[VariantJob, CheckResult]:
     """Run every distinct job of the batch (in worker processes unless `workers` is 0), each
-    sheet's against its student's variant (jobs of questions all variants share stay one)."""
+    sheet's against its student's variant (jobs of questions all variants share stay one);
+    jobs the cache holds are not run again."""
     variants = _per_variant(prepared)
     jobs = list(
         dict.fromkeys(
@@ -234,11 +239,24 @@ def check_answers(
         if progress:
             progress("checking", done, total)
 
+    known: dict[VariantJob, CheckResult] = {}
+    if cache is not None:
+        for job in jobs:
+            hit = cache.lookup(job)
+            if hit is not None:
+                known[job] = hit
+    todo = [job for job in jobs if job not in known]
     if options.workers <= 0:
-        return run_inline(variants.execute, jobs, report)
-    return run_pool(
-        variants.execute, jobs, workers=options.workers, limits=options.limits, progress=report
-    )
+        decided = run_inline(variants.execute, todo, report)
+    else:
+        decided = run_pool(
+            variants.execute, todo, workers=options.workers, limits=options.limits,
+            progress=report,
+        )  # fmt: skip
+    if cache is not None:
+        for job in todo:
+            cache.record(job, decided[job])
+    return {**known, **decided}
 
 
 def unknown_answers(prepared: PreparedRubric, submission: Submission) -> tuple[Message, ...]:
@@ -390,7 +408,9 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     scores = read_scores(options.scores, prepared, submissions, options.ta_file)
     staff = [*found.notes, *scores.messages]
     refused = scores.refused
-    results = check_answers(variants, submissions, options, progress)
+    cache = JudgementCache.open(options.cache, prepared) if options.cache else None
+    staff += cache.previous.warnings if cache else ()
+    results = check_answers(variants, submissions, options, progress, cache)
     rows = score_all(
         variants, submissions, results, scores.overrides, workers=workers, limits=limits,
         progress=progress,
@@ -406,7 +426,8 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     rows, copies = flag_copies(variants, submissions, rows)  # roster students are candidates too
     staff += copies
     book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
-    return Batch(book, prepared, tuple(staff), scores, refused, found.not_searched)
+    cached = cache.content() if cache else None
+    return Batch(book, prepared, tuple(staff), scores, refused, found.not_searched, cached)
 
 
 def _late(

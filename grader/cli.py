@@ -122,22 +122,79 @@ def _grade_parser() -> _Parser:
     return p
 
 
-def _progress(stream: TextIO, quiet: bool) -> Callable[[str, int, int], None] | None:
-    if quiet:
-        return None
-    last: dict[str, int] = {}
+class _Progress:
+    """Progress of every stage (reading, checking, scoring, report, writing) on stderr.
 
-    def show(stage: str, done: int, total: int) -> None:
-        # A line per ~10% (or per item when interactive) keeps CI logs short.
-        step = 1 if stream.isatty() else max(1, total // 10)
-        if done != total and done - last.get(stage, 0) < step:
+    On a terminal: one line rewritten in place (at most ~8 times a second), with an ETA once a
+    stage has run for a few seconds, cleared when the run ends. Piped (CI logs): a line when a
+    stage ends and, in a stage that runs long, one about every 25 % with its ETA -- a few lines.
+    """
+
+    ETA_AFTER = 3.0  # seconds into a stage before an ETA means anything
+    REFRESH = 0.125
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.stream = stream
+        self.clock = clock or time.monotonic
+        self.tty = stream.isatty()
+        self.stage, self.started, self.shown_at, self.quarter, self.width = "", 0.0, -1.0, 0, 0
+
+    def _eta(self, done: int, total: int, elapsed: float) -> str:
+        if done <= 0 or done >= total or elapsed < self.ETA_AFTER:
+            return ""
+        left = elapsed / done * (total - done)
+        return f", about {_duration(left)} left"
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = self.clock()
+        if stage == self.stage and self.quarter > 4:
+            return  # this stage was reported finished already
+        if stage != self.stage:
+            self.stage, self.started, self.shown_at, self.quarter = stage, now, -1.0, 0
+        elapsed = now - self.started
+        percent = f" ({100 * done // total}%)" if total else ""
+        text = f"{stage} {done}/{total}{percent}{self._eta(done, total, elapsed)}"
+        if self.tty:
+            if done == total:
+                self.quarter = 5
+            if done == total or now - self.shown_at >= self.REFRESH:
+                self.shown_at = now
+                self.stream.write("\r" + text.ljust(self.width))
+                self.width = len(text)
+                self.stream.flush()
             return
-        last[stage] = done
-        end = "\r" if stream.isatty() and done != total else "\n"
-        stream.write(f"{stage} {done}/{total}{end}")
-        stream.flush()
+        quarter = 4 * done // total if total else 4
+        if done == total:
+            self.stream.write(f"{stage} {done}/{total} in {_duration(elapsed)}\n")
+            quarter = 5  # finished
+        elif quarter > self.quarter and elapsed >= self.ETA_AFTER:
+            self.stream.write(text + "\n")
+        else:
+            return
+        self.quarter = quarter
+        self.stream.flush()
 
-    return show
+    def close(self) -> None:
+        """Clear the terminal line before the summary is printed."""
+        if self.tty and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+    minutes, rest = divmod(int(seconds + 0.5), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _progress(stream: TextIO, quiet: bool) -> _Progress | None:
+    return None if quiet else _Progress(stream)
 
 
 def _out_problem(args: argparse.Namespace) -> str | None:
@@ -279,25 +336,34 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         with folder.locked():
             try:
                 batch = grade_folder(options, progress)
-            except UsageError as exc:
-                err.write(f"grade: {exc}\n")
-                return EXIT_USAGE
-            except EmptyFolder as exc:
-                err.write(f"grade: no submissions found in {exc.args[0]} (no *.yaml, *.yml or "
-                          "*.ipynb file, sub-folders included); nothing was written\n")  # fmt: skip
-                return EXIT_FAIL
-            except TAFileError as exc:
-                err.write(f"grade: {exc}; nothing was written\n")
-                return EXIT_FAIL
+            finally:
+                if progress:
+                    progress.close()
             for line in _staff_lines(batch, args.folder):
                 err.write(f"{line}\n")
             published = _publish(batch, args, folder, progress, err)
+    except UsageError as exc:
+        err.write(f"grade: {exc}\n")
+        return EXIT_USAGE
+    except EmptyFolder as exc:
+        err.write(f"grade: no submissions found in {exc.args[0]} (no *.yaml, *.yml, *.ipynb, "
+                  "*.tex or *.pdf, sub-folders included); nothing was written\n")  # fmt: skip
+        return EXIT_FAIL
+    except TAFileError as exc:
+        err.write(f"grade: {exc}; nothing was written\n")
+        return EXIT_FAIL
     except KeyboardInterrupt as exc:
+        if progress:
+            progress.close()
         err.write(f"grade: {_stopped_by(exc)}; {folder.what_is_left()}\n")
         return EXIT_FAIL
     except GradebookWriteError as exc:
+        if progress:
+            progress.close()
         err.write(f"grade: {exc}; {folder.what_is_left()}\n")
         return EXIT_FAIL
+    if progress:
+        progress.close()
     if published.kept:
         err.write(f"grade: kept {len(published.kept)} files grade did not write in {args.out}: "
                   f"{', '.join(published.kept[:5])}\n")  # fmt: skip

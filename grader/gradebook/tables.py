@@ -151,9 +151,10 @@ def review_rows(book: Gradebook) -> list[list[Cell]]:
     """The review.csv rows: every part awaiting a TA, free text first, then by student and part.
 
     Identical unread answers to a part that is not free text (same text up to whitespace, same
-    outcome and provisional points) are one row for every student who wrote them: their ids in
-    `student_id` separated by spaces, their count in `students`; a TA scores the form once and
-    --scores applies it to each of them. Free text keeps one row per student (a TA reads each).
+    outcome, provisional points and variant) are one row for every student who wrote them:
+    their ids in `student_id` separated by spaces, their count in `students`; a TA scores the
+    form once and --scores applies it to each of them. Free text keeps one row per student (a
+    TA reads each).
     """
     order = part_order(book.assignment)
     text = _text_parts(book.assignment)
@@ -166,7 +167,9 @@ def review_rows(book: Gradebook) -> list[list[Cell]]:
             if part.answer_id in text or not answer or part.outcome not in _UNREAD:
                 key: tuple[object, ...] = ("one", row.student_id, row.source, part.answer_id)
             else:
-                key = ("same", part.answer_id, answer, part.outcome.value, part.points)
+                # With variants the same text may be right for one student's numbers only.
+                key = ("same", part.answer_id, answer, part.outcome.value, part.points,
+                       variant_label(row))  # fmt: skip
             groups.setdefault(key, []).append((row, part))
     queue = []
     for members in groups.values():

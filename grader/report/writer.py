@@ -49,6 +49,11 @@ def write_outputs(
     generated one takes its place: a review.csv a TA handed back is published as saved).
     Raises GradebookWriteError with the previous set left whole."""
     extras = dict(extra)
-    files = [*gradebook_files(book, show_reference=show_reference), *report_files(book)]
+    if progress:
+        progress("report", 0, 1)
+    report = report_files(book)
+    if progress:
+        progress("report", 1, 1)
+    files = [*gradebook_files(book, show_reference=show_reference), *report]
     files = [(path, extras.pop(path, content)) for path, content in files]
     return folder.publish([*files, *extras.items()], progress)

@@ -112,3 +112,26 @@ def test_grade_check_passes_on_the_pdf_and_the_source(
         code = main(["check", str(path), "--rubric", str(RUBRIC)], io.StringIO(), io.StringIO())
         assert code == 0, path
     _ = write_gradebook  # the gradebook writer is exercised by the golden tests
+
+
+SAMPLES = (
+    ROOT / "submissions" / "pen_paper_riemann.tex",
+    ROOT / "tests" / "data" / "latex" / "pen_paper_fourier.tex",
+)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_student_style_sources_compile_and_their_pdfs_grade_like_them(
+    engine: str, tmp_path: Path
+) -> None:
+    """Answers inside align*, $$ and \\[ \\], own macros, cases, matrices: the samples compile,
+    and each PDF grades exactly like its source."""
+    path = _engine(engine)
+    sources = tmp_path / "src"
+    sources.mkdir()
+    for sample in SAMPLES:
+        shutil.copy(sample, sources / sample.name)
+    (sources / "grader.sty").write_text(package_source(), encoding="utf-8")
+    _compile(path, sources, tmp_path / "pdf")
+    (sources / "grader.sty").unlink()
+    assert _marks(tmp_path / "pdf") == _marks(sources)

@@ -75,8 +75,11 @@ _SYMPY_FUNCS: Mapping[str, Callable[..., Any]] = MappingProxyType(
 _CONSTANTS: Mapping[str, Any] = MappingProxyType({"e": sympy.E, "pi": sympy.pi, "i": sympy.I})
 
 
-class _Unsupported(Exception):
+class UnsupportedTree(Exception):
     """The tree holds something this prover does not handle (left to random testing)."""
+
+
+_Unsupported = UnsupportedTree
 
 
 def prove_equal(a: IR, b: IR, context: Context) -> bool:
@@ -109,6 +112,15 @@ def decide(a: IR, b: IR, context: Context) -> bool | None:
     except (ArithmeticError, ValueError, TypeError, RecursionError, sympy.PolynomialError):
         # "not decided" is always a safe answer: random testing decides
         return None
+
+
+def build_pair(a: IR, b: IR, context: Context) -> tuple[Any, Any]:
+    """Both trees as sympy expressions with shared symbols (budgets as for `decide`).
+    Raises UnsupportedTree."""
+    if max(_depth(a), _depth(b)) > MAX_IR_DEPTH:
+        raise UnsupportedTree("too deep")
+    builder = _Builder(context)
+    return builder.build(a), builder.build(b)
 
 
 def _depth(node: IR) -> int:

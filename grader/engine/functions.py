@@ -56,6 +56,7 @@ _SPELLINGS = MappingProxyType(
         "ln": "log",
         "Abs": "abs",
         "cosec": "csc",
+        "cosech": "csch",
         "arcsin": "asin",
         "arccos": "acos",
         "arctan": "atan",

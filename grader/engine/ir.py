@@ -167,6 +167,24 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Bool:
+    """Statements joined by "and" or "or" (a whole answer `x > 1 and x < 5`); the items are
+    Conds or Bools."""
+
+    op: str
+    items: tuple[IR, ...]
+    src: Node = _src()
+
+
+@dataclass(frozen=True)
+class SetOf:
+    """A finite set of values written out (`\\{2, -2\\}`, open contexts)."""
+
+    items: tuple[IR, ...]
+    src: Node = _src()
+
+
+@dataclass(frozen=True)
 class Summation:
     """A sum over the classes of a bound index at array axis `axis`, restricted by `conds` and
     by the range `lower`..`upper` when written (1-based unless `lower` is 0)."""
@@ -222,6 +240,8 @@ IR = (
     | Summation
     | FiniteSum
     | MatrixLit
+    | Bool
+    | SetOf
 )
 
 
@@ -235,6 +255,8 @@ def ir_children(node: IR) -> tuple[IR, ...]:
         return (node.left, node.right)
     if isinstance(node, Indicator):
         return node.conds
+    if isinstance(node, (Bool, SetOf)):
+        return node.items
     if isinstance(node, Summation):
         extra = tuple(n for n in (node.lower, node.upper) if n is not None)
         return (*node.conds, *extra, node.body)

@@ -38,11 +38,12 @@ from grader.engine import mistakes
 from grader.engine.calls import called_as_functions
 from grader.engine.context import Context, ContextError
 from grader.engine.evaluate import Interpretation
-from grader.engine.ir import IR, MatrixLit, Unary, uses_matrix_notation
+from grader.engine.ir import IR, MatrixLit, SetOf, Unary, uses_matrix_notation
 from grader.engine.precise_trials import PreciseTrials
-from grader.engine.resolve import ResolveError, resolve
+from grader.engine.resolve import ResolveError, is_statement, resolve, resolve_statement
 from grader.engine.shapes import ShapeError, format_shape, plan, transposed
 from grader.engine.spec import Judgement, Mistake, Split, SymbolicSpec
+from grader.engine.statements import compare_statements
 from grader.engine.structural import equal_com_ass
 from grader.engine.trials import MAX_SAMPLES, Series, Trials
 from grader.engine.validate import split_condition
@@ -67,6 +68,8 @@ def judge(
     functions (the answer is then unparseable), ContextError for an unusable rubric."""
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be in 1..{MAX_SAMPLES}")
+    if context.open and spec.reference is not None and is_statement(spec.reference):
+        return _judge_statement(student, spec, open_reading(context, student, spec.reference), seed)
     node, from_equation = final_rhs(student)
     if context.open:
         context = open_reading(context, node, spec.reference)
@@ -84,8 +87,61 @@ def open_reading(context: Context, answer: Node, reference: Node | None) -> Cont
     function (with a prime, or with several arguments) are functions in both."""
     names = called_as_functions(answer, context)
     if reference is not None:
-        names |= called_as_functions(final_rhs(reference)[0], context)
+        names |= called_as_functions(reference, context)
     return context.declaring_functions(names)
+
+
+def _judge_statement(student: Node, spec: SymbolicSpec, context: Context, seed: int) -> Judgement:
+    """An equation, inequality or and/or of them against a reference statement."""
+    reference_node = spec.reference
+    if reference_node is None:
+        raise ContextError("this answer needs a reference expression")
+    try:
+        reference = resolve_statement(reference_node, context).ir
+    except ResolveError as exc:
+        raise ContextError(f"the reference does not resolve: {exc.message}") from exc
+    parsed = to_text(student)
+    if not is_statement(student):
+        text = "This answer should be an equation or an inequality."
+        return _plain_judgement(False, Method.STRUCTURAL, [Reason.NOT_EQUIVALENT], [text], parsed)
+    answer = resolve_statement(student, context).ir
+    if spec.equality == "structural":
+        same = equal_com_ass(answer, reference)
+        reasons = [Reason.EQUIVALENT if same else Reason.NOT_EQUIVALENT]
+        return _plain_judgement(same, Method.STRUCTURAL, reasons, [], parsed)
+    verdict = compare_statements(answer, reference, context, seed)
+    if verdict.equal is None:
+        return _plain_judgement(
+            False, Method.NONE, [Reason.UNDECIDED], [UNDECIDED_SENTENCE], parsed, undecided=True
+        )
+    if verdict.equal:
+        text = "Your statement is equivalent to the expected one."
+        return _plain_judgement(True, verdict.method, [Reason.EQUIVALENT], [text], parsed)
+    text = "Your statement is not equivalent to the expected one."
+    return _plain_judgement(False, verdict.method, [Reason.NOT_EQUIVALENT], [text], parsed)
+
+
+def _plain_judgement(
+    equivalent: bool,
+    method: Method,
+    reasons: list[Reason],
+    texts: list[str],
+    parsed: str,
+    undecided: bool = False,
+) -> Judgement:
+    """A scalar-interpretation verdict with no mistake and no splits."""
+    return Judgement(
+        credit=1.0 if equivalent else 0.0,
+        equivalent=equivalent,
+        method=method,
+        interpretation=Interpretation.SCALAR.value,
+        mistake=None,
+        split_results=frozen_mapping(),
+        reasons=tuple(reasons),
+        feedback=tuple(texts),
+        undecided=undecided,
+        parsed=parsed,
+    )
 
 
 def _reference_ir(spec: SymbolicSpec, context: Context) -> IR:
@@ -231,6 +287,8 @@ class _SymbolicJudge:
         functions) overrides a random "equal" (0.333333333333333 is not 1/3)."""
         if isinstance(answer, MatrixLit) or isinstance(reference, MatrixLit):
             return self._matrices(answer, reference)
+        if isinstance(answer, SetOf) or isinstance(reference, SetOf):
+            return self._sets(answer, reference)
         # Imported here: the exact path needs sympy, which `grade check` and `--help` must not
         # pay for (a third of a second of imports) when they never judge an answer.
         from grader.engine.exact import decide
@@ -267,6 +325,28 @@ class _SymbolicJudge:
         exact = all(r.method is Method.EXACT for r in results)
         compared = max(r.compared for r in results)
         return Comparison(True, Method.EXACT if exact else Method.RANDOM, compared)
+
+    def _sets(self, answer: IR, reference: IR) -> Comparison:
+        """Finite sets (open contexts): every element of each equals an element of the
+        other (repetitions do not count)."""
+        if not (isinstance(answer, SetOf) and isinstance(reference, SetOf)):
+            note = "Your answer and the expected one are not both sets."
+            return Comparison(False, Method.STRUCTURAL, notes=(note,))
+        undecided = False
+        compared = 0
+        for left, right in ((answer, reference), (reference, answer)):
+            for item in left.items:
+                results = [self._scalar(item, other) for other in right.items]
+                compared = max([compared, *(r.compared for r in results)])
+                found = [r.equal for r in results]
+                if True in found:
+                    continue
+                if None in found:
+                    undecided = True
+                    continue
+                note = "An element of one set is not in the other."
+                return Comparison(False, Method.RANDOM, notes=(note,))
+        return Comparison(None if undecided else True, Method.RANDOM, max(compared, 1))
 
     def _structural(self) -> Judgement:
         """STACK's EqualComAss: equal up to commutativity and associativity."""

@@ -26,6 +26,7 @@ from grader.engine.ir import (
     IR,
     Apply,
     Binary,
+    Bool,
     Cond,
     Const,
     Constant,
@@ -72,6 +73,20 @@ def evaluate_precise(node: IR, ctx: MPContext, env: Env, functions: Functions) -
             raise
         raise Undefined(str(exc)) from None
     return finite(ctx, value)
+
+
+def evaluate_truth(node: IR, ctx: MPContext, env: Env, functions: Functions) -> bool:
+    """Whether a statement (Conds joined by Bools) holds at this point; raises Undefined
+    where a side has no real value."""
+    evaluator = _Precise(ctx, env, functions)
+    try:
+        return evaluator.truth(node)
+    except (ZeroDivisionError, OverflowError) as exc:
+        raise Undefined(str(exc)) from None
+    except ValueError as exc:
+        if isinstance(exc, Unsupported):
+            raise
+        raise Undefined(str(exc)) from None
 
 
 def finite(ctx: MPContext, value: Any) -> Any:
@@ -258,11 +273,19 @@ class _Precise:
 
     def _cond(self, node: Cond) -> bool:
         ctx = self.ctx
-        a, b = self.visit(node.left), self.visit(node.right)
+        a, b = finite(ctx, self.visit(node.left)), finite(ctx, self.visit(node.right))
         if node.op in ("=", "!="):
             close = abs(a - b) <= ctx.mpf(10) ** (-ctx.dps // 2) * max(1, abs(a), abs(b))
             return bool(close) == (node.op == "=")
         return _COMPARE[node.op](real(ctx, a), real(ctx, b))
+
+    def truth(self, node: IR) -> bool:
+        if isinstance(node, Bool):
+            values = [self.truth(item) for item in node.items]
+            return all(values) if node.op == "and" else any(values)
+        if isinstance(node, Cond):
+            return self._cond(node)
+        raise Unsupported(f"{type(node).__name__} is not a statement")
 
     def _indicator(self, node: Indicator) -> Any:
         holds = all(self._cond(c) for c in node.conds)

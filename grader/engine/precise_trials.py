@@ -9,14 +9,16 @@ Non-real values: when neither tree holds the imaginary unit, only points where b
 real count (as a CAS that works over the reals: 1/sqrt(x) = sqrt(1/x), log(a^2 b) = 2 log a +
 log b); if fewer than MIN_POINTS such points exist (1 for constants), complex values are
 compared at every point where both are defined. With the imaginary unit, complex values are
-compared everywhere. Points where a side is undefined are skipped; none left: undecided.
+compared everywhere. Points where a side is undefined are skipped; none left: undecided, unless
+the reference has values at MIN_POINTS points or more where the answer has none (`1/0`): then
+they differ.
 """
 
 from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -64,39 +66,61 @@ class PreciseTrials:
         self.high = make_context(HIGH_DPS)
         self.low = make_context(LOW_DPS)
 
-    def compare_trees(self, a: IR, b: IR) -> Verdict:
-        """Whether `a` and `b` agree at the points (None: no point where both are defined)."""
-        functions = self._functions((a, b))
+    def points(self, trees: Sequence[IR]) -> list[dict[str, Fraction]]:
+        """The test points for the free names of `trees` (see `sample.draw_points`)."""
         integers = frozenset(
             n.name
-            for tree in (a, b)
+            for tree in trees
             for s in ir_walk(tree)
             if isinstance(s, FiniteSum)
             for bound in (s.lower, s.upper)
             for n in ir_walk(bound)
             if isinstance(n, Sym)
         )
+        size = sum(_cost(t) for t in trees)
+        names = sorted({n.name for t in trees for n in ir_walk(t) if isinstance(n, Sym)})
+        return draw_points(names, self.context.assumptions, integers, self.seed, size)
+
+    def environments(self, trees: Sequence[IR]) -> Iterator[tuple[dict[str, Any], Functions]]:
+        """(values at HIGH_DPS, stand-in functions) for each test point of `trees`."""
+        functions = self._functions(trees)
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        for count, point in enumerate(self.points(trees)):
+            if time.monotonic() > deadline and count >= MIN_POINTS:
+                return
+            yield _env(self.high, point), functions
+
+    def compare_trees(self, a: IR, b: IR) -> Verdict:
+        """Whether `a` and `b` agree at the points (None: no point where both are defined)."""
+        functions = self._functions((a, b))
         complex_mode = any(
             isinstance(n, Constant) and n.name == "i" for t in (a, b) for n in ir_walk(t)
         )
-        size = _cost(a) + _cost(b)
-        names = sorted({n.name for t in (a, b) for n in ir_walk(t) if isinstance(n, Sym)})
-        points = draw_points(names, self.context.assumptions, integers, self.seed, size)
+        names = {n.name for t in (a, b) for n in ir_walk(t) if isinstance(n, Sym)}
+        points = self.points((a, b))
         samples: list[_Sample] = []
         deadline = time.monotonic() + DEADLINE_SECONDS
+        only_b = 0  # points where only the second tree (the reference) has a value
         for point in points:
             if time.monotonic() > deadline and len(samples) >= MIN_POINTS:
                 break
             try:
-                va, ea = self._both(a, point, functions)
                 vb, eb = self._both(b, point, functions)
             except (Undefined, Unsupported):
+                continue
+            try:
+                va, ea = self._both(a, point, functions)
+            except (Undefined, Unsupported):
+                only_b += 1
                 continue
             sample = _Sample(va, vb, ea, eb)
             both_real = self._is_real(va, ea) and self._is_real(vb, eb)
             if (complex_mode or both_real) and not self._agree(sample):
                 return Verdict(False, len(samples) + 1)
             samples.append(sample)
+        if not samples and only_b >= (MIN_POINTS if names else 1):
+            # no value anywhere the reference has one (`1/0`): certainly not the same
+            return Verdict(False, only_b, "no value where the expected expression has one")
         return self._conclude(samples, complex_mode, bool(names))
 
     def defined_somewhere(self, tree: IR) -> bool:

@@ -30,6 +30,7 @@ from grader.engine.ir import (
     IR,
     Apply,
     Binary,
+    Bool,
     Cond,
     Const,
     Constant,
@@ -42,6 +43,7 @@ from grader.engine.ir import (
     Indicator,
     Local,
     MatrixLit,
+    SetOf,
     Summation,
     Sym,
     Unary,
@@ -62,11 +64,13 @@ from grader.mathlang.ast import (
     Call,
     Factorial,
     ListLit,
+    Logic,
     Name,
     Neg,
     Node,
     Number,
     Relation,
+    SetLit,
     Sum,
     Transpose,
     children,
@@ -108,6 +112,20 @@ def resolve(node: Node, context: Context) -> Resolved:
     resolver = _Resolver(context)
     ir = resolver.value(node)
     return Resolved(ir, tuple(dict.fromkeys(resolver.notes)), tuple(resolver.free))
+
+
+def resolve_statement(node: Node, context: Context) -> Resolved:
+    """Resolve a whole answer that is a statement: relations (a chain `a < b < c` is two)
+    joined by and/or, as Conds and Bools. Raises ResolveError (SYNTAX for an expression)."""
+    check_size(node)
+    resolver = _Resolver(context)
+    ir = resolver.statement(node)
+    return Resolved(ir, tuple(dict.fromkeys(resolver.notes)), tuple(resolver.free))
+
+
+def is_statement(node: Node) -> bool:
+    """Whether a whole answer is a statement (an equation, inequality or and/or of them)."""
+    return isinstance(node, Logic) or (isinstance(node, Relation) and node.op in _COMPARISONS)
 
 
 def check_size(node: Node) -> None:
@@ -166,7 +184,34 @@ class _Resolver(CallsMixin):
             Sum: self._sum,
             ListLit: self._list,
             AstDerivative: self._derivative_node,
+            SetLit: self._set,
         }
+
+    def statement(self, node: Node) -> IR:
+        """Conds and Bools for a whole-answer statement (see `resolve_statement`)."""
+        if isinstance(node, Logic):
+            return Bool(node.op, tuple(self.statement(item) for item in node.items), node)
+        if isinstance(node, Relation) and isinstance(node.left, Relation):
+            # a chain `a < b < c` (nested to the left by the parser): a < b and b < c
+            return Bool(
+                "and",
+                (
+                    self.statement(node.left),
+                    self._cond(Relation(node.op, node.left.right, node.right, node.span)),
+                ),
+                node,
+            )
+        if isinstance(node, Relation):
+            return self._cond(node)
+        raise ResolveError(
+            Reason.SYNTAX, "this answer should be an equation or an inequality", node.span
+        )
+
+    def _set(self, node: SetLit) -> IR:
+        """In an open context `\\{a, b\\}` is a finite set of values."""
+        if not self.context.open:
+            raise ResolveError(Reason.SYNTAX, "a set cannot be part of this answer", node.span)
+        return SetOf(tuple(self.value(item) for item in node.items), node)
 
     def _list(self, node: ListLit) -> IR:
         """In an open context `[a, b]` is a 1 x n matrix and `[[a, b], [c, d]]` its rows."""

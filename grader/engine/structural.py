@@ -14,6 +14,9 @@ Canonical form (a hashable tuple per node):
   denominator stays there (`x/(-y)` is not `-(x/y)`); a product of one factor and no sign is
   that factor;
 - `exp(x)` is the power `e^x`;
+- `=` and `!=` are symmetric (`y = x` is `x = y`), other relations keep their sides; `and`,
+  `or` and sets are multisets of their items (`\\{4, 3\\}` is `\\{3, 4\\}`, `\\{4, 4\\}` is not
+  `\\{4\\}`);
 - numbers compare by kind and value: a whole-number literal, or a decimal one (`0.5` = `.5`);
 - everything else (powers, calls, transposes, matrices...) keeps its order.
 """
@@ -26,8 +29,11 @@ from grader.engine.ir import (
     IR,
     Apply,
     Binary,
+    Bool,
+    Cond,
     Const,
     Constant,
+    SetOf,
     Sym,
     Unary,
     ir_children,
@@ -82,6 +88,14 @@ def _canon(node: IR) -> Canon:
         return _product(negs + 1, factors)
     if isinstance(node, Binary):
         return _binary(node)
+    if isinstance(node, Cond):
+        sides = (canonical(node.left), canonical(node.right))
+        if node.op in ("=", "!="):  # symmetric relations: `y = x` is `x = y`
+            sides = tuple(sorted(sides, key=repr))  # type: ignore[assignment]
+        return ("rel", node.op, sides)
+    if isinstance(node, (Bool, SetOf)):
+        kind = node.op if isinstance(node, Bool) else "set"
+        return (kind, _sorted([canonical(item) for item in node.items]))
     if isinstance(node, Apply):
         if node.builtin and node.func == "exp" and len(node.args) == 1:
             return ("pow", _E, canonical(node.args[0]))

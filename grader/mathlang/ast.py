@@ -143,6 +143,16 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Logic:
+    """A whole answer made of relations joined by `and` or `or` (`x > 1 and x < 5`,
+    `x = 2 or x = -2`); `op` is "and" or "or", an "or" may hold "and"s, never the reverse."""
+
+    op: str
+    items: tuple[Node, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Indicator:
     """`1[c]`, `\\mathbb{1}[c]`, `\\mathbb{1}\\{c\\}`, `\\mathbf{1}_{c}`, `𝟙[c]`, Iverson `[c]`.
 
@@ -227,6 +237,7 @@ Node = (
     | Abs
     | Relation
     | Indicator
+    | Logic
     | Sum
     | Derivative
     | SetLit
@@ -246,6 +257,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.left, node.right)
     if isinstance(node, Indicator):
         return node.conditions
+    if isinstance(node, Logic):
+        return node.items
     if isinstance(node, Sum):
         extra = tuple(n for n in (node.lower, node.upper) if n is not None)
         return (node.index, *node.conditions, *extra, node.body)

@@ -26,6 +26,7 @@ from grader.mathlang.ast import (
     Factorial,
     Indicator,
     ListLit,
+    Logic,
     Name,
     Neg,
     Node,
@@ -373,6 +374,27 @@ def _derivative_call(func: Name, args: tuple[Node, ...], primes: int, span: Span
     return None
 
 
+def _nested(chain: Chain) -> Node:
+    """`a = b = c` as Relation("=", Relation("=", a, b), c): the last side is the answer."""
+    result: Node = chain.operands[0]
+    for op, right in zip(chain.ops, chain.operands[1:], strict=True):
+        result = Relation(op, result, right, Span(chain.span.start, right.span.end))
+    return result
+
+
+def _conjunction(chains: list[Chain]) -> Node:
+    """Relations joined by `and` (a chain `0 < x < 1` gives two); one relation alone."""
+    relations: list[Node] = []
+    for chain in chains:
+        operands = chain.operands
+        for k, op in enumerate(chain.ops):
+            left, right = operands[k], operands[k + 1]
+            relations.append(Relation(op, left, right, Span(left.span.start, right.span.end)))
+    if len(relations) == 1:
+        return relations[0]
+    return Logic("and", tuple(relations), Span(relations[0].span.start, relations[-1].span.end))
+
+
 def _sympy_sum(func: Name, args: tuple[Node, ...], primes: int, span: Span) -> Sum | None:
     """`Sum(body, (n, a, b))` written sympy-style is a Sum node."""
     if func.base != "Sum" or func.sub is not None or primes or len(args) != 2:
@@ -393,12 +415,20 @@ class Builder(Transformer):
     def top_expr(self, c: list[Any]) -> Node:
         return finish(c[0])
 
-    def top_chain(self, c: list[Any]) -> Node:
-        chain: Chain = c[0]
-        result: Node = chain.operands[0]
-        for op, right in zip(chain.ops, chain.operands[1:], strict=True):
-            result = Relation(op, result, right, Span(chain.span.start, right.span.end))
-        return result
+    def top_logic(self, c: list[Any]) -> Node:
+        disjuncts: list[list[Chain]] = c[0]
+        if len(disjuncts) == 1 and len(disjuncts[0]) == 1:
+            return _nested(disjuncts[0][0])  # one relation or chain, as an equation reads
+        items = tuple(_conjunction(chains) for chains in disjuncts)
+        if len(items) == 1:
+            return items[0]
+        return Logic("or", items, Span(items[0].span.start, items[-1].span.end))
+
+    def logic(self, c: list[Any]) -> list[list[Chain]]:
+        return [child for child in c if isinstance(child, list)]
+
+    def conj(self, c: list[Any]) -> list[Chain]:
+        return [child for child in c if isinstance(child, Chain)]
 
     def top_assign(self, c: list[Any]) -> Relation:
         left, right = finish(c[0]), finish(c[2])

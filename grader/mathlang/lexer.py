@@ -262,8 +262,8 @@ class Lexer(NameReader):
         """A name at text[start:end], with its subscript (read here unless already given).
 
         `and` is the conjunction and `sum_` starts a sum, wherever the word comes from."""
-        if sub is None and base == "and":
-            self.emit(tk.AND, start, end, "and")
+        if sub is None and base in ("and", "or"):
+            self.emit(tk.AND if base == "and" else tk.OR, start, end, base)
             return
         if sub is None and base == "sum" and self.text.startswith("_", end):
             self.emit(tk.SUM, start, end, "sum")
@@ -557,8 +557,8 @@ class Lexer(NameReader):
             fallback = "" if (inner == "1" and blackboard) else inner
             self.emit(tk.INDCMD, start, self.braces[r] + 1, fallback)
             return
-        if name in tb.TEXT_COMMANDS and inner == "and":
-            self.emit(tk.AND, start, self.braces[r] + 1, "and")
+        if name in tb.TEXT_COMMANDS and inner in ("and", "or"):
+            self.emit(tk.AND if inner == "and" else tk.OR, start, self.braces[r] + 1, inner)
             return
         got = self.dressed_name(end)
         if got is not None:

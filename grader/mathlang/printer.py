@@ -23,6 +23,7 @@ from grader.mathlang.ast import (
     Factorial,
     Indicator,
     ListLit,
+    Logic,
     Name,
     Neg,
     Node,
@@ -98,6 +99,9 @@ class _Printer:
             return _Out(f"\\{{{items}\\}}", _ATOM)
         if isinstance(node, Dots):
             return _Out("\\dots", _ATOM)
+        if isinstance(node, Logic):
+            word = f" {self.logic_word(node.op)} "
+            return _Out(word.join(self.full(item) for item in node.items), _REL)
         raise TypeError(f"not an answer-language node: {node!r}")
 
     def full(self, node: Node, in_list: bool = False) -> str:
@@ -168,6 +172,9 @@ class _Printer:
     def relop(self, op: str) -> str:
         return op
 
+    def logic_word(self, op: str) -> str:
+        return op
+
     def paren(self, text: str) -> str:
         return f"({text})"
 
@@ -235,6 +242,9 @@ class _LatexPrinter(_Printer):
 
     def relop(self, op: str) -> str:
         return _RELATIONS_LATEX[op]
+
+    def logic_word(self, op: str) -> str:
+        return "\\land" if op == "and" else "\\lor"
 
     def paren(self, text: str) -> str:
         return f"\\left({text}\\right)"

@@ -44,6 +44,7 @@ ASSIGN = "ASSIGN"  # `:=`, `\leftarrow`, `\gets`, `←`: an assignment (judged o
 COMMA = "COMMA"
 RELOP = "RELOP"  # value: "=", "!=", "<", "<=", ">", ">="
 AND = "AND"
+OR = "OR"  # `or`, `\\lor`, `\\vee`, `∨`: between the relations of a whole answer
 FRAC = "FRAC"
 SQRT = "SQRT"
 BINOM = "BINOM"

@@ -43,7 +43,6 @@ from grader.engine.precise_trials import PreciseTrials
 from grader.engine.resolve import ResolveError, is_statement, resolve, resolve_statement
 from grader.engine.shapes import ShapeError, format_shape, plan, transposed
 from grader.engine.spec import Judgement, Mistake, Split, SymbolicSpec
-from grader.engine.statements import compare_statements
 from grader.engine.structural import equal_com_ass
 from grader.engine.trials import MAX_SAMPLES, Series, Trials
 from grader.engine.validate import split_condition
@@ -109,6 +108,9 @@ def _judge_statement(student: Node, spec: SymbolicSpec, context: Context, seed: 
         same = equal_com_ass(answer, reference)
         reasons = [Reason.EQUIVALENT if same else Reason.NOT_EQUIVALENT]
         return _plain_judgement(same, Method.STRUCTURAL, reasons, [], parsed)
+    # Imported here: it needs sympy, which `grade check` and `--help` must not load.
+    from grader.engine.statements import compare_statements
+
     verdict = compare_statements(answer, reference, context, seed)
     if verdict.equal is None:
         return _plain_judgement(

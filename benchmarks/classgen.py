@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +211,10 @@ def _round(rng: random.Random) -> Callable[[float], float]:
     return lambda v: float(f"{v:.{figures}g}")
 
 
-def _ex2(rng: random.Random, solver: Ex2Chain, keys: dict[str, dict[str, np.ndarray]]) -> dict:
+def _ex2(
+    rng: random.Random, solver: Ex2Chain, keys: dict[str, dict[str, np.ndarray]],
+    data: Mapping[str, Any] = RUBRIC_DATA,
+) -> dict:
     convention = rng.choice(CONVENTIONS)
     rounding = _round(rng)
     key = keys[convention]
@@ -221,7 +224,7 @@ def _ex2(rng: random.Random, solver: Ex2Chain, keys: dict[str, dict[str, np.ndar
     for part in PARTS:
         if changed:
             given = {u: values.get(u) for u in solver.upstream(part, convention)}
-            exact = solver.recompute(part, given, RUBRIC_DATA, convention)
+            exact = solver.recompute(part, given, data, convention)
         else:
             exact = key[part]
         value = np.vectorize(rounding, otypes=[float])(np.asarray(exact, dtype=float))
@@ -305,8 +308,11 @@ def _text(rng: random.Random, sentences: Sequence[str], most: int) -> str | None
 # one sheet
 
 
-def student_answers(index: int, rng: random.Random, solver: Ex2Chain, keys: dict) -> dict:
-    """The answers block of student `index`."""
+def student_answers(
+    index: int, rng: random.Random, solver: Ex2Chain, keys: dict,
+    data: Mapping[str, Any] = RUBRIC_DATA,
+) -> dict:
+    """The answers block of student `index` (Exercise 2 worked on `data`)."""
     latex = rng.random() < 0.3
     names = _names(rng, latex)
     answers: dict[str, Any] = {}
@@ -319,7 +325,7 @@ def student_answers(index: int, rng: random.Random, solver: Ex2Chain, keys: dict
     answers["ex1"] = ex1
     if rng.random() < 0.95:
         answers["mini"] = {"dW_k": _mini(rng, latex)}
-    answers["ex2"] = _ex2(rng, solver, keys)
+    answers["ex2"] = _ex2(rng, solver, keys, data)
     ex3: dict[str, Any] = {}
     explanation = _text(rng, EX3_SENTENCES, 3)
     if explanation:
@@ -344,12 +350,14 @@ def _yaml_scalar(value: Any) -> str:
     return json.dumps(value)
 
 
-def yaml_sheet(student: tuple[str, str] | None, answers: dict) -> str:
+def yaml_sheet(
+    student: tuple[str, str] | None, answers: dict, assignment: str = "practical-1"
+) -> str:
     """The sheet as YAML text (flow lists, quoted strings, block text for free text)."""
     lines = []
     if student is not None:
         lines += ["student:", f'  id: "{student[0]}"', f"  name: {_yaml_scalar(student[1])}"]
-    lines += ["assignment: practical-1", "answers:"]
+    lines += [f"assignment: {assignment}", "answers:"]
     for question, parts in answers.items():
         lines.append(f"  {question}:")
         for part, value in parts.items():
@@ -361,12 +369,14 @@ def yaml_sheet(student: tuple[str, str] | None, answers: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def notebook_sheet(student: tuple[str, str], answers: dict) -> str:
+def notebook_sheet(
+    student: tuple[str, str], answers: dict, assignment: str = "practical-1"
+) -> str:
     """The sheet as a notebook: a tagged raw student cell, markdown and code answer cells."""
     cells: list[dict[str, Any]] = [
         _cell("markdown", "# Practical-1: pen and paper exercises", []),
         _cell("raw", f'student:\n  id: "{student[0]}"\n  name: {_yaml_scalar(student[1])}\n'
-                     "assignment: practical-1\n", ["student"]),
+                     f"assignment: {assignment}\n", ["student"]),
     ]
     for question, parts in answers.items():
         for part, value in parts.items():
@@ -392,8 +402,15 @@ def _cell(kind: str, source: str, tags: list[str]) -> dict[str, Any]:
     return cell
 
 
-def write_class(folder: Path, count: int, seed: int = 0) -> list[Path]:
-    """Write `count` sheets into `folder` (created); return their paths."""
+def write_class(
+    folder: Path,
+    count: int,
+    seed: int = 0,
+    variant_of: Callable[[str], Mapping[str, Any]] | None = None,
+    assignment: str = "practical-1",
+) -> list[Path]:
+    """Write `count` sheets into `folder` (created); return their paths. With `variant_of`
+    (student id -> data block) each student works Exercise 2 on their own numbers."""
     folder.mkdir(parents=True, exist_ok=True)
     solver = Ex2Chain()
     keys = {c: solver.key(RUBRIC_DATA, c) for c in CONVENTIONS}
@@ -401,16 +418,19 @@ def write_class(folder: Path, count: int, seed: int = 0) -> list[Path]:
     for index in range(count):
         rng = random.Random(f"{seed}:{index}")
         student_id, name, stem = _identity(index, rng)
-        answers = student_answers(index, rng, solver, keys)
+        data = RUBRIC_DATA if variant_of is None else variant_of(student_id)
+        own = keys if variant_of is None else {c: solver.key(data, c) for c in CONVENTIONS}
+        answers = student_answers(index, rng, solver, own, data)
         roll = rng.random()
+        who = (student_id, name)
         if roll < 0.05:
-            path, text = folder / f"{stem}.ipynb", notebook_sheet((student_id, name), answers)
+            path, text = folder / f"{stem}.ipynb", notebook_sheet(who, answers, assignment)
         elif roll < 0.053:
-            path, text = folder / f"{stem}.yaml", yaml_sheet((student_id, name), answers)[:300]
+            path, text = folder / f"{stem}.yaml", yaml_sheet(who, answers, assignment)[:300]
         elif roll < 0.06:
-            path, text = folder / f"{stem}.yaml", yaml_sheet(None, answers)
+            path, text = folder / f"{stem}.yaml", yaml_sheet(None, answers, assignment)
         else:
-            path, text = folder / f"{stem}.yaml", yaml_sheet((student_id, name), answers)
+            path, text = folder / f"{stem}.yaml", yaml_sheet(who, answers, assignment)
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths

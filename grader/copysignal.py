@@ -1,15 +1,21 @@
 """The copy signal: a sheet whose numbers fit another student's variant far better than its own.
 
-With variants every student computes with their own numbers, so a sheet whose Exercise-2 values
-match a classmate's key (or the printed sheet's) and not the student's own was, most likely,
-worked on someone else's numbers. Such a row is flagged (`fits_other_variant`) with a staff
-message naming the other student and the evidence; it is never re-marked, and a person decides.
+With variants every student computes with their own numbers, so a sheet whose values earn far
+more when graded on a classmate's numbers (or the printed sheet's) than on the student's own was,
+most likely, worked on someone else's numbers. Such a row is flagged (`fits_other_variant`)
+with a staff message naming the other student and the evidence; it is never re-marked, and a
+person decides.
 
-The fit of a sheet to a variant is the share of its numeric entries in the questions that
-depend on the variant that lie within the rubric's default tolerance of that variant's key
-(best convention). Entries whose key value is 0 are left out: a ReLU zero is the same in every
-variant and proves nothing. Only sheets that fit their own numbers poorly are compared with the
-others, so a class that worked honestly costs one comparison per sheet.
+The fit of a sheet to a variant is what grading says: the share of the points of the parts it
+answered in the questions that depend on the variant that the sheet earns against that
+variant's numbers, conventions and carried errors included (so a copy of a classmate's slipped,
+carried pass still fits them).
+Grading a sheet against every classmate would cost a class squared, so only sheets that do
+badly on their own numbers are looked at, and only against candidates whose key shares at
+least a few non-zero entries with the sheet, and several times as many as the sheet's own key
+(a ReLU zero is the same in every variant and proves nothing; chance coincidences within the
+tolerance are rare). "Far better" is both: more points by MIN_GAIN of the answered parts, and
+MATCH_RATIO times the equal entries.
 """
 
 from __future__ import annotations
@@ -20,12 +26,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from grader.checkers.arrays import orient
+from grader.checkers.prepare import PreparedRubric
 from grader.checkers.steps import NumericKeys, sheet_arrays
 from grader.checkers.variants import PreparedVariants
 from grader.model import (
     GradedSubmission,
     Location,
     Message,
+    Outcome,
+    RawAnswer,
     Reason,
     Severity,
     Status,
@@ -35,11 +44,14 @@ from grader.model import (
 from grader.numeric import Tolerance, compare_arrays
 from grader.rubric.draw import Variant
 
-MIN_ENTRIES = 8  # non-zero key entries a sheet must have answered to be judged at all
-MIN_FIT = 0.75  # share of entries the other variant must explain
-MIN_GAIN = 0.5  # and by how much more than the student's own numbers
+MIN_MATCHES = 6  # non-zero key entries a candidate must share with the sheet to be graded
+MATCH_RATIO = 3  # ... and at least this many times as many as the sheet's own key shares
+MIN_FIT = 0.6  # share of the points the sheet must earn on the other student's numbers
+MIN_GAIN = 0.2  # and by how much more than on its own
 SIGNAL_DETAIL = "copy_signal"  # GradedSubmission.detail: the evidence
 PRINTED_SHEET = "the printed sheet"
+# What a sheet is judged on: the parts it answered (a half-done copy is still a copy).
+ANSWERED = frozenset(o for o in Outcome if o not in (Outcome.MISSING,))
 
 Arrays = Mapping[str, np.ndarray]
 
@@ -61,13 +73,30 @@ class Fit:
 
 
 @dataclass(frozen=True)
+class Score:
+    """The points a sheet earns in the variant-dependent parts it answered, out of theirs."""
+
+    points: float
+    max_points: float
+
+    @property
+    def share(self) -> float:
+        """points / max_points (0 without points to earn)."""
+        return self.points / self.max_points if self.max_points else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.points:g} of {self.max_points:g} points"
+
+
+@dataclass(frozen=True)
 class Signal:
     """A sheet that fits another variant far better than its own."""
 
-    own: Fit
+    own: Score
     other: str  # a student id, or PRINTED_SHEET
     label: str  # the other variant's label
-    fit: Fit
+    score: Score
+    fit: Fit  # the entries of the sheet equal to the other variant's key
 
 
 def fit(
@@ -95,28 +124,108 @@ def _fit_one(
     return Fit(matched, entries)
 
 
-def _poor(own: Fit) -> bool:
-    """Whether a sheet fits its own numbers so badly that another variant could fit it far
-    better (and there are enough entries to tell)."""
-    return own.entries >= MIN_ENTRIES and own.share <= 1 - MIN_GAIN
+def _poor(own: Score) -> bool:
+    """Whether a sheet does so badly on its own numbers that another variant could fit it far
+    better."""
+    return own.max_points > 0 and own.share <= 1 - MIN_GAIN + 1e-9
+
+
+def own_score(row: GradedSubmission, dependent: frozenset[str]) -> Score:
+    """The row's automatic points in the variant-dependent questions (a TA's score aside)."""
+    points = max_points = 0.0
+    for part in row.parts:
+        if part.question in dependent and part.max_points > 0 and part.outcome in ANSWERED:
+            automatic = part.detail.get("automatic_points", part.points)
+            points += float(automatic) if isinstance(automatic, (int, float)) else part.points
+            max_points += part.max_points
+    return Score(points, max_points)
+
+
+def graded_score(
+    prepared: PreparedRubric, answers: Mapping[str, RawAnswer], dependent: frozenset[str]
+) -> Score | None:
+    """The sheet's points in the dependent questions graded against `prepared`'s numbers; None
+    when one of them needs jobs (expensive checks only run for the student's own numbers)."""
+    points = max_points = 0.0
+    for qid in sorted(dependent):
+        question = prepared.questions[qid]
+        if question.requests(answers):
+            return None
+        for part in question.grade(answers, {}).parts:
+            if part.outcome in ANSWERED:
+                points += part.points
+                max_points += part.max_points
+    return Score(points, max_points)
+
+
+class Candidates:
+    """Every candidate variant's key, stacked per convention and part, so that a sheet is
+    compared with the whole class in one array operation per part."""
+
+    def __init__(self, keys: NumericKeys, candidates: Sequence[tuple[str, Variant]]) -> None:
+        self.keys = keys
+        self.names = [name for name, _ in candidates]
+        self.variants = [variant for _, variant in candidates]
+        per_variant = [keys.of(v) for v in self.variants]
+        self.stacks: dict[str | None, dict[str, np.ndarray]] = {}
+        for convention in keys.conventions:
+            stacked = {}
+            for answer_id in keys.parts:
+                arrays = [k[convention].get(answer_id) for k in per_variant]
+                shapes = {a.shape for a in arrays if a is not None}
+                if len(shapes) == 1 and all(a is not None for a in arrays):
+                    stacked[answer_id] = np.stack(arrays)  # type: ignore[arg-type]
+            self.stacks[convention] = stacked
+
+    def shared(self, arrays: Arrays, tol: Tolerance) -> tuple[np.ndarray, np.ndarray]:
+        """Per candidate: the sheet's entries equal to its key (non-zero key entries only) and
+        the number of such entries, under the convention with the best share."""
+        best_matched = np.zeros(len(self.names), dtype=int)
+        best_entries = np.zeros(len(self.names), dtype=int)
+        best_share = np.full(len(self.names), -1.0)
+        for stacked in self.stacks.values():
+            matched = np.zeros(len(self.names), dtype=int)
+            entries = np.zeros(len(self.names), dtype=int)
+            for answer_id, stack in stacked.items():
+                array = arrays.get(answer_id)
+                oriented = None if array is None else orient(
+                    array, stack.shape[1:], self.keys.parts[answer_id])[0]  # fmt: skip
+                if oriented is None:
+                    continue
+                counted = stack != 0
+                ok = compare_arrays(np.broadcast_to(oriented, stack.shape), stack, tol) & counted
+                axes = tuple(range(1, stack.ndim))
+                matched += ok.sum(axis=axes)
+                entries += counted.sum(axis=axes)
+            share = np.divide(matched, entries, out=np.zeros(len(self.names)), where=entries > 0)
+            better = share > best_share
+            best_matched = np.where(better, matched, best_matched)
+            best_entries = np.where(better, entries, best_entries)
+            best_share = np.maximum(share, best_share)
+        return best_matched, best_entries
 
 
 def find_signal(
-    own: Fit, arrays: Arrays, others: Sequence[tuple[str, Variant]], keys: NumericKeys,
-    tolerance: Tolerance,
-) -> Signal | None:  # fmt: skip
-    """The other variant that explains the sheet far better than its own, if any."""
+    sub: Submission, own: Score, candidates: Candidates, tolerance: Tolerance
+) -> Signal | None:
+    """The other variant on whose numbers the sheet scores far better than on its own."""
     if not _poor(own):
         return None
+    keys = candidates.keys
+    arrays = sheet_arrays(sub.answers, keys.parts)
+    mine = fit(arrays, keys.of(keys.variants.variant_of(sub.student_id)), keys.parts, tolerance)
+    matched, entries = candidates.shared(arrays, tolerance)
     best: Signal | None = None
-    for name, variant in others:
-        candidate = fit(arrays, keys.of(variant), keys.parts, tolerance)
-        if candidate.entries < MIN_ENTRIES or candidate.share < MIN_FIT:
+    for index in np.flatnonzero(matched >= max(MIN_MATCHES, MATCH_RATIO * mine.matched)):
+        name, variant = candidates.names[index], candidates.variants[index]
+        if name == sub.student_id:
             continue
-        if candidate.share - own.share < MIN_GAIN:
+        score = graded_score(keys.variants.prepared(variant), sub.answers, keys.variants.dependent)
+        if score is None or score.share < MIN_FIT or score.share - own.share < MIN_GAIN:
             continue
-        if best is None or candidate.share > best.fit.share:
-            best = Signal(own, name, variant.label, candidate)
+        shared = Fit(int(matched[index]), int(entries[index]))
+        if best is None or (score.share, shared.share) > (best.score.share, best.fit.share):
+            best = Signal(own, name, variant.label, score, shared)
     return best
 
 
@@ -133,20 +242,19 @@ def flag_copies(
     tolerance = keys.tolerance()
     by_source = {s.source: s for s in submissions if s.readable}
     students = sorted({r.student_id for r in rows})
-    candidates: list[tuple[str, Variant]] = []  # drawn when a sheet first needs them
+    candidates: Candidates | None = None  # built when a sheet first needs them
     out, staff = [], []
     for row in rows:
         sub = by_source.get(row.source)
-        if sub is None or row.status in (Status.UNREADABLE, Status.MISSING):
+        own = own_score(row, variants.dependent)
+        if sub is None or row.status in (Status.UNREADABLE, Status.MISSING) or not _poor(own):
             out.append(row)
             continue
-        arrays = sheet_arrays(sub.answers, keys.parts)
-        own = fit(arrays, keys.of(variants.variant_of(row.student_id)), keys.parts, tolerance)
-        if _poor(own) and not candidates:
-            candidates = [(PRINTED_SHEET, variants.default)]
-            candidates += [(s, variants.variant_of(s)) for s in students]
-        others = [(name, v) for name, v in candidates if name != row.student_id]
-        signal = find_signal(own, arrays, others, keys, tolerance)
+        if candidates is None:
+            everyone = [(PRINTED_SHEET, variants.default)]
+            everyone += [(s, variants.variant_of(s)) for s in students]
+            candidates = Candidates(keys, everyone)
+        signal = find_signal(sub, own, candidates, tolerance)
         if signal is None:
             out.append(row)
             continue
@@ -158,8 +266,9 @@ def flag_copies(
 def _flagged(row: GradedSubmission, signal: Signal) -> GradedSubmission:
     evidence = frozen_mapping({
         "fits": signal.other, "variant": signal.label,
+        "points": signal.score.points, "own_points": signal.own.points,
+        "max_points": signal.score.max_points,
         "matched": signal.fit.matched, "entries": signal.fit.entries,
-        "own_matched": signal.own.matched, "own_entries": signal.own.entries,
     })  # fmt: skip
     detail = frozen_mapping({**row.detail, SIGNAL_DETAIL: evidence})
     return replace(row, flags=row.flags + (Reason.FITS_OTHER_VARIANT,), detail=detail)
@@ -172,8 +281,9 @@ def _message(row: GradedSubmission, signal: Signal) -> Message:
         whose = f"the numbers of student {signal.other!r} (variant {signal.label})"
     return Message(
         Severity.WARNING,
-        f"the numeric answers of {row.student_id!r} fit {whose} ({signal.fit}) far better than "
-        f"their own ({signal.own}): a possible copy, not re-marked; for a person to judge",
+        f"the numeric answers of {row.student_id!r} earn {signal.score} on {whose} but "
+        f"{signal.own.points:g} on their own ({signal.fit} equal to that key): a possible copy, "
+        "not re-marked; for a person to judge",
         Location(row.source),
         Reason.FITS_OTHER_VARIANT,
     )

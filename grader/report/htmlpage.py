@@ -167,7 +167,7 @@ def _staff(report: ClassReport) -> list[str]:
         return []
     copies = [
         f"<li><code>{esc(c.student_id)}</code> ({esc(c.source)}): "
-        + esc(copy_line(c.fits, c.variant, c.matched, c.entries, c.own_matched, c.own_entries))
+        + esc(copy_line(c))
         + "</li>"
         for c in signals.copies
     ] or [f"<li>{esc(NO_SIGNALS)}</li>"]

@@ -152,7 +152,7 @@ def _staff(report: ClassReport) -> list[str]:
         return []
     lines = ["", f"## {STAFF_TITLE}", "", STAFF_NOTE, "", f"### {COPIES_TITLE}", ""]
     for c in signals.copies:
-        evidence = copy_line(c.fits, c.variant, c.matched, c.entries, c.own_matched, c.own_entries)
+        evidence = copy_line(c)
         lines.append(f"- {code_span(c.student_id)} ({escape_markdown(c.source)}): "
                      f"{escape_markdown(evidence)}")  # fmt: skip
     lines += [f"- {NO_SIGNALS}"] if not signals.copies else []

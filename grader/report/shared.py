@@ -71,10 +71,11 @@ class CopyFit:
     source: str
     fits: str  # a student id, or the printed sheet
     variant: str
-    matched: int
+    points: float  # earned in the answered variant-dependent parts on the other's numbers
+    own_points: float  # ... on the student's own
+    max_points: float
+    matched: int  # entries equal to the other's key
     entries: int
-    own_matched: int
-    own_entries: int
 
 
 @dataclass(frozen=True)
@@ -136,12 +137,15 @@ def copy_fits(rows: Sequence[GradedSubmission]) -> tuple[CopyFit, ...]:
         evidence = row.detail.get(SIGNAL_DETAIL)
         if not isinstance(evidence, Mapping):
             continue
-        numbers = [evidence.get(k) for k in ("matched", "entries", "own_matched", "own_entries")]
+        def number(key: str, found: Mapping[str, object] = evidence) -> float:
+            value = found.get(key)
+            return float(value) if isinstance(value, (int, float)) else 0.0
+
         out.append(
             CopyFit(row.student_id, row.source, str(evidence.get("fits", "")),
-                    str(evidence.get("variant", "")),
-                    *(n if isinstance(n, int) else 0 for n in numbers))  # fmt: skip
-        )
+                    str(evidence.get("variant", "")), number("points"), number("own_points"),
+                    number("max_points"), int(number("matched")), int(number("entries")))
+        )  # fmt: skip
     return tuple(out)
 
 

@@ -10,6 +10,7 @@ from grader.gradebook.numbers import format_points
 from grader.model import Outcome, Status
 from grader.report.bins import Bin
 from grader.report.groups import MAX_GROUPS, SIG_FIGS, AnswerGroup, GroupKind
+from grader.report.shared import CopyFit
 
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
@@ -93,11 +94,15 @@ def group_title(group: AnswerGroup) -> str:
     return f"{kind}: {group.key.label}" if group.key.label else kind
 
 
-def copy_line(fits: str, variant: str, matched: int, entries: int, own: int, own_of: int) -> str:
+def copy_line(copy: CopyFit) -> str:
     """The evidence of one sheet the copy signal flagged (text, escaped by the renderer)."""
-    whose = fits if fits == "the printed sheet" else f"student {fits} (variant {variant})"
-    return (f"fits {whose}: {matched} of {entries} entries; "
-            f"its own numbers: {own} of {own_of}")  # fmt: skip
+    if copy.fits == "the printed sheet":
+        whose = "the printed sheet's numbers"
+    else:
+        whose = f"the numbers of student {copy.fits} (variant {copy.variant})"
+    return (f"earns {points(copy.points)} of {points(copy.max_points)} points on {whose}, "
+            f"{points(copy.own_points)} on its own; {copy.matched} of {copy.entries} entries "
+            "equal to that key")  # fmt: skip
 
 
 def variant_note(variant: str) -> str:

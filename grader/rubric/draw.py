@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +140,7 @@ class Drawer:
 
     rubric: Rubric
     spec: VariantSpec
-    secret: bytes
+    secret: bytes = field(repr=False)  # never in a log or a traceback's repr
     conditions: tuple[tuple[str, Condition], ...] = ()
 
     def default(self) -> Variant:

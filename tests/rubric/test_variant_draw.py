@@ -158,3 +158,8 @@ def test_no_secret_or_a_short_one_is_an_error_saying_where_to_put_it(tmp_path: P
     assert "$COURSE_SECRET" in caught.value.problems[0] and "none.txt" in caught.value.problems[0]
     with pytest.raises(RubricError):
         read_secret(spec, rubric, {"COURSE_SECRET": "short"})
+
+
+def test_the_secret_never_shows_in_a_repr(rubric: Rubric) -> None:
+    drawer = load_drawer(rubric, SECRET)
+    assert SECRET.decode() not in repr(drawer) and SECRET.decode() not in str(drawer)

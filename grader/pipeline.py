@@ -21,6 +21,7 @@ from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, load_submission
 from grader.loaders.common import unreadable_submission
 from grader.loaders.discover import Discovery, discover_all
+from grader.loaders.notes import bounded, odd_character_notes, unknown_answer_notes
 from grader.model import (
     VARIANT_DETAIL,
     CheckResult,
@@ -259,29 +260,19 @@ def check_answers(
     return {**known, **decided}
 
 
-def unknown_answers(prepared: PreparedRubric, submission: Submission) -> tuple[Message, ...]:
-    """Warnings for answer ids the rubric does not know (the answer is not graded)."""
+def unknown_answers(
+    prepared: PreparedRubric, submission: Submission, *, summary: bool = False
+) -> tuple[Message, ...]:
+    """Warnings for answer ids the rubric does not know (the answer is not graded), at most
+    50 named (with `summary`, one more counts the rest), look-alike characters in them named
+    (see grader.loaders.notes)."""
     known = {p.answer_id for p in prepared.rubric.parts()}
-    out = []
-    for answer_id, answer in sorted(submission.answers.items()):
-        if answer_id not in known:
-            hint = _closest(answer_id, known)
-            out.append(
-                Message(
-                    Severity.WARNING,
-                    f"unknown answer id {answer_id!r}{hint}; it was not graded",
-                    answer.location,
-                    Reason.UNKNOWN_ANSWER_ID,
-                )
-            )
-    return tuple(out)
+    return unknown_answer_notes(submission, known, summary=summary)
 
 
-def _closest(answer_id: str, known: set[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(answer_id, sorted(known), n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+def _checked_ids(prepared: PreparedRubric) -> frozenset[str]:
+    """The answer ids whose text is read as maths, numbers or a choice (not free text)."""
+    return frozenset(s.answer_id for s in prepared.rubric.info().slots() if s.kind != "text")
 
 
 def wrong_assignment(prepared: PreparedRubric, submission: Submission) -> tuple[Message, ...]:
@@ -320,8 +311,11 @@ def score_all(
     for sub in submissions:
         sources.setdefault(sub.student_id, []).append(sub.source)
 
+    checked = _checked_ids(variants.base)
+
     def one(index: int) -> GradedSubmission:
-        return _score_one(variants, submissions[index], results, overrides, sources)
+        row = _score_one(variants, submissions[index], results, overrides, sources, checked)
+        return replace(row, messages=bounded(row.messages, row.source))
 
     def failed(index: int, reason: Reason, text: str) -> GradedSubmission:
         sub = submissions[index]
@@ -346,6 +340,7 @@ def _score_one(
     results: Mapping[VariantJob, CheckResult],
     overrides: Mapping[tuple[str, str], TAScoreLike],
     sources: Mapping[str, Sequence[str]],
+    checked: frozenset[str],
 ) -> GradedSubmission:
     flags: tuple[Reason, ...] = ()
     extra: tuple[Message, ...] = ()
@@ -373,7 +368,12 @@ def _score_one(
         )
     variant = variants.variant_of(sub.student_id)
     own = variants.prepared(variant)
-    extra = unknown_answers(own, sub) + wrong_assignment(own, sub) + extra
+    extra = (
+        unknown_answers(own, sub, summary=True)
+        + odd_character_notes(sub, checked)
+        + wrong_assignment(own, sub)
+        + extra
+    )
     graded = own.grade(sub.answers, variants.results_for(variant, results))
     row = graded_row(own.rubric, sub, graded, overrides, extra, flags)
     return with_variant(row, variant, own.rubric) if variants.enabled else row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.loaders.identity import identity_from_file_name
+from grader.loaders.identity import Identity, identity_from_file_name
 from grader.model import Location, Message, Reason, Severity, Submission
 
 
@@ -29,11 +29,17 @@ class Origin:
 
 
 def unreadable_submission(
-    source: str, fmt: str, reason: Reason, text: str, where: Location | None = None
+    source: str,
+    fmt: str,
+    reason: Reason,
+    text: str,
+    where: Location | None = None,
+    *,
+    identity: Identity | None = None,
 ) -> Submission:
     """A Submission for a file that could not be read at all: one ERROR message saying why
-    (located as precisely as known) and the identity the file name gives."""
-    identity = identity_from_file_name(source)
+    (located as precisely as known) and the identity the file gives (by default its name's)."""
+    identity = identity or identity_from_file_name(source)
     error = Message(Severity.ERROR, text, where or Location(source), reason)
     return Submission(
         source=source,

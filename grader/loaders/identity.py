@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from grader.loaders.chars import describe
 from grader.model import Location, Message, Reason, Severity
 
 MAX_ID_LENGTH = 64
@@ -57,8 +58,24 @@ def id_problem(text: str) -> str | None:
     if text[0] in ".-":
         return "it starts with '.' or '-'"
     if not _TOKEN.fullmatch(text):
-        return "it contains characters other than ASCII letters, digits, '.', '_' and '-'"
+        return "it contains characters other than ASCII letters, digits, '.', '_' and '-'" + (
+            _first_bad(text)
+        )
     return None
+
+
+def _first_bad(text: str) -> str:
+    """': <the first character outside the id alphabet, by code point> at character N'."""
+    match = _NOT_TOKEN_CHAR.search(text)
+    if match is None:
+        return ""
+    char = match.group()
+    what = describe(char) or f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+    return (
+        f" ({what} at character {match.start() + 1})"
+        if not char.isascii()
+        else (f" ({char!r} at character {match.start() + 1})")
+    )
 
 
 def clean_name(text: str) -> str:

@@ -1,8 +1,8 @@
-"""Jupyter notebook submissions (practical-1.md section 2): read with nbformat, NEVER executed.
+"""Jupyter notebook submissions (practical-1.md section 2): read as JSON, NEVER executed.
 
-The notebook is parsed as JSON by nbformat (after a size check), upgraded to format 4 and
-validated; a schema violation is a warning (the cells are still read defensively), broken
-JSON or a non-notebook is unreadable. Outputs, HTML and untagged cells are ignored.
+The cells come from :mod:`.nbjson` (every notebook format, odd fields tolerated and said in one
+warning, bounded); outputs, HTML and untagged cells are ignored. A file that is not a notebook
+at all is unreadable with one located message.
 
 Identity and assignment, first found wins:
 1. a cell tagged `student` holding YAML: `student: {id, name}` (optionally `assignment:`), or
@@ -13,26 +13,26 @@ Identity and assignment, first found wins:
 
 Answers (both styles may be mixed; an id given twice is unparseable):
 - a cell tagged `answers` holding YAML: `answers:` with the nested mapping of a sheet, or that
-  mapping itself. A broken `answers` cell makes the notebook unreadable, like a broken sheet.
+  mapping itself. A broken `answers` cell makes the notebook unreadable, like a broken sheet,
+  but the identity the student cell or the metadata gives is kept.
 - one cell per answer tagged `answer:<id>` (e.g. `answer:ex2.W_new`): a markdown/raw cell's
   text is the answer (outer `$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]` and code fences
   stripped; empty means no answer); a code cell holds one literal (:mod:`.literal`). A code
   cell that is anything else gives value None plus an ERROR message naming the cell
   (UNPARSEABLE convention, see `grader.loaders.answer_errors`).
 
-Locations carry `cell` (1-based); `line`/`column` are counted within that cell's text.
+A tag given twice on one cell counts once. Locations carry `cell` (1-based); `line`/`column`
+are counted within that cell's text.
 """
 
 from __future__ import annotations
 
-import json
-import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from grader.loaders.common import Origin, unreadable_submission
-from grader.loaders.identity import clean_name
+from grader.loaders.identity import clean_name, resolve_identity
 from grader.loaders.literal import LiteralError, read_literal
+from grader.loaders.nbjson import MAX_NOTEBOOK_BYTES, Cell, NotebookError, read_cells
 from grader.loaders.safe_yaml import YamlError, YamlMap, YamlScalar, parse_yaml
 from grader.loaders.yaml_sheet import (
     SheetFields,
@@ -41,9 +41,10 @@ from grader.loaders.yaml_sheet import (
     read_student,
     submission_from_fields,
 )
-from grader.model import Location, Message, RawAnswer, Reason, Severity, Submission
+from grader.model import Location, RawAnswer, Reason, Submission
 
-MAX_NOTEBOOK_BYTES = 16 << 20  # notebooks carry outputs (plots), so more than a sheet
+__all__ = ["ANSWER_TAG_PREFIX", "MAX_NOTEBOOK_BYTES", "load_notebook", "strip_math"]
+
 ANSWER_TAG_PREFIX = "answer:"
 STUDENT_TAG = "student"
 ANSWERS_TAG = "answers"
@@ -58,103 +59,6 @@ class _Unreadable(Exception):
         self.reason = reason
         self.message = message
         self.where = where
-
-
-@dataclass(frozen=True)
-class _Cell:
-    index: int  # 1-based
-    cell_type: str
-    text: str
-    tags: tuple[str, ...]
-
-
-def _decode(data: bytes, source: str) -> str:
-    where = Location(source)
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        raise _Unreadable(
-            Reason.FILE_TOO_LARGE,
-            f"the notebook is larger than the limit of {MAX_NOTEBOOK_BYTES} bytes",
-            where,
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _Unreadable(Reason.FILE_UNREADABLE, "the file is not UTF-8 text", where) from None
-
-
-def _check_json(text: str, source: str) -> None:
-    """Refuse broken JSON with its position (nbformat's own error drops it)."""
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = Location(source, line=exc.lineno, column=exc.colno)
-        raise _Unreadable(Reason.NOTEBOOK_FORMAT, f"broken JSON: {exc.msg}", where) from None
-    except (RecursionError, ValueError):
-        raise _Unreadable(
-            Reason.NOTEBOOK_FORMAT, "the JSON is nested too deeply or too large", Location(source)
-        ) from None
-
-
-def _not_a_notebook(source: str, why: str) -> _Unreadable:
-    return _Unreadable(Reason.NOTEBOOK_FORMAT, why, Location(source))
-
-
-def _read_notebook(text: str, source: str) -> tuple[Mapping[str, object], list[Message]]:
-    """The notebook as format-4 JSON data, plus a warning when it does not match the schema."""
-    import nbformat  # here, not at import: 0.1 s that YAML-only batches and `grade check` skip
-
-    _check_json(text, source)
-    messages: list[Message] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nbformat warns about missing cell ids etc.
-        # Third-party code on hostile input: any failure means "not a notebook".
-        try:
-            nb = nbformat.convert(nbformat.reader.reads(text), 4)
-        except Exception:
-            raise _not_a_notebook(source, "not a Jupyter notebook nbformat can read") from None
-        try:
-            nbformat.validate(nb)
-        except Exception:  # a schema problem: read what is there, but say so
-            messages.append(
-                Message(
-                    Severity.WARNING,
-                    "the notebook does not match the Jupyter format; its cells were read anyway",
-                    Location(source),
-                    Reason.NOTEBOOK_FORMAT,
-                )
-            )
-    if not isinstance(nb, Mapping) or not isinstance(nb.get("cells"), list):
-        raise _not_a_notebook(source, "the notebook has no list of cells")
-    return nb, messages
-
-
-def _text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "".join(item for item in value if isinstance(item, str))
-    return ""
-
-
-def _cells(nb: Mapping[str, object]) -> tuple[_Cell, ...]:
-    raw_cells = nb.get("cells")
-    cells = []
-    for index, cell in enumerate(raw_cells if isinstance(raw_cells, list) else [], start=1):
-        if not isinstance(cell, Mapping):
-            continue
-        metadata = cell.get("metadata")
-        tags = metadata.get("tags") if isinstance(metadata, Mapping) else None
-        tag_list = tags if isinstance(tags, list) else []
-        cell_type = cell.get("cell_type")
-        cells.append(
-            _Cell(
-                index,
-                cell_type if isinstance(cell_type, str) else "",
-                _text(cell.get("source")),
-                tuple(t.strip() for t in tag_list if isinstance(t, str)),
-            )
-        )
-    return tuple(cells)
 
 
 def _unfence(text: str) -> tuple[str, int]:
@@ -186,7 +90,7 @@ def strip_math(text: str) -> str:
     return text
 
 
-def _yaml_cell(cell: _Cell, source: str) -> tuple[YamlMap | None, Origin]:
+def _yaml_cell(cell: Cell, source: str) -> tuple[YamlMap | None, Origin]:
     """Parse a student/answers cell's YAML (None when empty); YamlError propagates."""
     body, removed = _unfence(cell.text)
     origin = Origin(source, cell.index, removed)
@@ -203,7 +107,7 @@ def _yaml_cell(cell: _Cell, source: str) -> tuple[YamlMap | None, Origin]:
     return root, origin
 
 
-def _read_student_cell(cell: _Cell, source: str, fields: SheetFields) -> None:
+def _read_student_cell(cell: Cell, source: str, fields: SheetFields) -> None:
     try:
         root, origin = _yaml_cell(cell, source)
     except YamlError as exc:
@@ -221,7 +125,7 @@ def _read_student_cell(cell: _Cell, source: str, fields: SheetFields) -> None:
         fields.assignment = fields.assignment or clean_name(assignment.text) or None
 
 
-def _read_answers_cell(cell: _Cell, source: str, fields: SheetFields) -> None:
+def _read_answers_cell(cell: Cell, source: str, fields: SheetFields) -> None:
     try:
         root, origin = _yaml_cell(cell, source)
     except YamlError as exc:
@@ -237,7 +141,7 @@ def _read_answers_cell(cell: _Cell, source: str, fields: SheetFields) -> None:
         flatten_answers(root, origin, fields.collector)
 
 
-def _read_answer_cell(cell: _Cell, answer_id: str, source: str, fields: SheetFields) -> None:
+def _read_answer_cell(cell: Cell, answer_id: str, source: str, fields: SheetFields) -> None:
     origin = Origin(source, cell.index)
     if cell.cell_type != "code":
         text = strip_math(cell.text)
@@ -256,9 +160,10 @@ def _read_answer_cell(cell: _Cell, answer_id: str, source: str, fields: SheetFie
     fields.collector.add(RawAnswer(answer_id, value, origin.at(answer_id=answer_id)))
 
 
-def _metadata_identity(nb: Mapping[str, object], fields: SheetFields, source: str) -> None:
+def _metadata_identity(
+    metadata: Mapping[str, object] | None, fields: SheetFields, source: str
+) -> None:
     """Identity and assignment from notebook metadata, where the cells said nothing."""
-    metadata = nb.get("metadata")
     if not isinstance(metadata, Mapping):
         return
     grader_meta = metadata.get("grader")
@@ -278,7 +183,7 @@ def _metadata_identity(nb: Mapping[str, object], fields: SheetFields, source: st
             fields.assignment = assignment.strip()
 
 
-def _read_cells(cells: tuple[_Cell, ...], source: str, fields: SheetFields) -> None:
+def _read_cells(cells: tuple[Cell, ...], source: str, fields: SheetFields) -> None:
     student_cells = [c for c in cells if STUDENT_TAG in c.tags]
     if student_cells:
         _read_student_cell(student_cells[0], source, fields)
@@ -286,21 +191,33 @@ def _read_cells(cells: tuple[_Cell, ...], source: str, fields: SheetFields) -> N
         if ANSWERS_TAG in cell.tags:
             _read_answers_cell(cell, source, fields)
     for cell in cells:
-        for tag in cell.tags:
-            if tag.startswith(ANSWER_TAG_PREFIX):
-                answer_id = tag[len(ANSWER_TAG_PREFIX) :].strip()
-                if answer_id:
-                    _read_answer_cell(cell, answer_id, source, fields)
+        # one answer per id and cell, however often (and however spaced) the tag repeats it
+        ids = dict.fromkeys(
+            tag[len(ANSWER_TAG_PREFIX) :].strip()
+            for tag in cell.tags
+            if tag.startswith(ANSWER_TAG_PREFIX)
+        )
+        for answer_id in ids:
+            if answer_id:
+                _read_answer_cell(cell, answer_id, source, fields)
 
 
 def load_notebook(data: bytes, source: str) -> Submission:
     """Read a notebook's bytes; never executes it and never raises for bad input."""
     try:
-        nb, messages = _read_notebook(_decode(data, source), source)
-        fields = SheetFields()
-        fields.collector.messages.extend(messages)
-        _read_cells(_cells(nb), source, fields)
-    except _Unreadable as exc:
+        document = read_cells(data, source)
+    except NotebookError as exc:
         return unreadable_submission(source, "ipynb", exc.reason, exc.message, exc.where)
-    _metadata_identity(nb, fields, source)
+    fields = SheetFields()
+    fields.collector.messages.extend(document.messages)
+    try:
+        _read_cells(document.cells, source, fields)
+    except _Unreadable as exc:
+        # Unreadable like a broken sheet, but whoever the notebook names stays its student.
+        _metadata_identity(document.metadata, fields, source)
+        identity = resolve_identity(fields.raw_id, fields.raw_name, source, fields.id_at)
+        return unreadable_submission(
+            source, "ipynb", exc.reason, exc.message, exc.where, identity=identity
+        )
+    _metadata_identity(document.metadata, fields, source)
     return submission_from_fields(fields, source, "ipynb")

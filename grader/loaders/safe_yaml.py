@@ -20,11 +20,13 @@ Everything that goes wrong raises :class:`YamlError` with a :class:`grader.model
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import yaml
 
+from grader.loaders.encoding import TextProblem, decode_text
 from grader.model import Reason
 
 MAX_YAML_BYTES = 1 << 20  # 1 MiB: an answer sheet is a few kilobytes
@@ -33,8 +35,7 @@ MAX_NODES = 10_000  # scalars + collections: a sheet has ~200; the pure-Python p
 
 # Plain (unquoted) scalars that YAML 1.1 reads as null: they mean "no answer".
 NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
-
-_UTF8_BOM = b"\xef\xbb\xbf"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class YamlError(Exception):
@@ -130,33 +131,17 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return head.count("\n") + 1, offset - (head.rfind("\n") + 1) + 1
 
 
-def _byte_line_col(data: bytes, offset: int) -> tuple[int, int]:
-    """1-based line and (byte) column of a 0-based byte offset."""
-    return _line_col(data[:offset].decode("latin-1"), offset)
-
-
 def decode_yaml_bytes(data: bytes, limit: int = MAX_YAML_BYTES) -> str:
-    """Decode a YAML file's bytes as UTF-8 (a BOM is allowed), refusing junk before parsing."""
+    """Decode a YAML file's bytes as UTF-8 (a BOM is allowed), refusing junk before parsing:
+    empty files, UTF-16/32 and legacy encodings by name, binary data (see :mod:`.encoding`)."""
     if len(data) > limit:
         raise YamlError(
             Reason.FILE_TOO_LARGE, f"the file is larger than the limit of {limit} bytes"
         )
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line, col = _byte_line_col(data, nul)
-        raise YamlError(
-            Reason.FILE_UNREADABLE,
-            "the file is binary (it contains a NUL byte), not text",
-            line,
-            col,
-        )
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _byte_line_col(data, exc.start)
-        raise YamlError(Reason.FILE_UNREADABLE, "the file is not UTF-8 text", line, col) from None
+        return decode_text(data)
+    except TextProblem as exc:
+        raise YamlError(Reason.FILE_UNREADABLE, exc.message, exc.line, exc.column) from None
 
 
 def _codepoint(character: object) -> str:
@@ -238,7 +223,10 @@ class _Builder:
             self._count(event)
             _refuse_decorations(event)
             line, col = _pos(event.start_mark)
-            node = YamlScalar(event.value, line or 1, col or 1, not event.style)  # C parser: ""
+            # "\ud800" in a quoted scalar (the pure-Python parser accepts it): text that cannot
+            # be written out anywhere; U+FFFD instead.
+            text = _SURROGATE.sub("\ufffd", event.value)
+            node = YamlScalar(text, line or 1, col or 1, not event.style)  # C parser: ""
             self._add(node)
         elif isinstance(event, yaml.CollectionStartEvent):
             self._open(event)

@@ -35,6 +35,7 @@ from grader.model import Location, Message, RawAnswer, Reason, Severity, Submiss
 
 SHEET_KEYS = ("student", "assignment", "submitted_at", "answers")
 MAX_ANSWER_ID_LENGTH = 200
+MAX_ANSWERS = 1000  # distinct answer ids per file; an assignment has a few dozen
 _MAX_TIMESTAMP_LENGTH = 64
 
 
@@ -52,14 +53,21 @@ class AnswerCollector:
 
     answers: dict[str, RawAnswer] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
+    dropped: int = 0  # answers beyond MAX_ANSWERS
+    first_dropped: Location | None = None
 
     def add(self, answer: RawAnswer) -> None:
-        """Add an answer; an id seen before becomes unparseable (which one counts is unclear)."""
+        """Add an answer; an id seen before becomes unparseable (which one counts is unclear).
+        Beyond MAX_ANSWERS distinct ids, answers are counted, not kept (see :meth:`finish`)."""
         if len(answer.answer_id) > MAX_ANSWER_ID_LENGTH:
             self.warn(answer.location, Reason.UNKNOWN_ANSWER_ID, "answer id too long: ignored")
             return
         first = self.answers.get(answer.answer_id)
         if first is None:
+            if len(self.answers) >= MAX_ANSWERS:
+                self.dropped += 1
+                self.first_dropped = self.first_dropped or answer.location
+                return
             self.answers[answer.answer_id] = answer
             return
         self.answers[answer.answer_id] = RawAnswer(answer.answer_id, None, answer.location)
@@ -82,6 +90,19 @@ class AnswerCollector:
     def warn(self, where: Location, reason: Reason | None, text: str) -> None:
         """Add a WARNING message."""
         self.messages.append(Message(Severity.WARNING, text, where, reason))
+
+    def finish(self) -> list[Message]:
+        """The messages, with one saying how many answers were over the limit."""
+        if self.dropped and self.first_dropped is not None:
+            where = Location(self.first_dropped.file, line=self.first_dropped.line,
+                             cell=self.first_dropped.cell)  # fmt: skip
+            self.warn(
+                where,
+                Reason.TOO_LARGE,
+                f"more than {MAX_ANSWERS} answers: {self.dropped} more, from here on, were ignored",
+            )
+            self.dropped = 0
+        return self.messages
 
 
 def _plain(node: YamlNode) -> object:
@@ -217,7 +238,7 @@ def submission_from_fields(fields: SheetFields, source: str, fmt: str) -> Submis
         name=identity.name,
         assignment=fields.assignment,
         answers=MappingProxyType(dict(fields.collector.answers)),
-        messages=(*identity.messages, *fields.collector.messages),
+        messages=(*identity.messages, *fields.collector.finish()),
         readable=True,
         fmt=fmt,
         submitted_at=fields.submitted_at,

@@ -228,7 +228,8 @@ def test_tags_are_trimmed_and_empty_answer_tags_ignored() -> None:
     [
         (b'{"cells": [', Reason.NOTEBOOK_FORMAT, (1, 12)),
         (b'{\n  "cells": []\n  "x": 1\n}', Reason.NOTEBOOK_FORMAT, (3, 3)),
-        (b"", Reason.NOTEBOOK_FORMAT, (1, 1)),
+        (b"", Reason.FILE_UNREADABLE, (None, None)),
+        (b" \n", Reason.FILE_UNREADABLE, (None, None)),
         (b"[]", Reason.NOTEBOOK_FORMAT, (None, None)),
         (b'{"a": 1}', Reason.NOTEBOOK_FORMAT, (None, None)),
         (
@@ -237,7 +238,8 @@ def test_tags_are_trimmed_and_empty_answer_tags_ignored() -> None:
             (None, None),
         ),
         (b"[" * 100_000 + b"]" * 100_000, Reason.NOTEBOOK_FORMAT, (None, None)),
-        (b'{"cells": "\xff"}', Reason.FILE_UNREADABLE, (None, None)),
+        (b'{"cells": "\xff"}', Reason.FILE_UNREADABLE, (1, 12)),
+        ('{"cells": []}'.encode("utf-16"), Reason.FILE_UNREADABLE, (1, 1)),
     ],
 )
 def test_unreadable_notebooks(
@@ -300,14 +302,16 @@ def test_odd_cells_nbformat_tolerates_are_read_defensively(
         {"cell_type": "markdown", "metadata": {}, "source": ["a", 1]},
     ],
 )
-def test_cells_nbformat_cannot_read_make_the_notebook_unreadable(extra: object) -> None:
+def test_cells_that_are_not_cells_are_skipped_in_one_warning(extra: object) -> None:
     nb = json.loads(notebook([("markdown", "x", ("answer:ex1.a",))], {"student": {"id": "s1"}}))
     nb["cells"].append(extra)
     sub = load(json.dumps(nb).encode())
-    assert not sub.readable
-    assert [m.reason for m in sub.messages if m.severity is Severity.ERROR] == [
-        Reason.NOTEBOOK_FORMAT
+    assert sub.readable and sub.student_id == "s1"
+    assert values(sub) == {"ex1.a": "x"}
+    assert [(m.severity, m.reason) for m in sub.messages] == [
+        (Severity.WARNING, Reason.NOTEBOOK_FORMAT)
     ]
+    assert "cell 2" in sub.messages[0].text
 
 
 def test_outputs_are_ignored() -> None:

@@ -142,7 +142,7 @@ def test_node_count_is_bounded() -> None:
     [
         pytest.param(b"a: 1\nb: \xc3\x28\n", Reason.FILE_UNREADABLE, (2, 4), id="invalid-utf8"),
         pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00", Reason.FILE_UNREADABLE, (3, 1), id="binary"),
-        pytest.param(b"\xff\xfea\x00:\x00", Reason.FILE_UNREADABLE, (1, 4), id="utf16"),
+        pytest.param(b"\xff\xfea\x00:\x00", Reason.FILE_UNREADABLE, (1, 1), id="utf16"),
         pytest.param(b"a: " + b"x" * 2_000_000, Reason.FILE_TOO_LARGE, (None, None), id="2MB"),
     ],
 )
@@ -153,6 +153,37 @@ def test_refused_bytes(
         decode_yaml_bytes(data)
     assert info.value.reason is reason
     assert (info.value.line, info.value.column) == position
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "the file is empty (0 bytes)"),
+        (b"\n \n", "the file is empty (only white space)"),
+        ("a: 1\n".encode("utf-16"), "UTF-16 (little-endian) text, not UTF-8: save it as UTF-8"),
+        ("a: 1\n".encode("utf-16-be"), "UTF-16 (big-endian, without a byte-order mark)"),
+        ("a: 1\n".encode("utf-32"), "UTF-32 (little-endian) text"),
+        ("a: café\n".encode("cp1252"), "byte 0xE9 at line 1, column 7"),
+    ],
+)
+def test_encodings_and_empty_files_are_named(data: bytes, words: str) -> None:
+    with pytest.raises(YamlError) as info:
+        decode_yaml_bytes(data)
+    assert words in info.value.message
+    assert info.value.reason is Reason.FILE_UNREADABLE
+
+
+def test_a_lone_surrogate_escape_becomes_u_fffd() -> None:
+    from grader.loaders.safe_yaml import _Builder
+
+    builder = _Builder(5, 100)
+    import yaml
+
+    for event in yaml.parse('a: "x\\ud800y"\n', Loader=yaml.SafeLoader):  # the Python parser
+        builder.feed(event)
+    assert isinstance(builder.root, YamlMap)
+    value = builder.root.get("a")
+    assert isinstance(value, YamlScalar) and value.text == "x\ufffdy"
 
 
 def test_size_limit_message_names_the_limit() -> None:

@@ -1,4 +1,4 @@
-"""The `grade` command. The only module that prints.
+"""The `grade` command (the only module that prints); `grade --help` shows USAGE below.
 
     grade FOLDER [--out DIR] [--scores CSV] [--roster CSV] ...   grade every sheet in FOLDER
     grade key ASSIGNMENT [--convention C] [--format yaml|tex]    print the reference answers
@@ -37,11 +37,46 @@ if TYPE_CHECKING:  # annotations only: importing them would load sympy for `grad
     from grader.rubric.spec import Rubric
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+USAGE = """\
+grade: mark students' pen-and-paper maths answer sheets offline, against a rubric, and write
+a gradebook for TAs (grades, the parts awaiting a TA, feedback per student, a class report)
+and uploads for Canvas, Moodle and Gradescope.
+
+  grade FOLDER [--out DIR] [--scores CSV] [--roster CSV]  grade every sheet in FOLDER into
+                                                         gradebook/ (or DIR)
+  grade check FILE            is my sheet complete and readable? (for students and their CI)
+  grade template ASSIGNMENT   an empty answer sheet (--format yaml|ipynb|tex, -o FILE)
+  grade key ASSIGNMENT        the reference answers as a filled-in sheet
+  grade handout ASSIGNMENT    each roster student's sheet and template (--roster CSV --out DIR)
+  grade export --format F     LMS uploads from a gradebook (canvas, moodle, gradescope, csv)
+  grade conformance FILE.tsv  run an answer-test table
+
+  grade FOLDER --help, grade COMMAND --help   the options of one command
+  grade --version                             the version
+
+The TA loop: `grade submissions/`, fill in gradebook/review.csv, then
+`grade submissions/ --scores gradebook/review.csv`; every TA score is kept in
+gradebook/scores.csv.
+
+Exit status: 0 when the work was done (whatever the scores), 2 for a usage error or an invalid
+rubric, 1 otherwise (including refused input: a score, roster or file that was not used).
+"""
 COMMANDS = ("key", "template", "handout", "check", "export", "conformance")
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() owns every exit status."""
+
+    def format_help(self) -> str:
+        """Help that opens with what the command does, then the usage and the options."""
+        import textwrap
+
+        description, self.description = self.description, None
+        try:
+            rest = super().format_help()
+        finally:
+            self.description = description
+        return f"{textwrap.fill(description)}\n\n{rest}" if description else rest
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise _Usage(f"{self.prog}: {message}")
@@ -90,8 +125,15 @@ def _rubric_dirs(args: argparse.Namespace) -> tuple[Path, ...]:
 
 
 def _grade_parser() -> _Parser:
-    p = _Parser(prog="grade", description="Grade every answer sheet in FOLDER.")
-    p.add_argument("folder", type=Path, help="folder of submissions (*.yaml, *.yml, *.ipynb)")
+    p = _Parser(
+        prog="grade",
+        description="Grade every answer sheet in FOLDER against its rubric and write the "
+        "gradebook (grades.csv, review.csv for the TAs, feedback for each student, the class "
+        "report) to gradebook/ or --out DIR.",
+    )
+    p.add_argument(
+        "folder", type=Path, help="folder of submissions (*.yaml, *.yml, *.ipynb, *.tex, *.pdf)"
+    )
     p.add_argument(
         "--out", type=Path, default=Path("gradebook"), help="gradebook folder (default gradebook/)"
     )
@@ -381,7 +423,10 @@ def _rubric(assignment: str, rubric: str | None, rubrics: list[str] | None) -> R
         else find_rubric(assignment, list(_rubric_dirs(argparse.Namespace(rubrics=rubrics))))
     )
     if path is None:
-        raise _Usage(f"grade: no rubric for assignment {assignment!r} (use --rubric FILE)")
+        from grader.rubric.load import no_rubric
+
+        dirs = list(_rubric_dirs(argparse.Namespace(rubrics=rubrics)))
+        raise _Usage(f"grade: {no_rubric(assignment, dirs)}")
     return load_rubric(path, REGISTRY)
 
 
@@ -438,6 +483,7 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     p.add_argument("assignment")
     p.add_argument("--format", choices=("yaml", "ipynb", "tex"), default="yaml")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--force", action="store_true", help="with -o: replace an existing file")
     p.add_argument("--student", help="fill in this student id")
     p.add_argument("--name", default="", help="and this name (with --student)")
     p.add_argument("--rubric", help="rubric file")
@@ -447,7 +493,12 @@ def cmd_template(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         Path(args.rubric) if args.rubric else find_rubric(args.assignment, list(_rubric_dirs(args)))
     )
     if path is None:
-        raise _Usage(f"grade: no rubric for assignment {args.assignment!r}")
+        from grader.rubric.load import no_rubric
+
+        raise _Usage(f"grade template: {no_rubric(args.assignment, list(_rubric_dirs(args)))}")
+    if args.output and args.output.exists() and not args.force:
+        raise _Usage(f"grade template: {args.output} exists and is never overwritten (it may "
+                     "be a filled-in sheet): choose another -o FILE, or --force")  # fmt: skip
     identity = Identity(_student(args.student, "template") or "", " ".join(args.name.split()))
     text = render_template(load_rubric(path, REGISTRY).info(), args.format, identity)
     if args.output:
@@ -577,6 +628,15 @@ HANDLERS = {
 }
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("grader")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -585,8 +645,11 @@ def main(
     out = out or sys.stdout
     err = err or sys.stderr
     if not args or args[0] in ("-h", "--help"):
-        out.write(__doc__ or "")
+        (out if args else err).write(USAGE)
         return EXIT_OK if args else EXIT_USAGE
+    if args[0] == "--version":
+        out.write(f"grade {_version()}\n")
+        return EXIT_OK
     handler = HANDLERS.get(args[0])
     try:
         with _private_matplotlib_dir(), _stop_signals_interrupt():

@@ -38,7 +38,7 @@ from grader.model import (
 from grader.parallel import SheetWork, map_sheets
 from grader.rubric.draw import Variant
 from grader.rubric.errors import RubricError
-from grader.rubric.load import find_rubric, load_rubric
+from grader.rubric.load import find_rubric, load_rubric, no_rubric
 from grader.rubric.spec import Rubric
 from grader.sandbox import JobLimits, run_inline, run_pool
 from grader.scoring import TAScoreLike, empty_row, graded_row, internal_error_messages
@@ -129,9 +129,7 @@ def choose_rubric(options: BatchOptions, submissions: Sequence[Submission]) -> P
         )
     path = find_rubric(named, list(options.rubric_dirs))
     if path is None:
-        raise UsageError(
-            f"no rubric for assignment {named!r} in " + ", ".join(map(str, options.rubric_dirs))
-        )
+        raise UsageError(no_rubric(named, list(options.rubric_dirs)))
     return path
 
 

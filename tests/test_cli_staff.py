@@ -135,3 +135,39 @@ def test_review_scores_not_handed_back_are_kept(sheets: Path, tmp_path: Path) ->
     assert status == 0
     assert review.read_text(encoding="utf-8") == edited
     assert "1 TA score(s) not handed back" in err
+
+
+def _main(*argv: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    return main(list(argv), stdout, stderr), stdout.getvalue(), stderr.getvalue()
+
+
+def test_a_typo_in_the_assignment_gets_a_did_you_mean_and_the_list() -> None:
+    status, _, err = _main("template", "practical1")
+    assert status == 2
+    assert "did you mean 'practical-1'?" in err and "rubrics there: practical-1" in err
+    assert err.count("grade") == 1  # one prefix, not two
+
+
+def test_version_and_help_say_what_grade_is() -> None:
+    status, out, _ = _main("--version")
+    assert status == 0 and out.startswith("grade ")
+    status, out, _ = _main("--help")
+    assert status == 0 and out.startswith("grade: mark students'")
+    status, out, _ = _main("export", "--help")
+    assert status == 0 and out.startswith("Write a gradebook's grades")
+
+
+def test_template_never_overwrites_without_force(tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text("my answers\n", encoding="utf-8")
+    status, _, err = _main("template", "practical-1", "-o", str(sheet))
+    assert status == 2 and "--force" in err
+    assert sheet.read_text(encoding="utf-8") == "my answers\n"
+    assert _main("template", "practical-1", "-o", str(sheet), "--force")[0] == 0
+    assert sheet.read_text(encoding="utf-8").startswith("#") or "answers" in sheet.read_text()
+
+
+def test_a_wrong_folder_names_the_problem(tmp_path: Path) -> None:
+    status, _, err = _grade(tmp_path / "nope", tmp_path / "gb")
+    assert status == 2 and f"{tmp_path / 'nope'}: no such folder" in err

@@ -65,13 +65,27 @@ _ONLY_FOR = (
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so run_export owns every exit status."""
 
+    def format_help(self) -> str:
+        """Help that opens with what the command does, then the usage and the options."""
+        import textwrap
+
+        description, self.description = self.description, None
+        try:
+            rest = super().format_help()
+        finally:
+            self.description = description
+        return f"{textwrap.fill(description)}\n\n{rest}" if description else rest
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise _Usage(message)
 
 
 def _parser() -> _Parser:
     p = _Parser(
-        prog="grade export", description="Write a gradebook as an LMS upload.", allow_abbrev=False
+        prog="grade export",
+        description="Write a gradebook's grades as an upload Canvas, Moodle or Gradescope "
+        "accepts as it is, or as a plain per-question CSV.",
+        allow_abbrev=False,
     )
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument(

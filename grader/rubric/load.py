@@ -117,6 +117,28 @@ def find_rubric(assignment: str, search: list[Path]) -> Path | None:
     return None
 
 
+def available_rubrics(search: list[Path]) -> list[str]:
+    """The assignment ids that have a rubric in the search folders, sorted."""
+    found: set[str] = set()
+    for folder in search:
+        if folder.is_dir():
+            found.update(p.stem for p in folder.iterdir()
+                         if p.suffix in (".yaml", ".yml") and ID_PATTERN.match(p.stem))  # fmt: skip
+    return sorted(found)
+
+
+def no_rubric(assignment: str, search: list[Path]) -> str:
+    """Why `assignment` has no rubric, with a did-you-mean and the rubrics there are."""
+    import difflib
+
+    known = available_rubrics(search)
+    close = difflib.get_close_matches(assignment, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    where = ", ".join(str(folder) for folder in search)
+    there = f"; rubrics there: {', '.join(known)}" if known else "; there are no rubrics there"
+    return f"no rubric for assignment {assignment!r}{hint} in {where}{there}; pass --rubric FILE"
+
+
 def _read_yaml(path: Path, problems: _Problems) -> Mapping[str, Any] | None:
     try:
         if path.stat().st_size > MAX_RUBRIC_BYTES:

@@ -13,9 +13,11 @@ and to standard error in JSON format, so that standard output stays one JSON doc
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shlex
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +25,7 @@ from grader.checkers.registry import REGISTRY
 from grader.loaders import load_submission
 from grader.model import Severity, Submission
 from grader.rubric.errors import RubricError
-from grader.rubric.load import find_rubric, load_rubric
+from grader.rubric.load import find_rubric, load_rubric, no_rubric
 from grader.rubric.spec import Rubric
 from grader.selfcheck.classroom import classroom_result, encode_result, output_line
 from grader.selfcheck.contexts import build_contexts
@@ -81,9 +83,19 @@ def run_check(argv: Sequence[str], out: TextIO, err: TextIO, rubric_dirs: Rubric
             out.write(parser().format_help())
             return EXIT_OK
         args = parser().parse_args(list(argv))
+        if not args.file.is_file():
+            problem = "no such file" if not args.file.exists() else "is not a file"
+            raise UsageError(f"grade check: {args.file}: {problem}")
         submission = load_submission(args.file, args.file.parent)
+        if not submission.readable and not _rubric_given(args):
+            return _unreadable(submission, args, out)
         rubric = _rubric(args, submission, rubric_dirs)
         report = build_report(rubric, submission, args.file)
+        if not submission.readable and args.format == "text":
+            # The file's own error, located, is the whole story: no list of "missing" answers.
+            out.write(_error_lines(submission, args.file))
+            _emit(report, args, io.StringIO(), err, env)
+            return EXIT_FAIL
     except UsageError as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE
@@ -91,6 +103,28 @@ def run_check(argv: Sequence[str], out: TextIO, err: TextIO, rubric_dirs: Rubric
         err.write("\n".join(exc.problems) + "\n")
         return EXIT_USAGE
     return _emit(report, args, out, err, env)
+
+
+def _rubric_given(args: argparse.Namespace) -> bool:
+    return args.rubric is not None or bool(args.assignment)
+
+
+def _error_lines(submission: Submission, path: Path) -> str:
+    """The sheet's errors as `FILE:LINE:COL: error: ...` lines (the path as the student typed
+    it) and what to do."""
+    lines = []
+    for message in submission.messages:
+        if message.severity is Severity.ERROR:
+            where = replace(message.location, file=path.as_posix())
+            lines.append(str(replace(message, location=where)))
+    lines.append(f"grade check: {path} cannot be read; fix the error above and check again")
+    return "\n".join(lines) + "\n"
+
+
+def _unreadable(submission: Submission, args: argparse.Namespace, out: TextIO) -> int:
+    """A sheet that cannot be read, checked without --rubric: its located error, exit 1."""
+    out.write(_error_lines(submission, args.file))
+    return EXIT_FAIL
 
 
 def build_report(rubric: Rubric, submission: Submission, path: Path) -> CheckReport:
@@ -116,9 +150,7 @@ def _rubric(args: argparse.Namespace, submission: Submission, dirs: RubricDirs) 
         )
     path = find_rubric(assignment, list(dirs(args)))
     if path is None:
-        raise UsageError(
-            f"grade check: no rubric for assignment {assignment!r}; pass --rubric FILE"
-        )
+        raise UsageError(f"grade check: {no_rubric(assignment, list(dirs(args)))}")
     return load_rubric(path, REGISTRY)
 
 

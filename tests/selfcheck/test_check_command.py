@@ -132,9 +132,14 @@ def test_usage_errors(argv: list[str]) -> None:
 def test_no_rubric_to_be_found(tmp_path: Path, make_sheet: SheetMaker) -> None:
     broken = tmp_path / "pen_paper_broken.yaml"
     broken.write_text("answers: [oops\n", encoding="utf-8")
-    assert run_grade(["check", str(broken)]).code == 2  # names no assignment
-    # ... but with the assignment named, a broken sheet is simply incomplete.
-    assert run_grade(["check", str(broken), "--assignment", "practical-1"]).code == 1
+    run = run_grade(["check", str(broken)])
+    # The real problem is the YAML error, located, and nothing else (not "names no assignment").
+    assert run.code == 1 and run.out.startswith(f"{broken}:2:1: error: YAML syntax error")
+    assert "assignment" not in run.out and len(run.out.splitlines()) == 2
+    run = run_grade(["check", str(broken), "--assignment", "practical-1"])
+    assert run.code == 1 and run.out.startswith(f"{broken}:2:1: error: YAML syntax error")
+    assert "missing" not in run.out  # no follow-on lines
+    assert run_grade(["check", str(tmp_path / "absent.yaml")]).err.endswith("no such file\n")
     sheet = make_sheet()
     assert run_grade(["check", str(sheet), "--assignment", "practical-99"]).code == 2
     assert run_grade(["check", str(sheet), "--rubric", str(tmp_path / "none.yaml")]).code == 2

@@ -156,3 +156,23 @@ def test_duplicate_ids_are_kept_flagged_and_counted(tmp_path: Path) -> None:
     assert all(r["status"] == "needs_review" for r in rows)  # neither graded silently
     assert "2 with a duplicate id" in out
     assert "s1000006" in err and "first.yaml" in err and "second.yaml" in err
+
+
+def test_tex_template_is_written_with_the_package_beside_it(tmp_path: Path) -> None:
+    target = tmp_path / "handout" / "pen_paper_lastname.tex"
+    target.parent.mkdir()
+    err = io.StringIO()
+    args = ["template", "practical-1", "--rubric", RUBRIC, "--format", "tex", "-o", str(target)]
+    assert main(args, io.StringIO(), err) == 0
+    assert "\\usepackage{grader}" in target.read_text(encoding="utf-8")
+    assert "\\ProvidesPackage{grader}" in (target.parent / "grader.sty").read_text(encoding="utf-8")
+    assert str(target.parent / "grader.sty") in err.getvalue()
+
+
+def test_tex_key_is_a_latex_document() -> None:
+    out = io.StringIO()
+    args = ["key", "practical-1", "--rubric", RUBRIC, "--format", "tex", "--convention", "sequential"]
+    assert main(args, out, io.StringIO()) == 0
+    text = out.getvalue()
+    assert text.count("\\begin{document}") == 1 and "\\answer{ex2.grad_W}{\\begin{bmatrix}" in text
+    assert "\\text{sequential}" in text

@@ -278,15 +278,19 @@ def ir_walk(node: IR) -> list[IR]:
     return out
 
 
+MATRIX_FUNCTIONS = frozenset({"diag", "norm", "norm1", "norm2", "norminf"})
+
+
 def uses_matrix_notation(node: IR) -> bool:
-    """True when the tree uses a transpose, an elementwise product or `diag`: such an answer is
-    judged only in the matrix interpretation (so that a missing transpose is caught)."""
+    """True when the tree uses a transpose, an elementwise product, `diag` or a norm: such an
+    answer is judged only in the matrix interpretation (so that a missing transpose is caught,
+    and \\|v\\|_1 is not |v|)."""
     for item in ir_walk(node):
         if isinstance(item, Unary) and item.op == "transpose":
             return True
         if isinstance(item, Binary) and item.op == "had":
             return True
-        if isinstance(item, Apply) and item.builtin and item.func == "diag":
+        if isinstance(item, Apply) and item.builtin and item.func in MATRIX_FUNCTIONS:
             return True
     return False
 

@@ -236,7 +236,7 @@ class _Resolver(CallsMixin):
             info = self.context.lookup(layer_key(node.left, node.right))
             if info is not None and info.kind in VALUE_KINDS:  # `\delta^{(k)}` declared
                 return Sym(info.name, node)
-        if node.op == "*" and node.implicit:
+        if node.op == "*" and node.bracket:
             applied = trailing_derivative(node.left, node.right, self.context)
             if applied is not None:  # `\frac{d f_2}{d s_2}(s_2)` is f_2'(s_2)
                 return self.value(applied)

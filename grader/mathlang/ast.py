@@ -91,9 +91,10 @@ BINARY_OPS = frozenset({"+", "-", "*", "/", "^", "hadamard", "setminus"})
 
 @dataclass(frozen=True)
 class BinOp:
-    """A binary operation; `op` is one of BINARY_OPS. `implicit` marks juxtaposition; `layer`
-    marks a power written with a bracketed superscript (`\\delta^{(k)}`, `W^{[2]}`), which a
-    rubric may declare as a layer index rather than a power. Neither takes part in equality."""
+    """A binary operation; `op` is one of BINARY_OPS. `implicit` marks juxtaposition;
+    `bracket` a juxtaposed right operand written in parentheses (`\\frac{d f}{ds}(s)` may be the
+    derivative at s); `layer` a power written with a bracketed superscript (`\\delta^{(k)}`,
+    `W^{[2]}`), which a rubric may declare as a layer index. None takes part in equality."""
 
     op: str
     left: Node
@@ -101,6 +102,7 @@ class BinOp:
     implicit: bool = field(default=False, compare=False)
     span: Span = _span()
     layer: bool = field(default=False, compare=False, repr=False)
+    bracket: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -464,7 +464,11 @@ class Builder(Transformer):
         return self._binary("hadamard", c)
 
     def imul(self, c: list[Any]) -> BinOp:
-        return self._binary("*", c, implicit=True)
+        left, right = finish(c[0]), finish(c[-1])
+        raw = c[-1]
+        bracket = isinstance(raw, Group) and raw.kind == "(" and len(raw.items) == 1
+        span = Span(left.span.start, right.span.end)
+        return BinOp("*", left, right, True, span, bracket=bracket)
 
     def pow(self, c: list[Any]) -> BinOp:
         left, right = finish(c[0]), finish(c[-1])

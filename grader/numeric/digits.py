@@ -42,7 +42,8 @@ def count_digits(text: str) -> Digits:
     Rules: leading zeros are not significant; with a decimal point every digit after the first
     non-zero one is significant (`100.` -> 3, `10.0` -> 3); without one, trailing zeros of the
     integer are ambiguous (`100` -> 1..3); the exponent does not change the count (`1.00e2` ->
-    3, `1E3` -> 1). Zero itself shows 1 figure (up to the number of zeros written: `0.00` -> 1..3).
+    3, `1E3` -> 1). Zero shows as many figures as decimal places written, at least 1 (as STACK
+counts: `0` and `0.0` -> 1, `0.00` -> 2).
     Raises NumberError(NOT_A_NUMBER) when `text` is not a plain decimal literal.
     """
     match = match_decimal(normalise(text)) if isinstance(text, str) else None
@@ -55,8 +56,8 @@ def count_digits(text: str) -> Digits:
     decimals = max(0, len(frac) - exponent)
     digits = (whole + frac).lstrip("0")
     if not digits:  # the number zero
-        zeros = len(whole + frac)
-        return Digits(1, max(1, zeros), decimals)
+        figures = max(1, len(frac))
+        return Digits(figures, figures, decimals)
     if has_point:
         return Digits(len(digits), len(digits), decimals)
     trailing = len(digits) - len(digits.rstrip("0"))

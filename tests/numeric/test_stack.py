@@ -113,3 +113,15 @@ def test_num_dec_places(text: str, teacher: F, d: int, ok: bool) -> None:
 )
 def test_sig_figs_strict(text: str, n: int, ok: bool) -> None:
     assert sig_figs_strict(text, n) is ok
+
+
+# Zero and trailing zeros, as STACK's own fixtures count them (answertestfixtures.class.php).
+@pytest.mark.parametrize(
+    ("text", "n", "ok"),
+    [("0", 1, True), ("0", 2, False), ("0.0", 1, True), ("0.0", 2, False), (".0", 1, True),
+     (".0", 2, False), ("0.00", 1, False), ("0.00", 2, True), ("0.00", 3, False),
+     (".001030", 4, True), ("0.00100", 3, True), ("0.001", 2, False), ("15.10", 3, False),
+     ("123.", 3, True), ("10.0", 3, True), ("25.00e1", 5, False)],
+)
+def test_sig_figs_strict_of_zero_and_trailing_zeros(text: str, n: int, ok: bool) -> None:
+    assert sig_figs_strict(text, n) is ok

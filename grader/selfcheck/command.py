@@ -59,7 +59,11 @@ def parser() -> argparse.ArgumentParser:
         add_help=False,
         allow_abbrev=False,
     )
-    p.add_argument("file", type=Path, help="the answer sheet (.yaml, .yml, .ipynb, .tex or .pdf)")
+    p.add_argument(
+        "file",
+        nargs="+",
+        help="the answer sheet (.yaml, .yml, .ipynb, .tex or .pdf), or a pattern matching one",
+    )
     which = p.add_mutually_exclusive_group()
     which.add_argument("--rubric", type=Path, help="rubric file")
     which.add_argument("--assignment", help="check against this assignment's rubric")
@@ -83,6 +87,7 @@ def run_check(argv: Sequence[str], out: TextIO, err: TextIO, rubric_dirs: Rubric
             out.write(parser().format_help())
             return EXIT_OK
         args = parser().parse_args(list(argv))
+        args.file = one_sheet(args.file)
         if not args.file.is_file():
             problem = "no such file" if not args.file.exists() else "is not a file"
             raise UsageError(f"grade check: {args.file}: {problem}")
@@ -103,6 +108,26 @@ def run_check(argv: Sequence[str], out: TextIO, err: TextIO, rubric_dirs: Rubric
         err.write("\n".join(exc.problems) + "\n")
         return EXIT_USAGE
     return _emit(report, args, out, err, env)
+
+
+def one_sheet(names: Sequence[str]) -> Path:
+    """The one sheet named: a path, or a pattern (``pen_paper_*.yaml``, expanded by the shell
+    into several names or left for us) that must match exactly one file; UsageError naming the
+    matches otherwise."""
+    import glob
+
+    matches = list(names)
+    if len(matches) == 1 and any(c in matches[0] for c in "*?[") and not Path(matches[0]).exists():
+        matches = sorted(glob.glob(matches[0])) or matches
+        if not Path(matches[0]).exists():
+            raise UsageError(f"grade check: no sheet matches {names[0]}")
+    if len(matches) > 1:
+        shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise UsageError(
+            f"grade check: found {len(matches)} sheets matching ({shown}); check one sheet at a "
+            "time: name it, or keep only your own sheet in the folder"
+        )
+    return Path(matches[0])
 
 
 def _rubric_given(args: argparse.Namespace) -> bool:

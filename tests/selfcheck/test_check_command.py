@@ -267,3 +267,14 @@ def test_the_repository_rubric_reveals_nothing() -> None:
     from grader.rubric.load import load_rubric
 
     assert load_rubric(REPO / "rubrics" / "practical-1.yaml", REGISTRY).feedback == "none"
+
+
+def test_a_pattern_must_match_exactly_one_sheet(tmp_path: Path, make_sheet: SheetMaker) -> None:
+    sheet = make_sheet()
+    other = tmp_path / "pen_paper_other.yaml"
+    other.write_text(sheet.read_text(encoding="utf-8"), encoding="utf-8")
+    run = run_grade(["check", str(sheet), str(other)])  # the shell expanded pen_paper_*.yaml
+    assert run.code == 2 and "found 2 sheets matching" in run.err and str(other) in run.err
+    run = run_grade(["check", str(tmp_path / "nothing_*.yaml")])
+    assert run.code == 2 and "no sheet matches" in run.err
+    assert run_grade(["check", str(sheet.parent / (sheet.name[:-6] + "*.yaml"))]).code in (0, 1)

@@ -11,11 +11,11 @@ answered in the questions that depend on the variant that the sheet earns agains
 variant's numbers, conventions and carried errors included (so a copy of a classmate's slipped,
 carried pass still fits them).
 Grading a sheet against every classmate would cost a class squared, so only sheets that do
-badly on their own numbers are looked at, and only against candidates whose key shares at
-least a few non-zero entries with the sheet, and several times as many as the sheet's own key
-(a ReLU zero is the same in every variant and proves nothing; chance coincidences within the
-tolerance are rare). "Far better" is both: more points by MIN_GAIN of the answered parts, and
-MATCH_RATIO times the equal entries.
+badly on their own numbers are looked at, and only against candidates whose key shares with
+the sheet at least MIN_MATCHES non-zero entries, a quarter of them, and MATCH_RATIO times as
+many as the sheet's own key (a ReLU zero is the same in every variant and proves nothing; a
+few chance coincidences within the tolerance happen in a large class). "Far better" is then
+MIN_GAIN more of the answered parts' points, and at least MIN_FIT of them.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from grader.rubric.draw import Variant
 
 MIN_MATCHES = 6  # non-zero key entries a candidate must share with the sheet to be graded
 MATCH_RATIO = 3  # ... and at least this many times as many as the sheet's own key shares
+MIN_SHARED = 0.25  # ... and this share of the sheet's entries (6 of 47 happens by chance)
 MIN_FIT = 0.6  # share of the points the sheet must earn on the other student's numbers
 MIN_GAIN = 0.2  # and by how much more than on its own
 SIGNAL_DETAIL = "copy_signal"  # GradedSubmission.detail: the evidence
@@ -216,7 +217,9 @@ def find_signal(
     mine = fit(arrays, keys.of(keys.variants.variant_of(sub.student_id)), keys.parts, tolerance)
     matched, entries = candidates.shared(arrays, tolerance)
     best: Signal | None = None
-    for index in np.flatnonzero(matched >= max(MIN_MATCHES, MATCH_RATIO * mine.matched)):
+    floor = max(MIN_MATCHES, MATCH_RATIO * mine.matched)
+    enough = np.maximum(np.ceil(MIN_SHARED * entries), floor)
+    for index in np.flatnonzero(matched >= enough):
         name, variant = candidates.names[index], candidates.variants[index]
         if name == sub.student_id:
             continue

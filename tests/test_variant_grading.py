@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from variant_sheets import CONVENTIONS, EDITION, ROOT, sheet, worked, write
@@ -24,7 +25,7 @@ from grader.rubric.load import load_rubric
 
 RUBRIC = ROOT / "rubrics" / f"{EDITION}.yaml"
 SECRET = "variant grading tests: the course secret"
-STUDENTS = [f"s{n}" for n in random.Random(15).sample(range(1_000_000, 9_999_999), 12)]
+STUDENTS = [f"s{n}" for n in random.Random(15).sample(range(1_000_000, 9_999_999), 25)]
 
 
 @pytest.fixture(autouse=True)
@@ -151,6 +152,26 @@ def test_a_sheet_on_the_printed_numbers_or_an_absent_classmates_is_flagged(
     assert _detail(rows[lazy], SIGNAL_DETAIL)["fits"] == PRINTED_SHEET
     assert _detail(rows[friend], SIGNAL_DETAIL)["fits"] == absent  # on the roster, no sheet
     assert not rows[absent].flags
+
+
+def test_a_sheet_that_is_wrong_on_its_own_is_not_a_copy_of_anyone(
+    variants: PreparedVariants, tmp_path: Path
+) -> None:
+    rng = random.Random(4)
+    for index, student in enumerate(STUDENTS):
+        ex2 = worked(_data(variants, student), "batch-sum")
+        if index % 5 == 0:  # every value made up: a bad sheet, but nobody else's numbers
+            ex2 = {k: _noise(rng, v) for k, v in ex2.items()}
+        write(tmp_path, f"{student}.yaml", sheet(student, student, ex2, "batch-sum"))
+    rows = _grade(tmp_path).gradebook.rows
+    assert [r for r in rows if r.question_points["ex2"] < 5]  # the made-up sheets did badly
+    assert not [r for r in rows if r.flags]
+
+
+def _noise(rng: random.Random, value: Any) -> Any:
+    if isinstance(value, (list, np.ndarray)):
+        return [_noise(rng, v) for v in value]
+    return rng.uniform(-1, 1)
 
 
 def test_the_gradebook_says_which_numbers_each_sheet_was_graded_on(

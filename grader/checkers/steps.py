@@ -123,8 +123,7 @@ def _from_own_upstream(
     local = part.answer_id.removeprefix(f"{part.question}.")
     try:
         upstream = solver.upstream(local, convention)  # type: ignore[union-attr]
-        given = {u: sheet.get(f"{part.question}.{u}") for u in upstream}
-        given = {u: v if v is not None and bool(np.any(v != 0)) else None for u, v in given.items()}
+        given = {u: _usable(sheet.get(f"{part.question}.{u}")) for u in upstream}
         if all(v is None for v in given.values()):
             return None
         with np.errstate(all="ignore"):
@@ -135,13 +134,20 @@ def _from_own_upstream(
     return array if bool(np.all(np.isfinite(array))) else None
 
 
+def _usable(array: np.ndarray | None) -> np.ndarray | None:
+    """An upstream value a later step may be recomputed from (as the chain grader decides:
+    numbers of the right shape, not all zeros)."""
+    return array if array is not None and bool(np.any(array != 0)) else None
+
+
 def _step(part: PartScore, prepared: PreparedRubric, keys: Mapping[str | None, Key],
-          sheet: Key, tol: Tolerance) -> str | None:  # fmt: skip
+          arrays: Key, either: Mapping[str, bool], tol: Tolerance) -> str | None:  # fmt: skip
     """How the part deviates from what the student's own earlier values give (the step that
     went wrong), or from the key when nothing upstream is usable."""
     convention = part.detail.get(CONVENTION_DETAIL)
     named = convention if isinstance(convention, str) else None
     key = keys.get(named) or next(iter(keys.values()))
+    sheet = _oriented(arrays, key, either)
     reference, array = key.get(part.answer_id), sheet.get(part.answer_id)
     if reference is None:
         return None
@@ -178,11 +184,7 @@ def annotate_steps(
         for part in row.parts:
             step = None
             if part.answer_id in arrays and part.outcome in WRONG:
-                convention = part.detail.get(CONVENTION_DETAIL)
-                sheet = _oriented(arrays, own.get(convention if isinstance(convention, str)
-                                                  else None) or next(iter(own.values())),
-                                  keys.parts)  # fmt: skip
-                step = _step(part, prepared, own, sheet, tol)
+                step = _step(part, prepared, own, arrays, keys.parts, tol)
             if step:
                 part = replace(part, detail=frozen_mapping({**part.detail, STEP_DETAIL: step}))
             parts.append(part)

@@ -238,15 +238,15 @@ def _check(drawer: Drawer) -> list[str]:
     if failed is not None:
         problems.append(f"variants.accept: the printed sheet's `data:` fails {failed!r}")
     probe = Drawer(drawer.rubric, drawer.spec, PROBE_SECRET, drawer.conditions)
+    advice = "raise max_draws or loosen the conditions"
     try:
         stats = draw_stats(probe, [f"probe-{i}" for i in range(PROBE_STUDENTS)])
     except RubricError:
-        stats = DrawStats(1, drawer.spec.max_draws * 10**6)  # some probe student ran out
+        return [*problems, f"variants.max_draws: a probe student ran out of draws; {advice}"]
     if stats.rejection_rate ** drawer.spec.max_draws > MAX_FAILURE:
         problems.append(
             f"variants.max_draws: the conditions reject {stats.rejection_rate:.1%} of draws, "
-            f"so {drawer.spec.max_draws} draws could run out for a student; raise max_draws or "
-            "loosen the conditions"
+            f"so {drawer.spec.max_draws} draws could run out for a student; {advice}"
         )
     return problems
 

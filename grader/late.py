@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from grader.loaders.files import source_path
 from grader.model import (
     GradedSubmission,
     Location,
@@ -51,7 +52,7 @@ def submission_time(submission: Submission, folder: Path, sources: Sequence[str]
 
 
 def _from(source: str, submission: Submission, folder: Path) -> datetime | None:
-    path = folder / submission.source
+    path = source_path(folder, submission.source)  # the source is shown as UTF-8
     if source == "sheet" and submission.submitted_at:
         return parse_time(submission.submitted_at)
     if source == "git" and submission.source:

@@ -423,9 +423,22 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     rows = annotate_steps(variants, submissions, rows)
     rows, copies = flag_copies(variants, submissions, rows)  # roster students are candidates too
     staff += copies
-    book = Gradebook(prepared.rubric.info(), tuple(rows), tuple(staff))
+    book = Gradebook(prepared.rubric.info(), tuple(rows), _for_outputs(staff, options))
     cached = cache.content() if cache else None
     return Batch(book, prepared, tuple(staff), scores, refused, found.not_searched, cached)
+
+
+def _for_outputs(staff: Sequence[Message], options: BatchOptions) -> tuple[Message, ...]:
+    """Staff messages as the gradebook files hold them: a message about a staff file (the
+    roster, TA scores) names it by its file name, not as it was spelt on the command line, so
+    results.json does not change with the working directory (stderr keeps the spelling)."""
+    given = [p for p in (options.roster, options.scores, options.ta_file) if p is not None]
+    names = {str(path): path.name for path in given}
+    return tuple(
+        replace(m, location=replace(m.location, file=names[m.location.file]))
+        if m.location.file in names else m
+        for m in staff
+    )  # fmt: skip
 
 
 def _late(

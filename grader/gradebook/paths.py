@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from grader.gradebook.errors import GradebookWriteError
 
@@ -87,6 +87,16 @@ def feedback_names(keys: Sequence[tuple[str, str]]) -> list[str]:
         taken.add(candidate.casefold())
         names.append(candidate + ".md")
     return names
+
+
+def course_relative(rubric_path: str) -> str:
+    """A rubric's path as outputs show it, whatever the working directory or spelling it was
+    given with: relative to its course folder (``rubrics/<name>.yaml`` when it sits in a
+    `rubrics/` folder, as a course lays it out), else its file name."""
+    if not rubric_path:
+        return ""
+    path = PurePosixPath(rubric_path.replace("\\", "/"))
+    return f"rubrics/{path.name}" if path.parent.name == "rubrics" else path.name
 
 
 def inside(root: Path, relative: str) -> Path:

@@ -19,6 +19,7 @@ from typing import Any
 
 from grader.gradebook.feedback import REFERENCE_KEY
 from grader.gradebook.numbers import json_points
+from grader.gradebook.paths import course_relative
 from grader.gradebook.tables import ordered_parts, part_order, sorted_rows
 from grader.gradebook.text import clean_text
 from grader.model import AssignmentInfo, Gradebook, GradedSubmission, Location, Message, PartScore
@@ -105,7 +106,7 @@ def _assignment(info: AssignmentInfo) -> dict[str, Any]:
     # `variants` only when there are some: a course without them keeps its bytes.
     return ({"variants": True} if info.variants else {}) | {
         "id": info.id, "title": info.title, "max_total": json_points(info.max_total),
-        "rubric": info.rubric_path, "late_policy": info.late_policy,
+        "rubric": course_relative(info.rubric_path), "late_policy": info.late_policy,
         "questions": [
             {"id": q.id, "title": q.title, "max_points": json_points(q.max_points),
              "bonus": q.bonus,

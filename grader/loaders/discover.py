@@ -32,7 +32,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.loaders.files import inside_root, relative_source
+from grader.loaders.files import inside_root, relative_source, shown_name
 from grader.model import Location, Message, Reason, Severity
 
 SUBMISSION_SUFFIXES = frozenset({".yaml", ".yml", ".ipynb", ".tex", ".pdf"})
@@ -94,16 +94,16 @@ class _Walk:
         """A path that gets no row: named (up to MAX_NOTES) and counted."""
         self.not_searched += 1
         if len(self.notes) < MAX_NOTES:
-            where = Location(relative.rstrip("/") or ".")
+            where = Location(shown_name(relative.rstrip("/")) or ".")
             self.notes.append(Message(Severity.WARNING, text, where, reason))
 
     def inform(self, relative: str, text: str) -> None:
         """A note about a path whose hand-in is graded under another file (not counted)."""
-        self.notes.append(Message(Severity.WARNING, text, Location(relative), None))
+        self.notes.append(Message(Severity.WARNING, text, Location(shown_name(relative)), None))
 
     def refuse(self, relative: str, text: str) -> None:
         """A file refused here: its own unreadable row."""
-        where = Location(relative)
+        where = Location(shown_name(relative))
         self.refused.append(Message(Severity.ERROR, text, where, Reason.FILE_UNREADABLE))
 
     # ----- one folder --------------------------------------------------------------------------

@@ -25,16 +25,33 @@ class FileReadError(Exception):
         self.message = message
 
 
+def shown_name(name: str) -> str:
+    """A file name as outputs show it: its bytes read as UTF-8, whatever the locale.
+
+    Python decodes file names with the locale's encoding (Latin-1 under
+    ``LC_ALL=de_DE.ISO-8859-1``), so ``müller`` would become ``mÃ¼ller`` there and the
+    student's id, row and feedback file would change with the locale of whoever runs grade.
+    Bytes that are not UTF-8 stay as surrogate escapes (outputs replace them).
+    """
+    return os.fsencode(name).decode("utf-8", "surrogateescape")
+
+
+def source_path(root: Path, source: str) -> Path:
+    """The file a `source` (as :func:`relative_source` gives it) names under `root`."""
+    return root / os.fsdecode(source.encode("utf-8", "surrogateescape"))
+
+
 def relative_source(path: Path, root: Path) -> str:
-    """The path of `path` relative to `root`, with forward slashes (links are not resolved)."""
+    """The path of `path` relative to `root`, with forward slashes (links are not resolved),
+    its name read as UTF-8 whatever the locale (see :func:`shown_name`)."""
     try:
-        return path.relative_to(root).as_posix()
+        return shown_name(path.relative_to(root).as_posix())
     except ValueError:
         pass
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     if rel.startswith(".."):
-        return path.name
-    return Path(rel).as_posix()
+        return shown_name(path.name)
+    return shown_name(Path(rel).as_posix())
 
 
 def inside_root(path: Path, root: Path) -> bool:

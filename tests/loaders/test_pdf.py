@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pdf_builders import encrypted_pdf, flate_bomb, pdf_with_source, pdf_with_stream, plain_pdf
 
 from grader.loaders import discover, load_submission
@@ -73,3 +75,17 @@ def test_an_identical_pdf_is_not_warned_about(tmp_path: Path) -> None:
     (tmp_path / "pen_paper_ada.pdf").write_bytes(pdf_with_source(SOURCE))
     sub = load_submission(tmp_path / "pen_paper_ada.tex", tmp_path)
     assert not any("pdf" in m.text.lower() for m in sub.messages)
+
+
+_GOOD = pdf_with_source(SOURCE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_GOOD) - 1), st.integers(0, 255)), max_size=20))
+def test_a_damaged_pdf_always_gets_a_row(flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_GOOD)
+    for index, value in flips:
+        data[index] = value
+    sub = load_pdf(bytes(data), "pen_paper_x.pdf")
+    assert sub.student_id in ("s9", "x")
+    assert sub.readable or sub.messages[0].severity is Severity.ERROR

@@ -156,6 +156,11 @@ def _grade_parser() -> _Parser:
         help="where submission times come from, in order: sheet, git, mtime (default sheet,git)",
     )
     p.add_argument(
+        "--scheduler",
+        help="run the answer checks on Dask: 'dask' (a local cluster of --jobs workers) or a "
+        "scheduler address such as tcp://host:8786 (needs grader[dask])",
+    )
+    p.add_argument(
         "--no-cache",
         action="store_true",
         help="decide every answer anew; keep no judgement cache in the gradebook folder",
@@ -346,6 +351,7 @@ def _summary(batch: Batch, out_dir: Path) -> str:
 
 def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Grade a folder and publish the gradebook (one set: see grader.gradebook.publish)."""
+    from grader.dask_backend import SchedulerError
     from grader.gradebook.publish import GradebookFolder
     from grader.gradebook.ta_file import TA_FILE, TAFileError
     from grader.judgement_cache import CACHE_FILE
@@ -371,6 +377,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         submitted_from=sources,
         ta_file=args.out / TA_FILE,
         cache=None if args.no_cache else args.out / CACHE_FILE,
+        scheduler=args.scheduler,
     )
     folder = GradebookFolder(args.out)
     progress = _progress(err, args.quiet)
@@ -393,6 +400,9 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_FAIL
     except TAFileError as exc:
         err.write(f"grade: {exc}; nothing was written\n")
+        return EXIT_FAIL
+    except SchedulerError as exc:
+        err.write(f"grade: --scheduler: {exc}; nothing was written\n")
         return EXIT_FAIL
     except KeyboardInterrupt as exc:
         if progress:

@@ -6,6 +6,7 @@ message naming the file and the position. Identical answers to the same part are
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from grader.checkers.registry import REGISTRY
 from grader.checkers.steps import annotate_steps
 from grader.checkers.variants import PreparedVariants, VariantJob, prepare_variants
 from grader.copysignal import flag_copies
+from grader.dask_backend import run_dask
 from grader.judgement_cache import JudgementCache
 from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, load_submission
@@ -39,8 +41,9 @@ from grader.parallel import SheetWork, map_sheets
 from grader.rubric.draw import Variant
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric, no_rubric
+from grader.rubric.solvers import load_solvers
 from grader.rubric.spec import Rubric
-from grader.sandbox import JobLimits, run_inline, run_pool
+from grader.sandbox import JobLimits, check_failed, run_inline, run_pool
 from grader.scoring import TAScoreLike, empty_row, graded_row, internal_error_messages
 from grader.staff_inputs import Refusals, ScoreInputs, UsageError, read_scores, with_roster
 
@@ -63,6 +66,7 @@ class BatchOptions:
     submitted_from: tuple[str, ...] = ("sheet", "git")
     ta_file: Path | None = None  # the gradebook's scores.csv (None: no TA file)
     cache: Path | None = None  # the judgement cache to read (None: no cache, none written)
+    scheduler: str | None = None  # "dask" or a Dask scheduler address: checks run there
 
 
 class EmptyFolder(Exception):
@@ -245,7 +249,14 @@ def check_answers(
             if hit is not None:
                 known[job] = hit
     todo = [job for job in jobs if job not in known]
-    if options.workers <= 0:
+    if options.scheduler:
+        rubric = variants.base.rubric
+        decided = run_dask(
+            variants.execute, todo, address=options.scheduler, workers=options.workers,
+            limits=options.limits, progress=report, failure=check_failed,
+            setup=functools.partial(bind_solvers, rubric.solver, Path(rubric.path)),
+        )  # fmt: skip
+    elif options.workers <= 0:
         decided = run_inline(variants.execute, todo, report)
     else:
         decided = run_pool(
@@ -256,6 +267,12 @@ def check_answers(
         for job in todo:
             cache.record(job, decided[job])
     return {**known, **decided}
+
+
+def bind_solvers(solver: str | None, rubric_path: Path) -> None:
+    """Import the rubric's solver package from the course folder (on a Dask worker, before
+    the prepared rubric that refers to it arrives)."""
+    load_solvers(solver, "solver", rubric_path)
 
 
 def unknown_answers(

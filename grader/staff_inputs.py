@@ -94,16 +94,20 @@ def capped(messages: Sequence[Message]) -> list[Message]:
     return out
 
 
+_FILE_REASONS = (Reason.MISSING_COLUMN, Reason.FILE_UNREADABLE, Reason.FILE_TOO_LARGE)
+
+
 def _refused_rows(messages: Sequence[Message]) -> int:
-    return sum(1 for m in messages if m.severity is Severity.ERROR and m.location.line)
+    """Refused rows: located ERRORs that are not about the whole file."""
+    return sum(
+        1
+        for m in messages
+        if m.severity is Severity.ERROR and m.location.line and m.reason not in _FILE_REASONS
+    )
 
 
 def _file_refused(messages: Sequence[Message]) -> bool:
-    return any(
-        m.severity is Severity.ERROR and m.reason in (Reason.MISSING_COLUMN, Reason.FILE_UNREADABLE,
-                                                      Reason.FILE_TOO_LARGE)
-        for m in messages
-    )  # fmt: skip
+    return any(m.severity is Severity.ERROR and m.reason in _FILE_REASONS for m in messages)
 
 
 def _unknown(score: TAScore, severity: Severity, effect: str) -> Message:
@@ -141,7 +145,7 @@ def _handed_back(
     for score in [s for s in rows if not encodable(ta, s)]:
         text = (f"student {score.student_id!r}, part {score.part!r}: {ta.path} is saved as "
                 f"{ta.encoding}, which cannot hold this row; save it as 'CSV UTF-8'")  # fmt: skip
-        messages.append(Message(Severity.ERROR, text, score.location, Reason.FILE_UNREADABLE))
+        messages.append(Message(Severity.ERROR, text, score.location, Reason.WRONG_TYPE))
     rows = [s for s in rows if encodable(ta, s)]
     messages.sort(key=lambda m: m.location.line or 0)  # in file order, as a TA reads the file
     files = (str(path),) if _file_refused(messages) else ()
@@ -193,10 +197,13 @@ def _words(name: str) -> set[str]:
 
 
 def names_differ(sheet: str, roster: str) -> bool:
-    """Whether a sheet's name is not the roster's: some word of it (case, accents, order and
-    commas aside) is not in the roster's name. "Ada", "ada lovelace" and "Lovelace, Ada" are
-    all Ada Lovelace; "Grace Hopper" is not."""
-    return bool(_words(sheet) - _words(roster)) if sheet.strip() and roster.strip() else False
+    """Whether a sheet's name is not the roster's: neither name's words (case, accents, order
+    and commas aside) hold the other's. "Ada", "ada lovelace" and "Lovelace, Ada" are all Ada
+    Lovelace; "Grace Hopper" is not, nor is "Ada Byron"."""
+    if not sheet.strip() or not roster.strip():
+        return False
+    mine, theirs = _words(sheet), _words(roster)
+    return not (mine <= theirs or theirs <= mine)
 
 
 def _on_roster(row: GradedSubmission, entry: Any) -> GradedSubmission:

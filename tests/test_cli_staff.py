@@ -171,3 +171,17 @@ def test_template_never_overwrites_without_force(tmp_path: Path) -> None:
 def test_a_wrong_folder_names_the_problem(tmp_path: Path) -> None:
     status, _, err = _grade(tmp_path / "nope", tmp_path / "gb")
     assert status == 2 and f"{tmp_path / 'nope'}: no such folder" in err
+
+
+def test_the_rosters_name_wins_and_a_different_one_is_flagged(
+    sheets: Path, tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\ns1000001,Augusta Ada King\ns1000003,Hopper\n", "utf-8")
+    status, out, _ = _grade(sheets, tmp_path / "gb", "--roster", str(roster))
+    assert status == 0
+    rows = {r["student_id"]: r for r in _rows(tmp_path / "gb" / "grades.csv")}
+    assert rows["s1000001"]["name"] == "Augusta Ada King"  # the sheet says Ada Lovelace
+    assert "name_mismatch" in rows["s1000001"]["message"] or "roster" in rows["s1000001"]["message"]
+    assert rows["s1000003"]["name"] == "Hopper" and rows["s1000003"]["message"] == ""
+    assert "1 named differently on the roster" in out

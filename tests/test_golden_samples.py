@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
 import pytest
+from golden_files import compare_golden
 
 from grader.gradebook import write_gradebook
 from grader.pipeline import Batch, BatchOptions, grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "practical-1"
-UPDATE = os.environ.get("GRADER_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +51,7 @@ def _marks(parts_csv: str) -> str:
 
 
 def _compare(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
+    compare_golden(GOLDEN, name, actual)
 
 
 def test_grades_csv_matches_golden(written: Path) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
 import pytest
+from golden_files import compare_golden
 from variant_sheets import EDITION, ROOT, SAMPLE_SECRET, SAMPLES, UNUSUAL
 
 from grader.copysignal import PRINTED_SHEET, SIGNAL_DETAIL
@@ -25,7 +25,6 @@ from grader.report.markdown import render_markdown
 from grader.report.summary import build_report
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / EDITION
-UPDATE = os.environ.get("GRADER_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +37,7 @@ def batch() -> Batch:
 
 
 def _compare(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
+    compare_golden(GOLDEN, name, actual)
 
 
 def test_grades_and_part_marks_match_golden(batch: Batch, tmp_path: Path) -> None:

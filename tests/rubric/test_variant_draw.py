@@ -83,28 +83,24 @@ def test_rejected_draws_are_redrawn_a_bounded_number_of_times(rubric: Rubric) ->
     assert drawer.failed(rejected) is not None
 
 
-def test_conditions_that_reject_too_much_are_a_rubric_error(tmp_path: Path) -> None:
-    text = EDITION.read_text(encoding="utf-8").replace("max_draws: 200", "max_draws: 2")
-    (tmp_path / "practical-1.yaml").write_text(
-        (ROOT / "rubrics" / "practical-1.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+def _edition_problems(tmp_path: Path, old: str, new: str) -> list[str]:
+    """The drawer's problems with the variant edition edited (beside a copy of its base)."""
+    base = (ROOT / "rubrics" / "practical-1.yaml").read_text(encoding="utf-8")
+    (tmp_path / "practical-1.yaml").write_text(base, encoding="utf-8")
     path = tmp_path / "edition.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(EDITION.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     with pytest.raises(RubricError) as caught:
         load_drawer(load_rubric(path, REGISTRY), SECRET)
-    assert any("variants.max_draws" in p for p in caught.value.problems)
+    return caught.value.problems
+
+
+def test_conditions_that_reject_too_much_are_a_rubric_error(tmp_path: Path) -> None:
+    problems = _edition_problems(tmp_path, "max_draws: 200", "max_draws: 2")
+    assert any("variants.max_draws" in p for p in problems)
 
 
 def test_an_unknown_condition_lists_the_valid_ones(tmp_path: Path) -> None:
-    text = EDITION.read_text(encoding="utf-8").replace("both_classes,", "both_klasses,")
-    (tmp_path / "practical-1.yaml").write_text(
-        (ROOT / "rubrics" / "practical-1.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    path = tmp_path / "edition.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RubricError) as caught:
-        load_drawer(load_rubric(path, REGISTRY), SECRET)
-    (problem,) = caught.value.problems
+    (problem,) = _edition_problems(tmp_path, "both_classes,", "both_klasses,")
     assert "both_klasses" in problem and "hidden_units_mixed" in problem
 
 

@@ -141,9 +141,11 @@ def _numeric_ratio(a: IR, b: IR, trials: PreciseTrials) -> StatementVerdict:
 
 
 def _truth_table(a: IR, b: IR, trials: PreciseTrials) -> StatementVerdict:
-    """The statements hold at the same test points."""
+    """The statements hold at the same test points. Statements that hold at none of them
+    (`x = 1/3 and y = 2`: a point the lattice does not hold) are not told apart by this:
+    undecided, a TA looks."""
     ctx = trials.high
-    compared = 0
+    compared = held = 0
     for env, functions in trials.environments((a, b)):
         try:
             ta = evaluate_truth(a, ctx, env, functions)
@@ -151,8 +153,9 @@ def _truth_table(a: IR, b: IR, trials: PreciseTrials) -> StatementVerdict:
         except (Undefined, Unsupported):
             continue
         compared += 1
+        held += ta
         if ta != tb:
             return StatementVerdict(False, Method.RANDOM, compared)
-    if compared < MIN_POINTS:
+    if compared < MIN_POINTS or held == 0:
         return StatementVerdict(None, Method.NONE, compared)
     return StatementVerdict(True, Method.RANDOM, compared)

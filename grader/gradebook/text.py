@@ -37,6 +37,14 @@ _NEEDS_PREFIX = (*FORMULA_STARTS, *_WIDE_STARTS, "'", "\n")
 # Spreadsheets that trim cells on import ("trim spaces") would see a formula after them.
 _LEADING_SPACE = " \u00a0\u2007\u202f\u3000"
 
+# Where a spreadsheet may start a new cell inside one of ours: German or French Excel splits a
+# comma file on ";" and ignores a quote that does not open its own field, a paste splits on
+# tabs, and a line break there ends the record. A formula start after one of them is escaped
+# with an apostrophe too (reversibly, like the leading one).
+_STARTS = re.escape("".join(_NEEDS_PREFIX[:-1]))  # formula starts and the apostrophe
+_INNER = re.compile(f"([;\t\n][{_LEADING_SPACE}]*)(?=[{_STARTS}])")
+_INNER_ESCAPED = re.compile(f"([;\t\n][{_LEADING_SPACE}]*)'(?=[{_STARTS}])")
+
 # Excel's limit for one cell; a longer cell is cut there rather than breaking the sheet.
 MAX_CELL_CHARS = 32_000
 
@@ -82,10 +90,12 @@ def cell_text(text: str) -> str:
 def neutralise(text: str) -> str:
     """A CSV text cell that no spreadsheet evaluates: cleaned, cut to the cell limit, and given a
     leading apostrophe when it starts like a formula (=, +, -, @, tab, CR/LF, their full-width
-    forms, also after leading spaces) or with an apostrophe. Which delimiter a spreadsheet
-    splits on does not matter: csvout quotes every cell holding ``,``, ``;`` or a tab.
+    forms, also after leading spaces) or with an apostrophe -- and the same after every ``;``,
+    tab or line break inside it, where a spreadsheet splitting on another delimiter than ours
+    starts a cell (``Ada;=cmd`` becomes ``Ada;'=cmd``). csvout also quotes every cell holding
+    ``,``, ``;`` or a tab. :func:`unneutralise` undoes all of it.
     """
-    cell = cell_text(text)
+    cell = _INNER.sub(r"\1'", cell_text(text))
     if _needs_prefix(cell):
         cell = "'" + cell
     return cell
@@ -95,5 +105,5 @@ def unneutralise(cell: str) -> str:
     """Undo :func:`neutralise`'s prefix: one leading apostrophe before a cell that needs it
     (a formula start or another apostrophe) is dropped; any other cell is returned unchanged."""
     if len(cell) >= 2 and cell[0] == "'" and _needs_prefix(cell[1:]):
-        return cell[1:]
-    return cell
+        cell = cell[1:]
+    return _INNER_ESCAPED.sub(r"\1", cell) if "'" in cell else cell

@@ -18,7 +18,7 @@ class size a class is generated (benchmarks/classgen.py, not timed), then, in th
 Every run is a separate process (`grade` as a student or TA runs it: interpreter start and
 imports included). Wall time is measured around the process; peak memory is the largest sum
 of the proportional set sizes (PSS, so pages shared by forked workers count once) of the
-process and all its descendants, sampled every 20 ms; `cpu` is the user + system time of the
+process and all its descendants, sampled every 100 ms; `cpu` is the user + system time of the
 process and its workers (on a machine shared with other work, compare cpu as well as wall).
 `identical` compares every file of the gradebook (report PNG excluded: matplotlib's output is
 not ours) with the first run's.
@@ -107,7 +107,7 @@ def measure(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], tree_pss_mib(process.pid))
-            done.wait(0.02)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -188,7 +188,8 @@ def ta_scores(gradebook: Path, target: Path, count: int = 10) -> None:
     import csv
 
     with open(gradebook / "review.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))[:count]
+        # one student per row (review.csv groups identical answers of several students)
+        rows = [r for r in csv.DictReader(handle) if " " not in r["student_id"]][:count]
     with open(target, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student_id", "part", "points", "grader", "comment"])

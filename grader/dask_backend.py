@@ -29,7 +29,8 @@ from grader.sandbox import Execute, Failure, JobLimits, run_pool
 
 Progress = Callable[[int, int], None]
 LOCAL = "dask"  # --scheduler dask: a local cluster
-JOBS_PER_TASK = 16
+JOBS_PER_TASK = 16  # at least this many jobs per Dask task
+TASKS_PER_WORKER = 4  # ... and about this many tasks per worker
 
 
 class SchedulerError(Exception):
@@ -108,7 +109,9 @@ def run_dask(
         return {}
     from dask.distributed import as_completed
 
-    chunks = [todo[i : i + JOBS_PER_TASK] for i in range(0, len(todo), JOBS_PER_TASK)]
+    # Few, large tasks: each one starts a sandboxed process in its Dask worker.
+    size = max(JOBS_PER_TASK, -(-len(todo) // (max(1, workers) * TASKS_PER_WORKER)))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     results: dict[Any, Any] = {}
     with _client(address, workers) as client:
         if setup is not None:

@@ -24,6 +24,7 @@ from grader.loaders import answer_errors, load_submission
 from grader.loaders.common import unreadable_submission
 from grader.loaders.discover import Discovery, discover_all
 from grader.loaders.notes import bounded, odd_character_notes, unknown_answer_notes
+from grader.mathlang import parse
 from grader.model import (
     VARIANT_DETAIL,
     CheckResult,
@@ -249,6 +250,8 @@ def check_answers(
             if hit is not None:
                 known[job] = hit
     todo = [job for job in jobs if job not in known]
+    if todo and options.workers > 0:
+        warm_up()
     if options.scheduler:
         rubric = variants.base.rubric
         decided = run_dask(
@@ -271,8 +274,18 @@ def check_answers(
 
 def bind_solvers(solver: str | None, rubric_path: Path) -> None:
     """Import the rubric's solver package from the course folder (on a Dask worker, before
-    the prepared rubric that refers to it arrives)."""
+    the prepared rubric that refers to it arrives), and warm the process up."""
     load_solvers(solver, "solver", rubric_path)
+    warm_up()
+
+
+def warm_up() -> None:
+    """Pay once, before forking workers, what every check needs: the parse table and the
+    exact prover's sympy import (lazy for `grade check`). A forked worker inherits them; one
+    that had to build them itself would pay a third of a second each time it is started."""
+    import grader.engine.exact  # noqa: F401 - imported for the side effect
+
+    parse("x")
 
 
 def unknown_answers(

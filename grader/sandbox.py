@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -219,6 +220,9 @@ def run_pool(
         return {}
     ctx = multiprocessing.get_context("fork")
     count = max(1, min(workers, len(todo)))
+    # Objects that exist now are never collected in the workers: the collector would touch
+    # (and so copy) every inherited page of the parent's heap in each forked process.
+    gc.freeze()
     slots = [_Slot(ctx, execute, limits, failure) for _ in range(count)]
     results: dict[Any, Any] = {}
     queue = list(reversed(todo))
@@ -233,6 +237,7 @@ def run_pool(
     finally:
         for slot in slots:
             slot.stop(kill=slot.job is not None)
+        gc.unfreeze()
     return results
 
 

@@ -22,7 +22,8 @@ associativity (`grader.engine.structural`, STACK's EqualComAss).
 
 The pieces: `spec` (what is judged against, the verdict), `resolve` and `calls` (names),
 `calculus` (derivatives), `shapes` (matrix plans), `exact` (proofs), `trials` and
-`precise_trials` (random testing), `structural`, `mistakes` (partial credit), `validate`
+`precise_trials` (random testing), `structural`, `statements` and `statement_judge`
+(equations and inequalities as answers), `matrices`, `mistakes` (partial credit), `validate`
 (rubric-time checks).
 """
 
@@ -40,9 +41,9 @@ from grader.engine.context import Context, ContextError
 from grader.engine.evaluate import Interpretation
 from grader.engine.ir import IR, MatrixLit, SetOf, Unary, uses_matrix_notation
 from grader.engine.precise_trials import PreciseTrials
-from grader.engine.resolve import ResolveError, is_statement, resolve, resolve_statement
+from grader.engine.resolve import ResolveError, is_statement, resolve
 from grader.engine.shapes import ShapeError, format_shape, plan, transposed
-from grader.engine.spec import Judgement, Mistake, Split, SymbolicSpec
+from grader.engine.spec import UNDECIDED_SENTENCE, Judgement, Mistake, Split, SymbolicSpec
 from grader.engine.structural import equal_com_ass
 from grader.engine.trials import MAX_SAMPLES, Series, Trials
 from grader.engine.validate import split_condition
@@ -54,10 +55,6 @@ NOT_EQUAL_SENTENCE = (
     "Your answer does not equal the expected expression "
     "(they differ for random values of the quantities)."
 )
-UNDECIDED_SENTENCE = (
-    "Your answer could not be evaluated on any random instance (for example a logarithm "
-    "or square root of a negative value, or a division by zero); a TA will check it."
-)
 
 
 def judge(
@@ -68,7 +65,10 @@ def judge(
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be in 1..{MAX_SAMPLES}")
     if context.open and spec.reference is not None and is_statement(spec.reference):
-        return _judge_statement(student, spec, open_reading(context, student, spec.reference), seed)
+        # Imported here: statements need sympy, which `grade check` and `--help` must not load.
+        from grader.engine.statement_judge import judge_statement
+
+        return judge_statement(student, spec, open_reading(context, student, spec.reference), seed)
     node, from_equation = final_rhs(student)
     if context.open:
         context = open_reading(context, node, spec.reference)
@@ -88,62 +88,6 @@ def open_reading(context: Context, answer: Node, reference: Node | None) -> Cont
     if reference is not None:
         names |= called_as_functions(reference, context)
     return context.declaring_functions(names)
-
-
-def _judge_statement(student: Node, spec: SymbolicSpec, context: Context, seed: int) -> Judgement:
-    """An equation, inequality or and/or of them against a reference statement."""
-    reference_node = spec.reference
-    if reference_node is None:
-        raise ContextError("this answer needs a reference expression")
-    try:
-        reference = resolve_statement(reference_node, context).ir
-    except ResolveError as exc:
-        raise ContextError(f"the reference does not resolve: {exc.message}") from exc
-    parsed = to_text(student)
-    if not is_statement(student):
-        text = "This answer should be an equation or an inequality."
-        return _plain_judgement(False, Method.STRUCTURAL, [Reason.NOT_EQUIVALENT], [text], parsed)
-    answer = resolve_statement(student, context).ir
-    if spec.equality == "structural":
-        same = equal_com_ass(answer, reference)
-        reasons = [Reason.EQUIVALENT if same else Reason.NOT_EQUIVALENT]
-        return _plain_judgement(same, Method.STRUCTURAL, reasons, [], parsed)
-    # Imported here: it needs sympy, which `grade check` and `--help` must not load.
-    from grader.engine.statements import compare_statements
-
-    verdict = compare_statements(answer, reference, context, seed)
-    if verdict.equal is None:
-        return _plain_judgement(
-            False, Method.NONE, [Reason.UNDECIDED], [UNDECIDED_SENTENCE], parsed, undecided=True
-        )
-    if verdict.equal:
-        text = "Your statement is equivalent to the expected one."
-        return _plain_judgement(True, verdict.method, [Reason.EQUIVALENT], [text], parsed)
-    text = "Your statement is not equivalent to the expected one."
-    return _plain_judgement(False, verdict.method, [Reason.NOT_EQUIVALENT], [text], parsed)
-
-
-def _plain_judgement(
-    equivalent: bool,
-    method: Method,
-    reasons: list[Reason],
-    texts: list[str],
-    parsed: str,
-    undecided: bool = False,
-) -> Judgement:
-    """A scalar-interpretation verdict with no mistake and no splits."""
-    return Judgement(
-        credit=1.0 if equivalent else 0.0,
-        equivalent=equivalent,
-        method=method,
-        interpretation=Interpretation.SCALAR.value,
-        mistake=None,
-        split_results=frozen_mapping(),
-        reasons=tuple(reasons),
-        feedback=tuple(texts),
-        undecided=undecided,
-        parsed=parsed,
-    )
 
 
 def _reference_ir(spec: SymbolicSpec, context: Context) -> IR:

@@ -21,6 +21,12 @@ ORIENTATIONS = frozenset({"exact", "either"})
 # commutativity and associativity of + and * (STACK's EqualComAss).
 EQUALITIES = frozenset({"algebraic", "structural"})
 
+# What a student reads when no test instance could decide (a TA then looks).
+UNDECIDED_SENTENCE = (
+    "Your answer could not be evaluated on any random instance (for example a logarithm "
+    "or square root of a negative value, or a division by zero); a TA will check it."
+)
+
 
 @dataclass(frozen=True)
 class Mistake:

@@ -116,7 +116,7 @@ def _numeric_ratio(a: IR, b: IR, trials: PreciseTrials) -> StatementVerdict:
     """The ratio a/b at the test points: the same nonzero value everywhere."""
     ctx = trials.high
     ratios: list[Any] = []
-    zeros = compared = 0
+    compared = 0
     for env, functions in trials.environments((a, b)):
         try:
             va = evaluate_precise(a, ctx, env, functions)
@@ -126,8 +126,7 @@ def _numeric_ratio(a: IR, b: IR, trials: PreciseTrials) -> StatementVerdict:
         compared += 1
         tiny = ctx.mpf(10) ** (-30)
         if abs(va) <= tiny * (1 + abs(vb)) and abs(vb) <= tiny * (1 + abs(va)):
-            zeros += 1
-            continue
+            continue  # both hold here
         if abs(vb) <= tiny * abs(va) or abs(va) <= tiny * abs(vb):
             return StatementVerdict(False, Method.RANDOM, compared)  # one side holds alone
         ratios.append(va / vb)

@@ -25,8 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from grader.gradebook.errors import GradebookError, GradebookWriteError
-from grader.late import SOURCES
 from grader.rubric.errors import RubricError
 from grader.sandbox import JobLimits
 
@@ -352,9 +350,11 @@ def _summary(batch: Batch, out_dir: Path) -> str:
 def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Grade a folder and publish the gradebook (one set: see grader.gradebook.publish)."""
     from grader.dask_backend import SchedulerError
+    from grader.gradebook.errors import GradebookWriteError
     from grader.gradebook.publish import GradebookFolder
     from grader.gradebook.ta_file import TA_FILE, TAFileError
     from grader.judgement_cache import CACHE_FILE
+    from grader.late import SOURCES
     from grader.pipeline import BatchOptions, EmptyFolder, UsageError, grade_folder
 
     args = _grade_parser().parse_args(argv)
@@ -647,6 +647,14 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _gradebook_error() -> type[Exception]:
+    # Imported only when an exception is being handled: `grade --help` imports no gradebook
+    # (which brings numpy along).
+    from grader.gradebook.errors import GradebookError
+
+    return GradebookError
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -675,7 +683,7 @@ def main(
     except KeyboardInterrupt as exc:
         err.write(f"grade: {_stopped_by(exc)}\n")
         return EXIT_FAIL
-    except (OSError, GradebookError) as exc:
+    except (OSError, _gradebook_error()) as exc:
         err.write(f"grade: {exc}\n")
         return EXIT_FAIL
 

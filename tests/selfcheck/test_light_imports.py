@@ -46,6 +46,12 @@ def test_no_heavy_import(argv: tuple[str, ...]) -> None:
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
 
 
+def test_help_imports_not_even_numpy() -> None:
+    code, modules = _modules_after("--help")
+    assert code == 0
+    assert "numpy" not in modules and "grader" in modules
+
+
 def test_check_of_a_notebook_still_reads_it() -> None:
     code, modules = _modules_after("check", "submissions/pen_paper_hamilton.ipynb")
     assert code == 1  # the sample notebook has one cell that is not a literal, on purpose

@@ -462,7 +462,9 @@ def cmd_key(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     p = _Parser(prog="grade key", description="Print the reference answers as an answer sheet.")
     p.add_argument("assignment")
-    p.add_argument("--convention", help="Exercise-2 convention (batch-sum, batch-mean, sequential)")
+    p.add_argument(
+        "--convention", help="fill chain questions in under this convention (one the rubric lists)"
+    )
     p.add_argument("--student", help="the key of this student's own numbers (variants)")
     p.add_argument("--format", choices=("yaml", "tex"), default="yaml")
     p.add_argument("--rubric", help="rubric file")

@@ -319,6 +319,8 @@ class AssignmentInfo:
     rubric_path: str = ""
     late_policy: bool = False  # grades.csv then shows submission time, raw total and penalty
     variants: bool = False  # each student has their own numbers: parts.csv names the variant
+    file_name: str = ""  # how a sheet file names its student (`pen_paper_<lastname>`), if at all
+    template_hints: Mapping[str, str] = field(default_factory=frozen_mapping)  # sheet examples
 
     def slots(self) -> tuple[PartInfo, ...]:
         """Every answer slot in rubric order."""

@@ -23,6 +23,7 @@ from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, load_submission
 from grader.loaders.common import unreadable_submission
 from grader.loaders.discover import Discovery, discover_all
+from grader.loaders.identity import reidentify
 from grader.loaders.notes import bounded, odd_character_notes, unknown_answer_notes
 from grader.mathlang import parse
 from grader.model import (
@@ -433,6 +434,7 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     submissions, found = read_folder(options.folder, progress, workers=workers, limits=limits)
     variants = prepare_batch(options, submissions)
     prepared = variants.base
+    submissions = [reidentify(s, prepared.rubric.identity) for s in submissions]
     scores = read_scores(options.scores, prepared, submissions, options.ta_file)
     staff = [*found.notes, *scores.messages]
     refused = scores.refused

@@ -35,7 +35,7 @@ class ExpressionForms:
 
 @dataclass(frozen=True)
 class IndexReference:
-    """A reference for an answer in index notation with a free index (Exercise 3's dL/do_j).
+    """A reference for an answer in index notation with a free index (dL/do_j over classes j).
 
     `gradient(instance)` returns the reference value for every value of the free index (a 1-D
     array); `display` is one expression valid for every class and `cases` the per-case forms

@@ -29,6 +29,17 @@ FORMATS = ("yaml", "ipynb", "tex")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _COMMENT_COLUMN = 28
 _MARKDOWN_SPECIAL = frozenset("\\`*_{}[]<>#|$")
+# Examples shown in the instructions unless the rubric's `template:` gives the course's own.
+DEFAULT_HINTS = {"formula_example": "(a + b) * c", "array_example": "x = [[0.1, 0.2], [0.3, 0.4]]"}
+
+
+def _hint(info: AssignmentInfo, key: str) -> str:
+    return info.template_hints.get(key) or DEFAULT_HINTS[key]
+
+
+def _stem(info: AssignmentInfo) -> str:
+    """The file name the rubric asks for (its `identity: file_name`), or the student's id."""
+    return info.file_name or "<your id>"
 
 
 @dataclass(frozen=True)
@@ -132,10 +143,11 @@ def _yaml_slots(question: QuestionInfo, nested: bool) -> list[str]:
 def _render_yaml(info: AssignmentInfo, identity: Identity) -> str:
     lines = [
         f"# Answer sheet: {_one_line(info.title)} ({_one_line(info.id)})",
-        "# Save as pen_paper_<lastname>.yaml. Every answer is optional: leave an entry empty",
+        f"# Save as {_stem(info)}.yaml. Every answer is optional: leave an entry empty",
         '# if you have no answer. Numbers: 0.0986, -9.01e-1 or "1/3"; arrays: nested lists,',
         "# one inner list per row, e.g. [[0.1, 0.2], [0.3, 0.4]]. Formulas: plain maths or LaTeX",
-        '# in quotes, e.g. "(y_out - y_gt) * z2". Several lines of text: write | and indent',
+        f'# in quotes, e.g. "{_hint(info, "formula_example")}". Several lines of text: write | '
+        "and indent",
         "# the lines below it.",
         "student:",
         _commented(f"  id: {json.dumps(identity.student_id)}", "your university id"),
@@ -170,12 +182,12 @@ def _variable(answer_id: str) -> str:
 _INTRO = """\
 # {title}
 
-Save this notebook as `pen_paper_<lastname>.ipynb`. It is **never run** by the grader: only
+Save this notebook as `{stem}.ipynb`. It is **never run** by the grader: only
 the cells tagged `student` and `answer:<id>` are read, so keep their tags.
 
 * Fill in the `student` cell below (your university id and name).
 * Numeric answers go in the code cells: replace `None` by a number or a list of rows, e.g.
-  `W_new = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]`. Only plain numbers are read: no
+  `{array}`. Only plain numbers are read: no
   calculations, variables or function calls.
 * Formulas and text go in the markdown cells (plain maths or LaTeX between `$...$`).
 * Every answer is optional: leave a cell as it is if you have no answer."""
@@ -209,7 +221,10 @@ def _render_notebook(info: AssignmentInfo, identity: Identity) -> str:
         f"assignment: {json.dumps(info.id)}\n"
     )
     student["metadata"]["tags"] = ["student"]
-    cells = [new_markdown_cell(_INTRO.format(title=_md(_one_line(info.title)))), student]
+    intro = _INTRO.format(
+        title=_md(_one_line(info.title)), stem=_stem(info), array=_hint(info, "array_example")
+    )
+    cells = [new_markdown_cell(intro), student]
     for question in info.questions:
         bonus = ", bonus" if question.bonus else ""
         heading = f"## {_md(_one_line(question.title))} ({_points(question.max_points)}{bonus})"

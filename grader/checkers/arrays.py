@@ -1,6 +1,6 @@
 """Numeric answers as arrays: reading, orientation, tolerance, and per-entry feedback.
 
-Shared by the `numeric` part checker and the `chain` question grader (Exercise 2).
+Shared by the `numeric` part checker and `chain` questions.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.model import CheckResult, RawAnswer, Reason
+from grader.model import CheckResult, Outcome, RawAnswer, Reason
 from grader.numeric import NumberError, Tolerance, read_entries
 from grader.rubric.errors import RubricError
+from grader.rubric.spec import PartSpec
 
 DEFAULT_TOLERANCE = Tolerance(rel=0.02, abs=5e-4)
 EXACT = Tolerance()  # no term: only the reference itself (up to float slack) is accepted
@@ -147,3 +148,23 @@ def wrong_positions(ok: np.ndarray, limit: int = 6) -> str:
     shown = "; ".join(position(idx, ok.shape) for idx in bad[:limit])
     more = f" and {len(bad) - limit} more" if len(bad) > limit else ""
     return shown + more
+
+
+def shape_list(shapes: tuple[tuple[int, ...], ...]) -> str:
+    """`((4, 3), (3, 4))` -> "4 x 3 or 3 x 4"."""
+    return " or ".join(describe_shape(s) for s in shapes)
+
+
+def wrong_shape(part: PartSpec, array: np.ndarray) -> CheckResult | None:
+    """The result for an answer whose shape is not one of the part's `shapes:` (the one
+    source of truth `grade check` uses too), or None when it is one or none are declared."""
+    shape = tuple(int(n) for n in array.shape)
+    if not part.shapes or shape in part.shapes:
+        return None
+    wanted = part.shape or shape_list(part.shapes)
+    return CheckResult(
+        fraction=0.0,
+        outcome=Outcome.INCORRECT,
+        reasons=(Reason.WRONG_SHAPE,),
+        feedback=(f"{part.answer_id}: expected {wanted} values, got {describe_shape(shape)}",),
+    )

@@ -125,10 +125,12 @@ class PreparedQuestion(ABC):
 
 
 class QuestionGrader(ABC):
-    """A registered way of grading a question ("parts": each part alone; "chain": Exercise 2)."""
+    """A registered way of grading a question ("parts": each part alone; "chain": parts that
+    depend on each other, with conventions and error carried forward)."""
 
     name: ClassVar[str]
     options: ClassVar[frozenset[str]] = frozenset()
+    part_options: ClassVar[frozenset[str]] = frozenset()  # keys it reads on its parts
 
     def validate(self, question: QuestionSpec) -> list[str]:
         """Rubric problems with this question's options."""

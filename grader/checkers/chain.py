@@ -1,14 +1,18 @@
-"""`grader: chain`: a multi-step numeric exercise with conventions and error carried forward.
+"""`grader: chain`: parts that depend on each other, with conventions and error carried forward.
 
-Exercise 2 is one forward and backward pass. Its parts form a chain (s -> z -> y_out -> loss,
-delta_out -> delta_hidden -> grad_W, grad_w -> W_new, w_new). Marking rules (practical-1.md):
-- every convention the rubric lists is right; a student who names one is marked against it,
+Two forms. With `solver:` (a `grader.references.ChainSolver`), a multi-step numeric exercise
+whose solver knows every step under every convention and recomputes any step from a student's
+own upstream values (a forward and backward pass, say). Without `solver:`, any parts
+(symbolic, numeric, ...) each prepared by its own checker, carried credit declared part by part
+(`grader.checkers.flow`). The rules, both ways:
+- every convention the question lists is right; a student who names one is marked against it,
   otherwise against the one that gives the highest score (ties: the rubric's order);
 - an entry is right when it matches the key, or when it matches the value recomputed from the
   student's OWN upstream values (a slip is penalised once, where it happens);
-- an upstream part that is missing, not numbers, of the wrong shape, or all zeros gives no
-  carried credit (a blank attempt must not make the next part trivial);
-- each part earns its points in proportion to its right entries.
+- an upstream part that is missing, not numbers or of the wrong shape gives no carried credit,
+  nor does one the question's `carry_exceptions` name (`all_zeros`, the default: a blank
+  attempt must not make the next part trivial; `constant`: every entry the same);
+- each numeric part earns its points in proportion to its right entries.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ import numpy as np
 
 from grader.checkers.arrays import (
     ReadArray,
+    describe_shape,
     orient,
     read_answer,
+    shape_list,
     tolerance_from,
     with_read_notes,
+    wrong_shape,
 )
 from grader.checkers.base import (
     Answers,
@@ -39,6 +46,7 @@ from grader.checkers.base import (
     part_score,
 )
 from grader.checkers.choice import normalise_choice
+from grader.checkers.flow import CARRY_EXCEPTIONS, carries, prepare_flow, validate_carry
 from grader.checkers.numeric import entry_result, unreadable
 from grader.model import CheckResult, Outcome, PartScore, Reason, frozen_mapping
 from grader.numeric import Tolerance, compare_arrays
@@ -56,11 +64,12 @@ class _Read:
     array: np.ndarray | None  # oriented values
     ok_key: np.ndarray | None  # entries right against the key
     transposed: bool = False
+    exceptions: tuple[str, ...] = ("all_zeros",)
 
     @property
     def usable(self) -> bool:
         """Whether downstream parts may be recomputed from these values."""
-        return self.array is not None and bool(np.any(self.array != 0))
+        return carries(self.array, self.exceptions)
 
     @property
     def right(self) -> bool:
@@ -81,9 +90,11 @@ class PreparedChain(PreparedQuestion):
         tolerances: Mapping[str, Tolerance],
         carried: bool,
         places: int,
+        exceptions: tuple[str, ...],
     ) -> None:
         super().__init__(spec)
         self.places = places
+        self.exceptions = exceptions
         self.solver = solver
         self.data = data
         self.conventions = conventions
@@ -149,6 +160,9 @@ class PreparedChain(PreparedQuestion):
             return _Read(part, missing(part), None, None)
         if read.array is None:
             return _Read(part, unreadable(part, read.reason, read.message), None, None)
+        wrong = wrong_shape(part, read.array)
+        if wrong is not None:
+            return _Read(part, wrong, None, None)
         reference = self.keys[convention][part.id]
         either = part.options.get("orientation") == "either"
         array, transposed = orient(read.array, reference.shape, either)
@@ -163,7 +177,7 @@ class PreparedChain(PreparedQuestion):
             )
             return _Read(part, result, None, None)
         ok_key = compare_arrays(array, reference, self.tolerances[part.id])
-        return _Read(part, None, array, ok_key, transposed)
+        return _Read(part, None, array, ok_key, transposed, self.exceptions)
 
     def _judge(self, read: _Read, convention: str, oriented: Mapping[str, _Read]) -> CheckResult:
         if read.array is None or read.ok_key is None:  # decided earlier; kept for the type checker
@@ -228,29 +242,49 @@ class PreparedChain(PreparedQuestion):
         return out
 
 
+CHAIN_OPTIONS = frozenset(
+    {"solver", "conventions", "convention_synonyms", "tolerance", "carried", "carry_exceptions"}
+)
+
+
 class ChainGrader(QuestionGrader):
-    """`grader: chain` with `solver:` (a ChainSolver factory), `conventions:`,
-    `convention_synonyms:`, `tolerance:` and `carried:` (default true)."""
+    """`grader: chain`: with `solver:` (a ChainSolver factory), `conventions:` (default: the
+    solver's), `convention_synonyms:`, `tolerance:`, `carried:` (default true) and
+    `carry_exceptions:`; without `solver:`, any parts with `carried: {from, recompute}` each
+    (`grader.checkers.flow`)."""
 
     name = "chain"
-    options = frozenset({"solver", "conventions", "convention_synonyms", "tolerance", "carried"})
+    options = CHAIN_OPTIONS
+    part_options = frozenset({"carried"})
 
     def validate(self, question: QuestionSpec) -> list[str]:
-        problems = []
-        if "solver" not in question.options:
-            problems.append(f"{question.where}.solver: required by grader 'chain'")
+        problems = _exception_problems(question)
         conventions = question.options.get("conventions", ())
-        if not isinstance(conventions, (list, tuple)) or not conventions:
-            problems.append(f"{question.where}.conventions: a non-empty list of convention names")
+        if not isinstance(conventions, (list, tuple)) or not all(
+            isinstance(c, str) for c in conventions
+        ):
+            problems.append(f"{question.where}.conventions: a list of convention names")
+        if "solver" not in question.options:
+            local = {p.id for p in question.parts}
+            return problems + [p for part in question.parts for p in validate_carry(part, local)]
         for part in question.parts:
             if part.scored and part.check != "numeric":
-                problems.append(f"{part.where}.check: parts of a chain are numeric")
+                problems.append(
+                    f"{part.where}.check: a chain with a `solver:` has numeric parts only "
+                    "(leave `solver:` out to chain any parts)"
+                )
+            if "carried" in part.options:
+                problems.append(f"{part.where}.carried: the chain's solver recomputes parts")
         return problems
 
     def prepare(self, question: QuestionSpec, env: PrepareEnv) -> PreparedQuestion:
+        if "solver" not in question.options:
+            return prepare_flow(question, env)
         where = question.where
         solver = env.solver(str(question.options["solver"]), f"{where}.solver")(env.rubric.data)
-        conventions = tuple(str(c) for c in question.options["conventions"])
+        conventions = tuple(
+            str(c) for c in question.options.get("conventions") or solver.conventions
+        )
         problems = [
             f"{where}.conventions: {c!r} is not a convention of the solver"
             f" ({', '.join(solver.conventions)})"
@@ -275,7 +309,7 @@ class ChainGrader(QuestionGrader):
         synonyms = {
             str(k): str(v) for k, v in (question.options.get("convention_synonyms") or {}).items()
         }
-        return PreparedChain(
+        chain = PreparedChain(
             question,
             solver,
             env.rubric.data,
@@ -284,4 +318,32 @@ class ChainGrader(QuestionGrader):
             tolerances,
             bool(question.options.get("carried", True)),
             env.rubric.rounding,
+            exceptions_of(question),
         )
+        return _checked_shapes(chain)
+
+
+def exceptions_of(question: QuestionSpec) -> tuple[str, ...]:
+    """The question's carried-credit exceptions (default: all_zeros)."""
+    return tuple(str(e) for e in question.options.get("carry_exceptions", ("all_zeros",)))
+
+
+def _exception_problems(question: QuestionSpec) -> list[str]:
+    raw = question.options.get("carry_exceptions", ())
+    if not isinstance(raw, (list, tuple)) or any(e not in CARRY_EXCEPTIONS for e in raw):
+        return [f"{question.where}.carry_exceptions: a list of {', '.join(CARRY_EXCEPTIONS)}"]
+    return []
+
+
+def _checked_shapes(chain: PreparedChain) -> PreparedChain:
+    """The rubric's `shapes:` must include the solver's shape under every convention."""
+    problems = [
+        f"{p.where}.shapes: {shape_list(p.shapes)} do not include the solver's "
+        f"{describe_shape(chain.keys[c][p.id].shape)} ({c})"
+        for c in chain.conventions
+        for p in chain.numeric
+        if p.shapes and tuple(chain.keys[c][p.id].shape) not in p.shapes
+    ]
+    if problems:
+        raise RubricError(problems)
+    return chain

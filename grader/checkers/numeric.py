@@ -1,8 +1,8 @@
 """`check: numeric`: a number, vector or matrix compared entry by entry within a tolerance.
 
 An array earns the part's points in proportion to the entries that are right. With
-`orientation: either` a matrix may be given transposed. (Exercise 2's parts use the same reading
-and comparison through the `chain` question grader, which adds conventions and carried errors.)
+`orientation: either` a matrix may be given transposed. (Chain questions use the same reading
+and comparison, and add conventions and carried errors.)
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from grader.checkers.arrays import (
     orient,
     part_tolerance,
     read_answer,
+    shape_list,
     with_read_notes,
     wrong_positions,
+    wrong_shape,
 )
 from grader.checkers.base import (
     Answers,
@@ -149,6 +151,9 @@ class PreparedNumeric(PreparedPart):
         read = read_answer(answer)
         if read.array is None:
             return unreadable(self.spec, read.reason, read.message)
+        wrong = wrong_shape(self.spec, read.array)
+        if wrong is not None:
+            return wrong
         result, oriented = judge_array(read.array, self.reference, self.tol, self.either)
         return with_read_notes(with_mistakes(result, oriented, self.mistakes, self.tol), read)
 
@@ -181,6 +186,11 @@ class NumericChecker(PartChecker):
             raise RubricError([f"{where}: required by check 'numeric'"])
         value = env.solver(raw, where)(env.rubric.data) if isinstance(raw, str) else raw
         reference = reference_array(value, where)
+        if part.shapes and tuple(reference.shape) not in part.shapes:
+            raise RubricError(
+                [f"{part.where}.shapes: {shape_list(part.shapes)} do not include the solver's "
+                 f"{describe_shape(reference.shape)}"]  # fmt: skip
+            )
         tol = part_tolerance(
             part.options.get("tolerance"),
             env.rubric.tolerances,

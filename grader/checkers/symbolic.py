@@ -2,8 +2,9 @@
 
 The student's text is parsed by our own grammar (`grader.mathlang`) and judged by the engine
 (`grader.engine.judge`), in a worker process with a deadline. Parts may declare partial-credit
-mistakes (a missing derivative factor, a flipped sign), splits judged separately (Exercise 3's
-j != y_i and j = y_i entries) and alternative slots answering one split each.
+mistakes (a missing derivative factor, a flipped sign, a buggy expression), form requirements,
+splits judged separately (the j != y_i and j = y_i entries of an index answer) and
+alternative slots answering one split each.
 """
 
 from __future__ import annotations

@@ -7,33 +7,72 @@ Rules (each fallback comes with one WARNING message):
   (`../../etc/passwd`, `/abs/path`, newlines, quotes, `=cmd|...`) is never used.
 - An id from the sheet is used as written (surrounding spaces removed).
 - Without a usable sheet id (absent: IDENTITY_FALLBACK; not a plain token: IDENTITY_INVALID),
-  a file named `pen_paper_<lastname>.<ext>` gives the id `<lastname>` LOWERCASED (so
-  `pen_paper_Smith.yaml` and `pen_paper_smith.ipynb` are recognised as the same student and
-  flagged as duplicates) and the name `<Lastname>` (`van_der_berg` -> `Van Der Berg`).
-  Any other file name gives its stem, lowercased and with every character outside the token
-  alphabet replaced by `_` (`unknown` if nothing is left).
+  the id comes from the file name. A course names its file-name rule in the rubric
+  (`identity: {file_name: "pen_paper_<lastname>"}`, a :class:`FileNameRule`): a file whose stem
+  fits the pattern gives the id `<lastname>` LOWERCASED (so `pen_paper_Smith.yaml` and
+  `pen_paper_smith.ipynb` are recognised as the same student and flagged as duplicates) and
+  the name `<Lastname>` (`van_der_berg` -> `Van Der Berg`); `<id>` instead takes the id as
+  written, without a name. Any other file name (and every file name when the course names no
+  rule, the loaders' default) gives its stem, lowercased and with every character outside the
+  token alphabet replaced by `_` (`unknown` if nothing is left).
 - A name has control characters, line breaks and bidirectional overrides turned into spaces,
-  runs of spaces collapsed, and is cut to 200 characters. A missing name is taken from a
-  `pen_paper_` file name, else left empty.
+  runs of spaces collapsed, and is cut to 200 characters. A missing name is taken from a file
+  name that fits the rule's `<lastname>`, else left empty.
+- Files are read before the rubric is known (the sheets name it), so they are read with the
+  default rule and :func:`reidentify` applies the course's rule afterwards.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from grader.loaders.chars import describe
-from grader.model import Location, Message, Reason, Severity
+from grader.model import Location, Message, Reason, Severity, Submission
 
 MAX_ID_LENGTH = 64
 MAX_NAME_LENGTH = 200
 
 _TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
 _NOT_TOKEN_CHAR = re.compile(r"[^A-Za-z0-9._-]")
-_PEN_PAPER = re.compile(r"pen_paper_(.+)", re.IGNORECASE)
+_PLACEHOLDERS = ("<lastname>", "<id>")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@dataclass(frozen=True)
+class FileNameRule:
+    """How a file name names its student: `pattern` such as `pen_paper_<lastname>` or
+    `hw_<id>` (one placeholder, the rest literal, matched case-insensitively against the
+    stem); None for no rule (the stem itself)."""
+
+    pattern: str | None = None
+
+    def match(self, stem: str) -> tuple[str, bool] | None:
+        """(the placeholder's text, whether it is a last name) when `stem` fits, else None."""
+        if not self.pattern:
+            return None
+        holder = next(h for h in _PLACEHOLDERS if h in self.pattern)
+        head, tail = self.pattern.split(holder, 1)
+        regex = re.escape(head) + "(.+)" + re.escape(tail)
+        found = re.fullmatch(regex, stem, re.IGNORECASE)
+        return (found.group(1), holder == "<lastname>") if found else None
+
+
+GENERIC = FileNameRule()
+
+
+def pattern_problem(pattern: object) -> str | None:
+    """What makes `pattern` unusable as a file-name rule, or None."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        return "a file-name pattern such as pen_paper_<lastname>"
+    count = sum(pattern.count(h) for h in _PLACEHOLDERS)
+    if count != 1:
+        return "exactly one placeholder, <lastname> or <id>"
+    if "/" in pattern or "\\" in pattern or "." in pattern:
+        return "a file stem: no folders and no extension"
+    return None
 
 
 @dataclass(frozen=True)
@@ -103,26 +142,27 @@ class _FileIdentity:
     explanation: str
 
 
-def _from_file_name(source: str) -> _FileIdentity:
+def _from_file_name(source: str, rule: FileNameRule = GENERIC) -> _FileIdentity:
     stem = PurePosixPath(source).stem
-    match = _PEN_PAPER.fullmatch(stem)
+    match = rule.match(stem)
     if match:
-        lastname = match.group(1)
-        if id_problem(lastname.lower()) is None:
+        text, lastname = match
+        if lastname and id_problem(text.lower()) is None:
             return _FileIdentity(
-                lastname.lower(), clean_name(_pretty_lastname(lastname)), "from the file name"
+                text.lower(), clean_name(_pretty_lastname(text)), "from the file name"
             )
+        if not lastname and id_problem(text) is None:
+            return _FileIdentity(text, "", "from the file name")
     student_id = _sanitized_stem(stem)
-    return _FileIdentity(
-        student_id,
-        "",
-        "from the file stem, because the file name does not follow pen_paper_<lastname>",
-    )
+    why = f", because the file name does not follow {rule.pattern}" if rule.pattern else ""
+    return _FileIdentity(student_id, "", f"from the file stem{why}")
 
 
-def identity_from_file_name(source: str, at: Location | None = None) -> Identity:
+def identity_from_file_name(
+    source: str, at: Location | None = None, rule: FileNameRule = GENERIC
+) -> Identity:
     """The fallback identity for a file without a usable sheet id (IDENTITY_FALLBACK warning)."""
-    fallback = _from_file_name(source)
+    fallback = _from_file_name(source, rule)
     message = Message(
         Severity.WARNING,
         f"no student id given: using {fallback.student_id!r} {fallback.explanation}",
@@ -133,7 +173,11 @@ def identity_from_file_name(source: str, at: Location | None = None) -> Identity
 
 
 def resolve_identity(
-    raw_id: object, raw_name: object, source: str, at: Location | None = None
+    raw_id: object,
+    raw_name: object,
+    source: str,
+    at: Location | None = None,
+    rule: FileNameRule = GENERIC,
 ) -> Identity:
     """The identity of a submission from what the sheet says, falling back on the file name.
 
@@ -144,17 +188,44 @@ def resolve_identity(
     name = clean_name(raw_name) if isinstance(raw_name, str) else ""
     text = raw_id.strip() if isinstance(raw_id, str) else raw_id
     if text is None or text == "":
-        fallback = identity_from_file_name(source, at)
+        fallback = identity_from_file_name(source, at, rule)
         return Identity(fallback.student_id, name or fallback.name, fallback.messages)
     problem = "it is not a single value" if not isinstance(text, str) else id_problem(text)
     if problem is None and isinstance(text, str):
-        return Identity(text, name or _from_file_name(source).name)
-    fallback_id = _from_file_name(source)
+        return Identity(text, name or _from_file_name(source, rule).name)
+    fallback_id = _from_file_name(source, rule)
     message = Message(
         Severity.WARNING,
-        f"the student id is not usable ({problem}): using {fallback_id.student_id!r} "
+        f"{_INVALID_HEAD} ({problem}): using {fallback_id.student_id!r} "
         f"{fallback_id.explanation}",
         at or Location(source),
         Reason.IDENTITY_INVALID,
     )
     return Identity(fallback_id.student_id, name or fallback_id.name, (message,))
+
+
+_INVALID_HEAD = "the student id is not usable"
+_USING = ": using "
+
+
+def reidentify(submission: Submission, rule: FileNameRule) -> Submission:
+    """`submission` (read with the default rule) under the course's file-name rule: an id
+    that came from the file name, and a missing name, are taken from the rule instead."""
+    if rule == GENERIC:
+        return submission
+    found = _from_file_name(submission.source, rule)
+    messages = []
+    student_id = submission.student_id
+    for message in submission.messages:
+        if message.reason in (Reason.IDENTITY_FALLBACK, Reason.IDENTITY_INVALID):
+            head = message.text.split(_USING, 1)[0]
+            text = f"{head}{_USING}{found.student_id!r} {found.explanation}"
+            message = replace(message, text=text)
+            student_id = found.student_id
+        messages.append(message)
+    return replace(
+        submission,
+        student_id=student_id,
+        name=submission.name or found.name,
+        messages=tuple(messages),
+    )

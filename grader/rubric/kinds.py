@@ -30,12 +30,15 @@ class PartKind(Protocol):
 
 
 class QuestionKind(Protocol):
-    """A registered question grader as the loader sees it: name and rubric keys."""
+    """A registered question grader as the loader sees it: name, rubric keys, and the keys it
+    reads on its parts (`carried:` on the parts of a chain)."""
 
     @property
     def name(self) -> str: ...
     @property
     def options(self) -> frozenset[str]: ...
+    @property
+    def part_options(self) -> frozenset[str]: ...
     def validate(self, question: QuestionSpec) -> list[str]: ...
 
 

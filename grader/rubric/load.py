@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from grader.rubric.course import identity_rule, template_hints
 from grader.rubric.errors import RubricError
 from grader.rubric.extends import resolve_extends
 from grader.rubric.kinds import Registry
@@ -50,6 +51,8 @@ TOP_KEYS = frozenset(
         "variants",
         "sheet",
         "extends",
+        "identity",
+        "template",
     }
 )
 QUESTION_KEYS = frozenset({"id", "title", "points", "bonus", "grader", "parts", "notes"})
@@ -240,6 +243,8 @@ def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric |
         late=late,
         variants=variants,
         sheet=freeze(_sheet(data.get("sheet"), problems)),
+        identity=identity_rule(data.get("identity"), problems.add),
+        template=freeze(template_hints(data.get("template"), problems.add)),
     )
 
 
@@ -357,13 +362,15 @@ def _part(
             check_name = "numeric"
     checkers = problems.registry.parts
     checker = checkers.get(str(check_name))
+    question_kind = problems.registry.questions.get(grader)
+    extra = question_kind.part_options if question_kind is not None else frozenset()
     if checker is None:
         problems.add(
             f"{where}.check",
             f"unknown check {check_name!r}; valid: {', '.join(sorted(checkers))}",
         )
         return None
-    allowed = PART_KEYS | checker.options
+    allowed = PART_KEYS | checker.options | extra
     for key in sorted(set(map(str, item)) - allowed):
         problems.add(f"{where}.{key}", f"unknown key; valid keys: {', '.join(sorted(allowed))}")
     for key in sorted(checker.required - set(map(str, item))):
@@ -385,7 +392,7 @@ def _part(
         points=points if scored else 0.0,
         check=checker.name,
         kind=str(item.get("kind", checker.kind)),
-        options=freeze({k: v for k, v in item.items() if k in checker.options}),
+        options=freeze({k: v for k, v in item.items() if k in checker.options | extra}),
         shape=str(item["shape"]) if "shape" in item else None,
         hint=str(item.get("hint", "")),
         scored=scored,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from grader.loaders.identity import GENERIC, FileNameRule
 from grader.model import AssignmentInfo, FrozenDict, PartInfo, QuestionInfo, frozen_mapping
 from grader.rubric.variants import VariantSpec
 
@@ -114,6 +115,8 @@ class Rubric:
     late: LatePolicy | None = None
     variants: VariantSpec | None = None  # how each student's numbers are drawn (None: all alike)
     sheet: Mapping[str, str] = field(default_factory=frozen_mapping)  # format -> sheet text file
+    identity: FileNameRule = GENERIC  # how file names name students (`identity:`)
+    template: Mapping[str, str] = field(default_factory=frozen_mapping)  # `grade template` hints
 
     def parts(self) -> tuple[PartSpec, ...]:
         """Every part of every question, in rubric order."""
@@ -147,6 +150,8 @@ class Rubric:
             rubric_path=self.path,
             late_policy=self.late is not None,
             variants=self.variants is not None,
+            file_name=self.identity.pattern or "",
+            template_hints=frozen_mapping(dict(self.template)),
         )
 
 

@@ -23,6 +23,7 @@ from typing import TextIO
 
 from grader.checkers.registry import REGISTRY
 from grader.loaders import load_submission
+from grader.loaders.identity import reidentify
 from grader.model import Severity, Submission
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric, no_rubric
@@ -95,6 +96,7 @@ def run_check(argv: Sequence[str], out: TextIO, err: TextIO, rubric_dirs: Rubric
         if not submission.readable and not _rubric_given(args):
             return _unreadable(submission, args, out)
         rubric = _rubric(args, submission, rubric_dirs)
+        submission = reidentify(submission, rubric.identity)
         report = build_report(rubric, submission, args.file)
         if not submission.readable and args.format == "text":
             # The file's own error, located, is the whole story: no list of "missing" answers.

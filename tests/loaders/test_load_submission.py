@@ -9,11 +9,11 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from p1_identity import load_notebook, load_submission, load_yaml_sheet
 
-from grader.loaders import discover, load_submission
-from grader.loaders.notebook import MAX_NOTEBOOK_BYTES, load_notebook
+from grader.loaders import discover
+from grader.loaders.notebook import MAX_NOTEBOOK_BYTES
 from grader.loaders.safe_yaml import MAX_YAML_BYTES
-from grader.loaders.yaml_sheet import load_yaml_sheet
 from grader.model import Reason, Severity, Submission
 
 DATA = Path(__file__).parent.parent / "data" / "loaders"

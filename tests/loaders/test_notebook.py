@@ -8,9 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+from p1_identity import load_notebook
 
 from grader.loaders import answer_errors, is_unparseable
-from grader.loaders.notebook import load_notebook, strip_math
+from grader.loaders.notebook import strip_math
 from grader.model import Reason, Severity, Submission
 
 DATA = Path(__file__).parent.parent / "data" / "loaders"

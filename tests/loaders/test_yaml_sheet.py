@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from p1_identity import load_yaml_sheet
 
 from grader.loaders import answer_errors, is_unparseable
-from grader.loaders.yaml_sheet import load_yaml_sheet
 from grader.model import Reason, Severity, Submission
 
 DATA = Path(__file__).parent.parent / "data" / "loaders"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from p1_identity import load_pdf, load_submission
 from pdf_builders import encrypted_pdf, flate_bomb, pdf_with_source, pdf_with_stream, plain_pdf
 
-from grader.loaders import discover, load_submission
-from grader.loaders.pdf import load_pdf
+from grader.loaders import discover
 from grader.model import Severity
 
 SOURCE = "\\student{s9}{Ada}\n\\assignment{practical-1}\n\\answer{ex2.y_out}{[0.1, 0.2]}\n"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from p1_identity import load_tex
+
 from grader.loaders import answer_errors, is_unparseable
-from grader.loaders.tex import load_tex
 from grader.model import Reason
 
 DOC = b"""\\documentclass{article}

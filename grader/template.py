@@ -247,7 +247,7 @@ def _render_notebook(info: AssignmentInfo, identity: Identity) -> str:
 # -- LaTeX ------------------------------------------------------------------------------------
 
 _TEX_HEAD = (
-    "Save as pen_paper_<lastname>.tex next to grader.sty, compile with pdflatex (or lualatex,",
+    "Save as <stem>.tex next to grader.sty, compile with pdflatex (or lualatex,",
     "xelatex) and hand in the .tex or the .pdf. Write each answer inside \\answer{id}{...} as",
     "LaTeX maths: 0.0986 or 9.86 \\times 10^{-2}; matrices as \\begin{bmatrix} a & b \\\\ c & d",
     "\\end{bmatrix}; formulas as you would typeset them, your own macros welcome. Leave {} empty",
@@ -260,5 +260,8 @@ def render_tex(
 ) -> str:
     """A LaTeX document for `info`; `values` fills slots (TeX maths, or plain text for text
     and free-text slots), the others stay empty."""
-    head = (f"Answer sheet: {_one_line(info.title)} ({_one_line(info.id)})", *_TEX_HEAD)
+    head = (
+        f"Answer sheet: {_one_line(info.title)} ({_one_line(info.id)})",
+        *(line.replace("<stem>", _stem(info)) for line in _TEX_HEAD),
+    )
     return render_assignment(info, values, head, _describe, student)

@@ -70,7 +70,11 @@ def entry_result(ok: np.ndarray, tol: Tolerance, transposed: bool) -> CheckResul
     feedback = []
     if transposed:
         feedback.append("Read in the transposed orientation (accepted).")
-    if right == total:
+    if ok.ndim == 0:  # a single number
+        outcome = Outcome.CORRECT if right else Outcome.INCORRECT
+        state = "right" if right else "not right"
+        feedback.append(f"The value is {state} ({tol.describe()}).")
+    elif right == total:
         outcome = Outcome.CORRECT
         feedback.append(f"All {total} values are right ({tol.describe()}).")
     else:

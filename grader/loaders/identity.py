@@ -66,7 +66,7 @@ GENERIC = FileNameRule()
 def pattern_problem(pattern: object) -> str | None:
     """What makes `pattern` unusable as a file-name rule, or None."""
     if not isinstance(pattern, str) or not pattern.strip():
-        return "a file-name pattern such as pen_paper_<lastname>"
+        return "a file-name pattern such as hw_<lastname> or lab-<id>"
     count = sum(pattern.count(h) for h in _PLACEHOLDERS)
     if count != 1:
         return "exactly one placeholder, <lastname> or <id>"

@@ -24,7 +24,7 @@ def identity_rule(raw: Any, report: Report) -> FileNameRule:
     if raw is None:
         return GENERIC
     if not isinstance(raw, Mapping) or set(map(str, raw)) != {"file_name"}:
-        report("identity", "a mapping with `file_name:` (e.g. pen_paper_<lastname>)")
+        report("identity", "a mapping with `file_name:` (e.g. hw_<lastname>)")
         return GENERIC
     problem = pattern_problem(raw["file_name"])
     if problem is not None:

@@ -50,7 +50,7 @@ def resolve_extends(
 
 def _base_path(name: Any, path: Path, report: Report) -> Path | None:
     if not isinstance(name, str) or not name.endswith((".yaml", ".yml")):
-        report("extends", "the file name of a rubric in the same folder, e.g. practical-1.yaml")
+        report("extends", "the file name of a rubric in the same folder, e.g. lab-3.yaml")
         return None
     folder = path.resolve().parent
     base = (folder / name).resolve()

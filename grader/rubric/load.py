@@ -72,6 +72,11 @@ PART_KEYS = frozenset(
     }
 )
 FEEDBACK_LEVELS = ("none", "scores")
+# grades.csv has a column per question beside these: a question may not take their names.
+RESERVED_QUESTION_IDS = frozenset(
+    {"student_id", "name", "base", "bonus", "total", "max_total", "status", "source", "message",
+     "submitted_at", "days_late", "raw_total", "late_penalty"}
+)  # fmt: skip
 SHEET_FORMATS = ("markdown", "latex")
 
 
@@ -190,7 +195,7 @@ def _build(data: Mapping[str, Any], shown: str, problems: _Problems) -> Rubric |
         problems.add(key, f"unknown key; valid keys: {', '.join(sorted(TOP_KEYS))}")
     assignment = data.get("assignment")
     if not isinstance(assignment, str) or not ID_PATTERN.match(assignment):
-        problems.add("assignment", "required: an id such as `practical-1`")
+        problems.add("assignment", "required: an id such as `lab-3`")
         assignment = "?"
     questions = _questions(data.get("questions"), problems)
     scored_total = sum(q.points for q in questions if not q.bonus)
@@ -273,6 +278,9 @@ def _questions(raw: Any, problems: _Problems) -> list[QuestionSpec]:
             problems.add(f"{where}.id", "required: an id such as `ex1`")
             continue
         where = f"questions[{qid}]"
+        if qid in RESERVED_QUESTION_IDS:
+            problems.add(f"{where}.id", f"{qid!r} is a column of grades.csv already; "
+                         "choose another question id")  # fmt: skip
         if qid in seen:
             problems.add(where, "duplicate question id")
         seen.add(qid)

@@ -30,7 +30,9 @@ def test_no_practical_1_words_in_the_package_code() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skip = _docstrings(tree)
         for node in ast.walk(tree):
-            text = node.value if isinstance(node, ast.Constant) else None
+            if not isinstance(node, ast.Constant):
+                continue
+            text = node.value
             if isinstance(text, str) and id(node) not in skip:
                 hits = [w for w in COURSE_WORDS if w in text]
                 if hits:

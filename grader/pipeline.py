@@ -341,10 +341,11 @@ def score_all(
         sources.setdefault(sub.student_id, []).append(sub.source)
 
     checked = _checked_ids(variants.base)
+    known = frozenset(p.answer_id for p in variants.base.rubric.parts())
 
     def one(index: int) -> GradedSubmission:
         row = _score_one(variants, submissions[index], results, overrides, sources, checked)
-        return replace(row, messages=bounded(row.messages, row.source))
+        return replace(row, messages=bounded(row.messages, row.source, known))
 
     def failed(index: int, reason: Reason, text: str) -> GradedSubmission:
         sub = submissions[index]

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -63,6 +63,17 @@ def failed(reason: Reason, text: str) -> CheckResult:
 def check_failed(job: Any, reason: Reason, text: str) -> CheckResult:
     """The default :data:`Failure`: the answer check could not finish (see :func:`failed`)."""
     return failed(reason, text)
+
+
+WORKERS_MEMORY_MIB = 1280  # extra memory all workers share: the batch stays under 2 GiB
+
+
+def shared_memory(limits: JobLimits, workers: int) -> JobLimits:
+    """`limits` with each of `workers` workers' memory cap cut to its share of
+    WORKERS_MEMORY_MIB, so that however many workers hit their cap at once, the grader and its
+    workers stay under 2 GiB together (2 workers: 640 MiB each on top of what they inherit)."""
+    share = max(64, WORKERS_MEMORY_MIB // max(1, workers))
+    return replace(limits, memory_mib=min(limits.memory_mib, share))
 
 
 def run_inline(
@@ -223,6 +234,7 @@ def run_pool(
     # Objects that exist now are never collected in the workers: the collector would touch
     # (and so copy) every inherited page of the parent's heap in each forked process.
     gc.freeze()
+    limits = shared_memory(limits, count)
     slots = [_Slot(ctx, execute, limits, failure) for _ in range(count)]
     results: dict[Any, Any] = {}
     queue = list(reversed(todo))

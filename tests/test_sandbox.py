@@ -128,3 +128,25 @@ def test_workers_die_when_the_grader_is_killed(tmp_path: Path, how: str) -> None
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         assert left == []
+
+
+def test_workers_share_one_memory_budget() -> None:
+    from grader.sandbox import WORKERS_MEMORY_MIB, shared_memory
+
+    limits = JobLimits(memory_mib=1024)
+    assert shared_memory(limits, 1).memory_mib == 1024
+    assert shared_memory(limits, 2).memory_mib == WORKERS_MEMORY_MIB // 2
+    assert shared_memory(limits, 4).memory_mib * 4 <= WORKERS_MEMORY_MIB
+    assert shared_memory(JobLimits(memory_mib=100), 2).memory_mib == 100
+
+
+def _hog_700(job: str) -> CheckResult:
+    if job == "hog":
+        _ = bytearray(700 * 1024**2)  # within one worker's 1024 MiB, not within its share of two
+    return CheckResult(fraction=1.0, outcome=Outcome.CORRECT)
+
+
+def test_two_workers_cannot_both_take_a_gigabyte() -> None:
+    results = run_pool(_hog_700, ["hog", "ok"], workers=2, limits=JobLimits(seconds=20))
+    assert results["hog"].reasons == (Reason.TOO_LARGE,)
+    assert results["ok"].outcome is Outcome.CORRECT

@@ -199,7 +199,12 @@ def _cell(raw: object, index: int, version: int, odd: _Oddities) -> Cell | None:
 def _version(document: Mapping[str, object], source: str, odd: _Oddities) -> int:
     version = document.get("nbformat")
     if isinstance(version, bool) or not isinstance(version, int):
-        guess = 4 if isinstance(document.get("cells"), list) else 3
+        if isinstance(document.get("cells"), list):
+            guess = 4
+        elif isinstance(document.get("worksheets"), list):
+            guess = 3
+        else:
+            raise _refuse(source, "not a Jupyter notebook (no format version and no cells)")
         odd.add(f"no format version (nbformat); read as format {guess}")
         return guess
     if version not in KNOWN_VERSIONS:

@@ -106,13 +106,26 @@ def odd_character_notes(submission: Submission, checked: Collection[str]) -> tup
     return tuple(out)
 
 
-def bounded(messages: Sequence[Message], source: str) -> tuple[Message, ...]:
-    """`messages` cut to MAX_ROW_MESSAGES, errors first, then one counting the rest."""
+def bounded(
+    messages: Sequence[Message], source: str, known: Collection[str] = ()
+) -> tuple[Message, ...]:
+    """`messages` cut to MAX_ROW_MESSAGES (then one counting the rest), keeping first the
+    errors about the file or about the answers in `known`, then notes about the whole file
+    (a limit reached), then warnings about known answers, then the rest; in their order."""
     if len(messages) <= MAX_ROW_MESSAGES:
         return tuple(messages)
-    ranked = sorted(range(len(messages)), key=lambda i: (messages[i].severity is not
-                                                         Severity.ERROR, i))  # fmt: skip
-    kept = sorted(ranked[: MAX_ROW_MESSAGES - 1])
+
+    def rank(index: int) -> tuple[int, int]:
+        message = messages[index]
+        answer_id = message.location.answer_id
+        ours = answer_id is None or answer_id in known
+        if message.severity is Severity.ERROR and ours:
+            return 0, index
+        if answer_id is None:
+            return 1, index
+        return (2 if ours else 3), index
+
+    kept = sorted(sorted(range(len(messages)), key=rank)[: MAX_ROW_MESSAGES - 1])
     rest = len(messages) - len(kept)
     summary = Message(
         Severity.WARNING,

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
+from hostile_cases import CASES
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -53,6 +54,7 @@ class Expectation:
     student_id: str | None = None
     id_not: tuple[str, ...] = ()
     full_marks: tuple[str, ...] = ()
+    says: tuple[str, ...] = ()  # what the row's message must contain (the cause, by name)
 
 
 def load_manifest() -> Mapping[str, Expectation]:
@@ -61,7 +63,7 @@ def load_manifest() -> Mapping[str, Expectation]:
     out = {}
     for name, entry in raw.items():
         fields = dict(entry)
-        for key in ("zero", "id_not", "full_marks"):
+        for key in ("zero", "id_not", "full_marks", "says"):
             fields[key] = tuple(fields.get(key, ()))
         out[name] = Expectation(**fields)
     return MappingProxyType(out)
@@ -413,6 +415,16 @@ GENERATED: tuple[Generated, ...] = (
         "pen_paper_pdf_40mb.pdf", _pdf_40mb, _unreadable("a 40 MB PDF (the limit is 32 MiB)")
     ),
 )
+
+
+def _expectation(fields: Mapping[str, Any]) -> Expectation:
+    values: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list | tuple) else v for k, v in fields.items()
+    }
+    return Expectation(**values)
+
+
+GENERATED += tuple(Generated(name, build, _expectation(fields)) for name, build, fields in CASES)
 
 
 def expectations() -> Mapping[str, Expectation]:

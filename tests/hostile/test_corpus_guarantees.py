@@ -31,6 +31,8 @@ from hostile_build import (
     snapshot,
 )
 
+from grader.gradebook.text import clean_text
+
 CSV_FILES = ("grades.csv", "parts.csv", "review.csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -101,8 +103,13 @@ def _rows_by_source(run: CorpusRun) -> dict[str, list[dict[str, str]]]:
     return rows
 
 
+def _shown(name: str) -> str:
+    """A file name as every output shows it: bidi and invisible controls made visible."""
+    return clean_text(name)
+
+
 def _row(run: CorpusRun, name: str) -> dict[str, str]:
-    return _rows_by_source(run)[name][0]
+    return _rows_by_source(run)[_shown(name)][0]
 
 
 def _one_line(text: str) -> str:
@@ -129,7 +136,7 @@ def test_the_batch_succeeds(run: CorpusRun) -> None:
 
 def test_every_file_has_exactly_one_row(run: CorpusRun) -> None:
     rows = _rows_by_source(run)
-    assert set(rows) == set(run.expect)
+    assert set(rows) == {_shown(name) for name in run.expect}
     assert {name: len(found) for name, found in rows.items() if len(found) != 1} == {}
 
 
@@ -153,9 +160,19 @@ def test_unreadable_and_flagged_rows_say_what_and_where(run: CorpusRun) -> None:
         row = _row(run, name)
         if row["status"] == "unreadable" or expect.message:
             message = _one_line(_unescape(row["message"]))
-            if _one_line(name) not in message:
+            if _one_line(_shown(name)) not in message:
                 silent.append(name)
     assert silent == []
+
+
+def test_messages_name_the_cause(run: CorpusRun) -> None:
+    vague = {}
+    for name, expect in run.expect.items():
+        message = _one_line(_unescape(_row(run, name)["message"]))
+        missing = [words for words in expect.says if words not in message]
+        if missing:
+            vague[name] = (missing, message[:300])
+    assert vague == {}
 
 
 def test_unreadable_rows_score_nothing(run: CorpusRun) -> None:

@@ -31,7 +31,7 @@ from hostile_build import (
     snapshot,
 )
 
-from grader.gradebook.text import clean_text
+from grader.gradebook.text import clean_text, unneutralise
 
 CSV_FILES = ("grades.csv", "parts.csv", "review.csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -92,8 +92,8 @@ def _csv(run: CorpusRun, name: str) -> list[dict[str, str]]:
 
 
 def _unescape(cell: str) -> str:
-    """A CSV text cell without the formula-escaping apostrophe."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] in ("'", *FORMULA_STARTS, "\n") else cell
+    """A CSV text cell without the formula-escaping apostrophes (the grader's own inverse)."""
+    return unneutralise(cell)
 
 
 def _rows_by_source(run: CorpusRun) -> dict[str, list[dict[str, str]]]:

@@ -185,3 +185,21 @@ def test_the_rosters_name_wins_and_a_different_one_is_flagged(
     assert "name_mismatch" in rows["s1000001"]["message"] or "roster" in rows["s1000001"]["message"]
     assert rows["s1000003"]["name"] == "Hopper" and rows["s1000003"]["message"] == ""
     assert "1 named differently on the roster" in out
+
+
+def test_a_roster_student_whose_notebook_was_refused_is_not_missing(tmp_path: Path) -> None:
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    notebook = (
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"student": {"id": "s77", '
+        '"name": "Nb Student"}}, "cells": [{"cell_type": "code", "metadata": {"tags": '
+        '["answers"]}, "source": "answers: &a\\n  ex1: *a\\n", "outputs": [], '
+        '"execution_count": null}]}'
+    )
+    (folder / "work.ipynb").write_text(notebook, encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\ns77,Nb Student\n", encoding="utf-8")
+    status, out, _ = _grade(folder, tmp_path / "gb", "--roster", str(roster))
+    rows = {r["student_id"]: r["status"] for r in _rows(tmp_path / "gb" / "grades.csv")}
+    assert rows == {"s77": "unreadable"} and "missing" not in out
+    assert status == 0

@@ -253,18 +253,19 @@ def check_answers(
     todo = [job for job in jobs if job not in known]
     if todo and options.workers > 0:
         warm_up()
+    execute = variants.executor()  # every variant the jobs need is prepared by now
     if options.scheduler:
         rubric = variants.base.rubric
         decided = run_dask(
-            variants.execute, todo, address=options.scheduler, workers=options.workers,
+            execute, todo, address=options.scheduler, workers=options.workers,
             limits=options.limits, progress=report, failure=check_failed,
             setup=functools.partial(bind_solvers, rubric.solver, Path(rubric.path)),
         )  # fmt: skip
     elif options.workers <= 0:
-        decided = run_inline(variants.execute, todo, report)
+        decided = run_inline(execute, todo, report)
     else:
         decided = run_pool(
-            variants.execute, todo, workers=options.workers, limits=options.limits,
+            execute, todo, workers=options.workers, limits=options.limits,
             progress=report,
         )  # fmt: skip
     if cache is not None:

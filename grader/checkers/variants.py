@@ -137,16 +137,32 @@ class PreparedVariants:
         return tuple(VariantJob(self._label(variant, job), job) for job in jobs)
 
     def execute(self, keyed: VariantJob) -> CheckResult:
-        """Run one job with its variant's PreparedRubric (the worker-process entry point: every
-        variant a batch needs is prepared before the workers start)."""
-        prepared = self.base if keyed.variant == SHARED else self._prepared[keyed.variant]
-        return prepared.execute(keyed.job)
+        """Run one job with its variant's PreparedRubric."""
+        return self.executor()(keyed)
+
+    def executor(self) -> VariantExecutor:
+        """What workers run jobs with: the variants prepared so far, and not the drawer (the
+        course secret never travels to a worker process or a Dask cluster)."""
+        return VariantExecutor(self.base, dict(self._prepared))
 
     def results_for(
         self, variant: Variant, results: Mapping[VariantJob, CheckResult]
     ) -> Mapping[Job, CheckResult]:
         """The batch's results as one sheet's grading looks them up (by plain Job)."""
         return _ResultsView(results, lambda job: VariantJob(self._label(variant, job), job))
+
+
+class VariantExecutor:
+    """Runs a VariantJob with its variant's PreparedRubric (the worker-process entry point;
+    every variant a batch needs is prepared before the workers start)."""
+
+    def __init__(self, base: PreparedRubric, prepared: Mapping[str, PreparedRubric]) -> None:
+        self.base = base
+        self.prepared = prepared
+
+    def __call__(self, keyed: VariantJob) -> CheckResult:
+        prepared = self.base if keyed.variant == SHARED else self.prepared[keyed.variant]
+        return prepared.execute(keyed.job)
 
 
 class _ResultsView(Mapping[Job, CheckResult]):

@@ -62,3 +62,21 @@ def test_the_default_variant_is_the_printed_sheet_without_a_drawer() -> None:
     assert not plain.enabled and plain.dependent == frozenset()
     assert plain.for_student("anyone") is plain.base
     assert plain.variant_of("anyone").is_default
+
+
+def test_the_workers_executor_does_not_carry_the_course_secret(variants: PreparedVariants) -> None:
+    import gc
+
+    variants.for_student("s3")
+    secret = variants.drawer.secret if variants.drawer else b""
+    seen: set[int] = set()
+    todo: list[object] = [variants.executor()]
+    while todo and len(seen) < 300_000:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, type) or type(item).__name__ == "module":
+            continue
+        seen.add(id(item))
+        assert not (isinstance(item, bytes) and item == secret)
+        todo.extend(gc.get_referents(item))
+    assert variants.executor()(variants.requests(variants.variant_of("s3"), _answers(
+        ex1__dL_dWout="(y_out - y_gt) * f3'(s_out) * z2"))[0]).fraction == 1.0

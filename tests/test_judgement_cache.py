@@ -15,7 +15,7 @@ import pytest
 from grader import judgement_cache as jc
 from grader.checkers.prepare import PreparedRubric, prepare_rubric
 from grader.checkers.registry import REGISTRY
-from grader.checkers.variants import PreparedVariants, VariantJob
+from grader.checkers.variants import VariantExecutor, VariantJob
 from grader.cli import main
 from grader.model import CheckResult, FrozenDict, Method, Outcome, Reason, Severity
 from grader.pipeline import BatchOptions, grade_folder
@@ -54,13 +54,13 @@ def test_rerun_with_the_cache_writes_the_files_of_a_run_without_it(
     cold = _grade(sheets, tmp_path / "cached")
     assert jc.CACHE_FILE in cold
     calls: list[object] = []
-    real = PreparedVariants.execute
+    real = VariantExecutor.__call__  # what the workers run every job with
 
-    def counted(self: PreparedVariants, job: VariantJob) -> CheckResult:
+    def counted(self: VariantExecutor, job: VariantJob) -> CheckResult:
         calls.append(job)
         return real(self, job)
 
-    monkeypatch.setattr(PreparedVariants, "execute", counted)
+    monkeypatch.setattr(VariantExecutor, "__call__", counted)
     warm = _grade(sheets, tmp_path / "cached")
     assert calls == []  # every judgement came from the cache
     assert warm == cold

@@ -73,6 +73,7 @@ class Reason(StrEnum):
     IDENTITY_INVALID = "identity_invalid"
     WRONG_ASSIGNMENT = "wrong_assignment"
     # reading one answer
+    DUPLICATE_ANSWER = "duplicate_answer"  # the same answer id given twice: a TA picks one
     WRONG_TYPE = "wrong_type"
     WRONG_SHAPE = "wrong_shape"
     NOT_A_NUMBER = "not_a_number"
@@ -193,6 +194,7 @@ class RawAnswer:
     value: object
     location: Location
     error: str | None = None  # set when the answer is there but could not be read
+    review: bool = False  # a person must decide (the id was given twice): the part awaits a TA
 
 
 @dataclass(frozen=True)

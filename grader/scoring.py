@@ -117,6 +117,8 @@ def graded_row(
     parts = tuple(p for qid in (q.id for q in rubric.questions) for p in results[qid].parts)
     if submission.needs_review:
         parts = tuple(_for_review(p) for p in parts)
+    undecidable = _answers_for_a_person(rubric, submission)
+    parts = tuple(replace(p, needs_review=True) if p.answer_id in undecidable else p for p in parts)
     parts = apply_overrides(parts, submission.student_id, overrides, rubric.rounding)
     sums = totals(rubric, parts)
     review = any(p.needs_review for p in parts) or Reason.DUPLICATE_ID in flags
@@ -136,6 +138,21 @@ def graded_row(
         flags=flags,
         detail=frozen_mapping(detail),
     )
+
+
+def _answers_for_a_person(rubric: Rubric, submission: Submission) -> frozenset[str]:
+    """Scored parts whose answer (or an alternative slot of it) a loader flagged for a person,
+    such as an answer id given twice: which of the two counts is a TA's call, never ours."""
+    flagged = {a.answer_id for a in submission.answers.values() if a.review}
+    out = set()
+    for question in rubric.questions:
+        for part in question.parts:
+            slots = {part.answer_id} | {
+                p.answer_id for p in question.parts if p.alternative_of == part.id
+            }
+            if part.scored and slots & flagged:
+                out.add(part.answer_id)
+    return frozenset(out)
 
 
 def _for_review(part: PartScore) -> PartScore:

@@ -95,14 +95,14 @@ def _answers(
         where = Location(source, answer_id, first.line, first.column)
         if len(given) > 1:
             named = "; ".join(f"line {a.line}: {a.source[:80]!r}" for a in given)
-            out[answer_id] = RawAnswer(answer_id, None, where)
+            out[answer_id] = RawAnswer(answer_id, None, where, review=True)
             messages.append(
                 Message(
                     Severity.ERROR,
                     f"answer {answer_id!r} is given {len(given)} times ({named}): neither is "
                     "graded; a TA must decide",
                     where,
-                    Reason.SYNTAX,
+                    Reason.DUPLICATE_ANSWER,
                 )
             )
             continue

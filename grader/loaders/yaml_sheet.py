@@ -70,10 +70,12 @@ class AnswerCollector:
                 return
             self.answers[answer.answer_id] = answer
             return
-        self.answers[answer.answer_id] = RawAnswer(answer.answer_id, None, answer.location)
+        self.answers[answer.answer_id] = RawAnswer(
+            answer.answer_id, None, answer.location, review=True
+        )
         self.error(
             answer.location,
-            Reason.YAML_SYNTAX,
+            Reason.DUPLICATE_ANSWER,
             f"answer {answer.answer_id!r} is given twice (first at {first.location}): "
             "neither is graded",
         )

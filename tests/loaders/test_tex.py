@@ -48,6 +48,7 @@ def test_an_id_given_twice_names_both_answers() -> None:
     assert is_unparseable(sub, "ex2.s")
     (error,) = answer_errors(sub)["ex2.s"]
     assert "line 8: '1'" in error.text and "line 9: '2'" in error.text
+    assert error.reason is Reason.DUPLICATE_ANSWER and sub.answers["ex2.s"].review
 
 
 def test_input_is_a_located_warning() -> None:

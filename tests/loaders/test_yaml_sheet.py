@@ -131,7 +131,8 @@ def test_answer_given_twice_through_a_dotted_key_is_unparseable() -> None:
     sub = sheet("student: {id: s1}\nanswers:\n  ex2:\n    s: [1]\n  ex2.s: [2]\n  ex2.z: [3]\n")
     assert is_unparseable(sub, "ex2.s")
     assert sub.answers["ex2.z"].value == ("3",)
-    assert [m.reason for m in answer_errors(sub)["ex2.s"]] == [Reason.YAML_SYNTAX]
+    assert [m.reason for m in answer_errors(sub)["ex2.s"]] == [Reason.DUPLICATE_ANSWER]
+    assert sub.answers["ex2.s"].review and not sub.answers["ex2.z"].review
 
 
 def test_no_answers_block_is_readable_with_no_answers() -> None:

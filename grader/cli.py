@@ -161,7 +161,7 @@ def _grade_parser() -> _Parser:
     p.add_argument(
         "--no-cache",
         action="store_true",
-        help="decide every answer anew; keep no judgement cache in the gradebook folder",
+        help="read and decide every sheet anew; keep no cache in the gradebook folder",
     )
     p.add_argument("--quiet", action="store_true", help="no progress line")
     return p
@@ -302,6 +302,10 @@ def _publish(
         from grader.judgement_cache import CACHE_FILE
 
         files.append((CACHE_FILE, batch.cache))
+    if batch.sheet_cache is not None:
+        from grader.sheet_cache import CACHE_FILE as SHEET_CACHE_FILE
+
+        files.append((SHEET_CACHE_FILE, batch.sheet_cache))
     return write_outputs(
         batch.gradebook,
         folder,
@@ -356,6 +360,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from grader.judgement_cache import CACHE_FILE
     from grader.late import SOURCES
     from grader.pipeline import BatchOptions, EmptyFolder, UsageError, grade_folder
+    from grader.sheet_cache import CACHE_FILE as SHEET_CACHE_FILE
 
     args = _grade_parser().parse_args(argv)
     sources = tuple(s.strip() for s in args.submitted_from.split(",") if s.strip())
@@ -377,6 +382,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         submitted_from=sources,
         ta_file=args.out / TA_FILE,
         cache=None if args.no_cache else args.out / CACHE_FILE,
+        sheet_cache=None if args.no_cache else args.out / SHEET_CACHE_FILE,
         scheduler=args.scheduler,
     )
     folder = GradebookFolder(args.out)

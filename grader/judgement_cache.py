@@ -47,9 +47,10 @@ MAX_CACHE_BYTES = 256 << 20  # a cache larger than this is not read (it would be
 
 @dataclass(frozen=True)
 class Loaded:
-    """The entries of a previous run (fingerprint -> job key -> result) and any warning."""
+    """The entries of a previous run (fingerprint -> job key -> the result as JSON data, read
+    back when looked up) and any warning."""
 
-    entries: Mapping[str, Mapping[str, CheckResult]]
+    entries: Mapping[str, Mapping[str, Mapping[str, Any]]]
     warnings: tuple[Message, ...] = ()
 
 
@@ -148,6 +149,9 @@ def decode(data: Mapping[str, Any]) -> CheckResult:
     )
 
 
+_FIELDS = frozenset(encode(CheckResult(0.0, Outcome.MISSING)))
+
+
 def faithful(result: CheckResult) -> dict[str, Any] | None:
     """The encoding of `result` if it reads back equal (and so writes the same bytes)."""
     try:
@@ -184,12 +188,13 @@ def load(path: Path) -> Loaded:
         return Loaded({}, (_warning(path, "is not a grader judgement cache"),))
     if document.get("version") != VERSION:
         return Loaded({}, (_warning(path, f"has version {document.get('version')!r}"),))
-    try:
-        entries = {
-            str(fingerprint): {str(key): decode(value) for key, value in jobs.items()}
-            for fingerprint, jobs in document["entries"].items()
-        }
-    except (KeyError, ValueError, TypeError, AttributeError):
+    entries = document.get("entries")
+    shaped = isinstance(entries, dict) and all(
+        isinstance(jobs, dict)
+        and all(isinstance(value, dict) and value.keys() == _FIELDS for value in jobs.values())
+        for jobs in entries.values()
+    )
+    if not shaped or not isinstance(entries, dict):
         return Loaded({}, (_warning(path, "holds entries that are not results"),))
     return Loaded(entries)
 
@@ -205,38 +210,59 @@ class JudgementCache:
     """One run's view of the cache: the previous entries that still hold, and what this run
     decided (the next file holds exactly the judgements this run used)."""
 
-    def __init__(self, previous: Loaded, prints: Mapping[str, str]) -> None:
+    def __init__(self, previous: Loaded, prints: Mapping[str, str], solver: str = "") -> None:
         self.previous = previous
         self.prints = prints
+        self.solver = solver  # the digest of the solver's source the fingerprints include
         self.hits = 0
         self._next: dict[str, dict[str, dict[str, Any]]] = {}
 
     @classmethod
-    def open(cls, path: Path, prepared: PreparedRubric) -> JudgementCache:
-        """The cache at `path` for the batch's rubric."""
-        prints = fingerprints(prepared, code_digest(), solver_digest(prepared))
-        return cls(load(path), prints)
+    def open(cls, path: Path, prepared: PreparedRubric, code: str | None = None) -> JudgementCache:
+        """The cache at `path` for the batch's rubric (`code`: :func:`code_digest`, when the
+        caller has it already)."""
+        solver = solver_digest(prepared)
+        prints = fingerprints(prepared, code_digest() if code is None else code, solver)
+        return cls(load(path), prints, solver)
 
-    def _where(self, keyed: VariantJob) -> tuple[str, str] | None:
+    def where(self, keyed: VariantJob) -> tuple[str, str] | None:
+        """The (fingerprint, key) of a job in the file (None when it cannot be kept)."""
         fingerprint = self.prints.get(keyed.job.question)
         key = job_key(keyed)
         return None if fingerprint is None or key is None else (fingerprint, key)
 
+    def carry(self, fingerprint: str, key: str) -> None:
+        """Keep a previous judgement for the next run without looking it up (a row the sheet
+        cache gave used it)."""
+        found = self.previous.entries.get(fingerprint, {}).get(key)
+        if found is None:
+            return
+        try:
+            decode(found)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return  # not a result: not carried
+        self._next.setdefault(fingerprint, {})[key] = dict(found)
+
     def lookup(self, keyed: VariantJob) -> CheckResult | None:
         """The cached result of this job, when the previous run decided it under the same
         fingerprint."""
-        where = self._where(keyed)
+        where = self.where(keyed)
         if where is None:
             return None
-        found = self.previous.entries.get(where[0], {}).get(where[1])
-        if found is not None:
-            self.hits += 1
-            self.record(keyed, found)
+        data = self.previous.entries.get(where[0], {}).get(where[1])
+        if data is None:
+            return None
+        try:
+            found = decode(data)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return None  # an entry that is not a result: decided anew
+        self.hits += 1
+        self.record(keyed, found)
         return found
 
     def record(self, keyed: VariantJob, result: CheckResult) -> None:
         """Keep this run's result for the next run (when it reads back faithfully)."""
-        where = self._where(keyed)
+        where = self.where(keyed)
         encoded = faithful(result) if where is not None else None
         if where is not None and encoded is not None:
             self._next.setdefault(where[0], {})[where[1]] = encoded

@@ -18,7 +18,7 @@ from grader.checkers.steps import annotate_steps
 from grader.checkers.variants import PreparedVariants, VariantJob, prepare_variants
 from grader.copysignal import flag_copies
 from grader.dask_backend import run_dask
-from grader.judgement_cache import JudgementCache
+from grader.judgement_cache import JudgementCache, code_digest, solver_digest
 from grader.late import apply_late, submission_time
 from grader.loaders import answer_errors, load_submission
 from grader.loaders.common import unreadable_submission
@@ -46,7 +46,22 @@ from grader.rubric.load import find_rubric, load_rubric, no_rubric
 from grader.rubric.solvers import load_solvers
 from grader.rubric.spec import Rubric
 from grader.sandbox import JobLimits, check_failed, run_inline, run_pool
-from grader.scoring import TAScoreLike, empty_row, graded_row, internal_error_messages
+from grader.scoring import (
+    TAScoreLike,
+    empty_row,
+    graded_row,
+    internal_error_messages,
+    with_ta_scores,
+)
+from grader.sheet_cache import (
+    SheetCache,
+    keepable,
+    load_key,
+    row_key,
+    rubric_print,
+    storable,
+    transient,
+)
 from grader.staff_inputs import Refusals, ScoreInputs, UsageError, read_scores, with_roster
 
 Progress = Callable[[str, int, int], None]
@@ -68,6 +83,7 @@ class BatchOptions:
     submitted_from: tuple[str, ...] = ("sheet", "git")
     ta_file: Path | None = None  # the gradebook's scores.csv (None: no TA file)
     cache: Path | None = None  # the judgement cache to read (None: no cache, none written)
+    sheet_cache: Path | None = None  # the sheet cache to read (None: no cache, none written)
     scheduler: str | None = None  # "dask" or a Dask scheduler address: checks run there
 
 
@@ -86,6 +102,7 @@ class Batch:
     refused: Refusals = field(default_factory=Refusals)
     not_searched: int = 0  # paths discovery met but could not search or read (no row)
     cache: bytes | None = None  # the next judgement cache file (None: run without a cache)
+    sheet_cache: bytes | None = None  # the next sheet cache file (None: run without it)
 
     def counts(self) -> Mapping[str, int]:
         """How many rows have each status."""
@@ -160,6 +177,30 @@ def read_folder(
 ) -> tuple[list[Submission], Discovery]:
     """:func:`load_all`, with what discovery met but did not read (files refused get their row
     here; the notes are for course staff)."""
+    loaded, found = _read_folder(folder, progress, workers=workers, limits=limits)
+    return [entry.submission for entry in loaded], found
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A sheet as read: its submission, its sheet-cache load key (None: not cacheable), whether
+    the cache gave it, and its cache data when newly read and storable."""
+
+    submission: Submission
+    key: str | None = None
+    hit: bool = False
+    data: object = None
+
+
+def _read_folder(
+    folder: Path,
+    progress: Progress | None = None,
+    *,
+    workers: int = 0,
+    limits: JobLimits = DEFAULT_LIMITS,
+    cache: SheetCache | None = None,
+    code: str = "",
+) -> tuple[list[_Loaded], Discovery]:
     if not folder.is_dir():
         problem = "no such folder" if not folder.exists() else "is not a folder"
         raise UsageError(f"{folder}: {problem} (grade FOLDER grades the sheets in FOLDER)")
@@ -168,20 +209,37 @@ def read_folder(
         raise EmptyFolder(folder)
     paths = found.paths
 
-    def failed(index: int, reason: Reason, text: str) -> Submission:
+    def failed(index: int, reason: Reason, text: str) -> _Loaded:
         source = paths[index].relative_to(folder).as_posix()
         fmt = "ipynb" if paths[index].suffix == ".ipynb" else "yaml"
-        return unreadable_submission(source, fmt, reason, f"the file could not be read: {text}")
+        text = f"the file could not be read: {text}"
+        return _Loaded(unreadable_submission(source, fmt, reason, text))
 
-    def load(index: int) -> Submission:
-        submission = with_answer_errors(load_submission(paths[index], folder))
+    def load(index: int) -> _Loaded:
+        keys: list[str | None] = []
+        hits: list[Submission] = []
+
+        def known(fmt: str, source: str, data: bytes) -> Submission | None:
+            key = load_key(code, fmt, source, data) if cache is not None else None
+            keys.append(key)
+            hit = cache.submission(key) if cache is not None else None
+            hits.extend([hit] if hit is not None else [])
+            return hit
+
+        submission = load_submission(paths[index], folder, known)
+        key = keys[0] if keys else None
+        if key is not None and hits and hits[0] is submission:
+            return _Loaded(submission, key, hit=True)
+        submission = with_answer_errors(submission)
         # A plain read-only dict: loaders may hand a mappingproxy, which cannot cross to the
         # parent process (the same type either way keeps --jobs 0 and --jobs 2 identical).
-        return replace(submission, answers=frozen_mapping(submission.answers))
+        submission = replace(submission, answers=frozen_mapping(submission.answers))
+        data = storable(submission) if key is not None else None
+        return _Loaded(submission, key if data is not None else None, data=data)
 
     task = SheetWork(load, failed, "reading")
     out = map_sheets(task, len(paths), workers=workers, limits=limits, progress=progress)
-    out.extend(_discovery_rows(found.refused))
+    out.extend(_Loaded(s) for s in _discovery_rows(found.refused))
     return out, found
 
 
@@ -226,19 +284,16 @@ def check_answers(
     options: BatchOptions,
     progress: Progress | None = None,
     cache: JudgementCache | None = None,
+    requests: Sequence[Sequence[VariantJob]] | None = None,
 ) -> dict[VariantJob, CheckResult]:
     """Run every distinct job of the batch (in worker processes unless `workers` is 0), each
     sheet's against its student's variant (jobs of questions all variants share stay one);
-    jobs the cache holds are not run again."""
+    jobs the cache holds are not run again. `requests`: the sheets' jobs, when the caller has
+    them (:func:`sheet_requests`)."""
     variants = _per_variant(prepared)
-    jobs = list(
-        dict.fromkeys(
-            j
-            for s in submissions
-            if s.readable
-            for j in variants.requests(variants.variant_of(s.student_id), s.answers)
-        )
-    )
+    if requests is None:
+        requests = sheet_requests(variants, submissions)
+    jobs = list(dict.fromkeys(j for sheet in requests for j in sheet))
 
     def report(done: int, total: int) -> None:
         if progress:
@@ -272,6 +327,17 @@ def check_answers(
         for job in todo:
             cache.record(job, decided[job])
     return {**known, **decided}
+
+
+def sheet_requests(
+    prepared: PreparedRubric | PreparedVariants, submissions: Sequence[Submission]
+) -> list[tuple[VariantJob, ...]]:
+    """The jobs of each sheet (none for an unreadable one), against its student's variant."""
+    variants = _per_variant(prepared)
+    return [
+        variants.requests(variants.variant_of(s.student_id), s.answers) if s.readable else ()
+        for s in submissions
+    ]
 
 
 def bind_solvers(solver: str | None, rubric_path: Path) -> None:
@@ -329,22 +395,24 @@ def score_all(
     workers: int = 0,
     limits: JobLimits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    reuse: Mapping[int, GradedSubmission] | None = None,
 ) -> list[GradedSubmission]:
     """A row per submission (unreadable files included), duplicates flagged; each sheet is
     scored against its student's variant, which the row's detail names when there are any;
-    on `workers` processes (rows in the order of `submissions` either way)."""
+    on `workers` processes (rows in the order of `submissions` either way). `reuse`: rows
+    already scored (by submission index, from the sheet cache), taken as they are."""
     variants = _per_variant(prepared)
+    reuse = reuse or {}
     for sub in submissions:  # every variant prepared before the workers fork (and inherit it)
         if sub.readable:
             variants.prepared(variants.variant_of(sub.student_id))
-    sources: dict[str, list[str]] = {}
-    for sub in submissions:
-        sources.setdefault(sub.student_id, []).append(sub.source)
-
+    sources = same_id_sources(submissions)
     checked = _checked_ids(variants.base)
     known = frozenset(p.answer_id for p in variants.base.rubric.parts())
 
     def one(index: int) -> GradedSubmission:
+        if index in reuse:
+            return reuse[index]
         row = _score_one(variants, submissions[index], results, overrides, sources, checked)
         return replace(row, messages=bounded(row.messages, row.source, known))
 
@@ -361,8 +429,20 @@ def score_all(
             rubric, sub.student_id, sub.name, sub.source, Status.NEEDS_REVIEW, (message,)
         )
 
-    task = SheetWork(one, failed, "scoring")
-    return map_sheets(task, len(submissions), workers=workers, limits=limits, progress=progress)
+    todo = [index for index in range(len(submissions)) if index not in reuse]
+    task = SheetWork(lambda k: one(todo[k]), lambda k, r, t: failed(todo[k], r, t), "scoring")
+    scored = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
+    rows = dict(reuse)
+    rows.update(zip(todo, scored, strict=True))
+    return [rows[index] for index in range(len(submissions))]
+
+
+def same_id_sources(submissions: Sequence[Submission]) -> dict[str, list[str]]:
+    """The sources of the submissions carrying each student id."""
+    sources: dict[str, list[str]] = {}
+    for sub in submissions:
+        sources.setdefault(sub.student_id, []).append(sub.source)
+    return sources
 
 
 def _score_one(
@@ -433,20 +513,24 @@ def prepare_batch(options: BatchOptions, submissions: Sequence[Submission]) -> P
 def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
     """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
     workers, limits = options.workers, options.limits
-    submissions, found = read_folder(options.folder, progress, workers=workers, limits=limits)
+    code = code_digest()
+    sheets = SheetCache.open(options.sheet_cache) if options.sheet_cache else None
+    loaded, found = _read_folder(
+        options.folder, progress, workers=workers, limits=limits, cache=sheets, code=code
+    )
+    submissions = [entry.submission for entry in loaded]
     variants = prepare_batch(options, submissions)
     prepared = variants.base
     submissions = [reidentify(s, prepared.rubric.identity) for s in submissions]
     scores = read_scores(options.scores, prepared, submissions, options.ta_file)
     staff = [*found.notes, *scores.messages]
     refused = scores.refused
-    cache = JudgementCache.open(options.cache, prepared) if options.cache else None
+    cache = JudgementCache.open(options.cache, prepared, code) if options.cache else None
     staff += cache.previous.warnings if cache else ()
-    results = check_answers(variants, submissions, options, progress, cache)
-    rows = score_all(
-        variants, submissions, results, scores.overrides, workers=workers, limits=limits,
-        progress=progress,
-    )  # fmt: skip
+    staff += sheets.warnings if sheets else ()
+    rows = _scored_rows(options, variants, loaded, submissions, progress, cache, sheets, code)
+    rubric = prepared.rubric
+    rows = [with_ta_scores(rubric, row, scores.overrides) for row in rows]
     staff += _duplicates(submissions)
     staff += [m for row in rows for m in internal_error_messages(row)]
     rows = _late(options, prepared, submissions, rows)
@@ -459,7 +543,65 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     staff += copies
     book = Gradebook(prepared.rubric.info(), tuple(rows), _for_outputs(staff, options))
     cached = cache.content() if cache else None
-    return Batch(book, prepared, tuple(staff), scores, refused, found.not_searched, cached)
+    sheet_file = sheets.content() if sheets else None
+    return Batch(
+        book, prepared, tuple(staff), scores, refused, found.not_searched, cached, sheet_file
+    )
+
+
+def _scored_rows(
+    options: BatchOptions,
+    variants: PreparedVariants,
+    loaded: Sequence[_Loaded],
+    submissions: Sequence[Submission],
+    progress: Progress | None,
+    cache: JudgementCache | None,
+    sheets: SheetCache | None,
+    code: str,
+) -> list[GradedSubmission]:
+    """Every sheet's automatic row (no TA scores yet): from the sheet cache where it holds the
+    sheet, else checked and scored; the sheet cache keeps what this run used for the next."""
+    reuse: dict[int, GradedSubmission] = {}
+    keys: dict[int, str] = {}
+    if sheets is not None:
+        solver = cache.solver if cache else solver_digest(variants.base)
+        printed = rubric_print(variants.base.rubric, code, solver)
+        sources = same_id_sources(submissions)
+        for index, (entry, sub) in enumerate(zip(loaded, submissions, strict=True)):
+            if entry.key is None:
+                continue
+            if entry.hit:
+                sheets.reuse_load(entry.key)
+            else:
+                sheets.keep_load(entry.key, entry.data)
+            label = variants.variant_of(sub.student_id).label if variants.enabled else ""
+            keys[index] = row_key(printed, entry.key, label, sources[sub.student_id])
+            found = sheets.row(keys[index])
+            if found is not None:
+                reuse[index] = found.row
+                sheets.reuse_row(keys[index])
+                for fingerprint, job in found.jobs:
+                    if cache is not None:
+                        cache.carry(fingerprint, job)
+    todo = [i for i in range(len(submissions)) if i not in reuse]
+    fresh = [submissions[i] for i in todo]
+    requests = sheet_requests(variants, fresh)
+    results = check_answers(variants, fresh, options, progress, cache, requests)
+    rows = score_all(
+        variants, submissions, results, {}, workers=options.workers, limits=options.limits,
+        progress=progress, reuse=reuse,
+    )  # fmt: skip
+    if sheets is not None:
+        for index, jobs in zip(todo, requests, strict=True):
+            if index not in keys or not keepable(rows[index], submissions[index]):
+                continue
+            if any(transient(results[job]) for job in jobs):
+                continue
+            data = storable(rows[index])
+            if data is not None:
+                where = [cache.where(job) for job in jobs] if cache is not None else []
+                sheets.keep_row(keys[index], data, [w for w in where if w is not None])
+    return rows
 
 
 def _for_outputs(staff: Sequence[Message], options: BatchOptions) -> tuple[Message, ...]:

@@ -140,6 +140,28 @@ def graded_row(
     )
 
 
+def with_ta_scores(
+    rubric: Rubric, row: GradedSubmission, overrides: Mapping[tuple[str, str], TAScoreLike]
+) -> GradedSubmission:
+    """`row` (scored without TA scores) with the TA scores of its parts applied, exactly as
+    :func:`graded_row` applies them (a row none of whose parts a TA scored is returned as it
+    is: an empty row keeps its status)."""
+    if not any((row.student_id, part.answer_id) in overrides for part in row.parts):
+        return row
+    parts = apply_overrides(row.parts, row.student_id, overrides, rubric.rounding)
+    sums = totals(rubric, parts)
+    review = any(p.needs_review for p in parts) or Reason.DUPLICATE_ID in row.flags
+    return replace(
+        row,
+        status=Status.NEEDS_REVIEW if review else Status.GRADED,
+        question_points=frozen_mapping(sums.questions),
+        base=sums.base,
+        bonus=sums.bonus,
+        total=sums.total,
+        parts=parts,
+    )
+
+
 def _answers_for_a_person(rubric: Rubric, submission: Submission) -> frozenset[str]:
     """Scored parts whose answer (or an alternative slot of it) a loader flagged for a person,
     such as an answer id given twice: which of the two counts is a TA's call, never ours."""

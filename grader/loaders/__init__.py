@@ -21,7 +21,7 @@ Conventions for the stages after loading (see also :class:`grader.model.RawAnswe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -34,6 +34,9 @@ from grader.loaders.safe_yaml import MAX_YAML_BYTES
 from grader.loaders.tex import MAX_TEX_BYTES, load_tex
 from grader.loaders.yaml_sheet import load_yaml_sheet
 from grader.model import Message, Reason, Severity, Submission
+
+# (format, source, the file's bytes) -> the submission a previous run made of them, or None.
+Known = Callable[[str, str, bytes], Submission | None]
 
 __all__ = ["answer_errors", "discover", "is_unparseable", "load_submission"]
 
@@ -48,11 +51,13 @@ _FORMATS = MappingProxyType(
 )
 
 
-def load_submission(path: Path, root: Path) -> Submission:
+def load_submission(path: Path, root: Path, known: Known | None = None) -> Submission:
     """Read one submission file found under `root`; NEVER raises for bad input.
 
     An unreadable file (outside `root`, not a regular file, too large, broken, hostile) gives
-    `Submission(readable=False)` with an ERROR message saying why and where.
+    `Submission(readable=False)` with an ERROR message saying why and where. `known(fmt,
+    source, data)`, once the bytes are read, may return the submission a previous run made of
+    them (a cache): it is then returned as it is.
     """
     source = relative_source(path, root)
     fmt, limit = _FORMATS.get(path.suffix.lower(), ("", 0))
@@ -64,6 +69,10 @@ def load_submission(path: Path, root: Path) -> Submission:
         data = read_bounded(path, root, limit)
     except FileReadError as exc:
         return unreadable_submission(source, fmt, exc.reason, exc.message)
+    if known is not None:
+        cached = known(fmt, source, data)
+        if cached is not None:
+            return cached
     try:
         loaded = _LOADERS[fmt](data, source)
         return compare_with_pdf(loaded, data, path, root) if fmt == "tex" else loaded

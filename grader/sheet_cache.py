@@ -1,0 +1,298 @@
+"""The sheet cache: each sheet's loaded submission and scored row, kept for the next run.
+
+A TA re-run after a few review edits changes no sheet: with this cache an unchanged sheet is
+neither parsed nor scored again. Two kinds of entry, in `cache/sheets.json` beside the
+judgement cache (:mod:`grader.judgement_cache`):
+
+- a *load*, keyed by a digest of the grader's code, the sheet's format, its path in the folder
+  and its bytes: the Submission the loader made of them (only YAML sheets and notebooks, whose
+  reading depends on nothing else; LaTeX and PDF sheets are always read);
+- a *row*, keyed by a digest of the load key, the whole rubric, the grader's and the solver's
+  source, the student's variant and the other files carrying the same student id: the sheet's
+  automatic row (before TA scores, which are applied to every row afterwards, so changing a TA
+  score re-scores nothing), with the judgement-cache keys of the checks it used, so the next
+  judgement cache keeps them.
+
+Everything across sheets (duplicates, late penalties, the roster, copy signals, steps) is
+worked out again on every run from the cached submissions. A row whose check failed for want of
+time or memory, or raised, is not kept (the next run tries again).
+
+The cache is never trusted blindly. It is plain JSON (never pickle: it holds student text) with
+its own small codec for the model's frozen dataclasses and enums (anything else is not stored);
+an entry is stored only when it reads back equal, so a cached run writes the same bytes as a
+cold one; a file that is not valid JSON, not ours or of another version is ignored with a
+warning. `grade --no-cache` neither reads nor writes it. The next file holds exactly the entries
+this run used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from grader.model import (
+    CheckResult,
+    FrozenDict,
+    GradedSubmission,
+    Location,
+    Message,
+    Method,
+    Outcome,
+    PartScore,
+    RawAnswer,
+    Reason,
+    Severity,
+    Status,
+    Submission,
+)
+
+CACHE_FILE = "cache/sheets.json"
+FORMAT = "grader-sheet-cache"
+VERSION = 1
+MAX_CACHE_BYTES = 1 << 30  # a cache larger than this is not read (it would be foreign)
+CACHED_FORMATS = frozenset({"yaml", "ipynb"})  # read from their own bytes alone
+
+_CLASSES: Mapping[str, type] = {
+    cls.__name__: cls
+    for cls in (Location, Message, RawAnswer, Submission, PartScore, GradedSubmission)
+}
+_ENUMS: Mapping[str, type[Enum]] = {
+    cls.__name__: cls for cls in (Outcome, Status, Severity, Method, Reason)
+}
+_FIELDS: Mapping[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in _CLASSES.values()
+}
+# A check that ran out of time or memory, or raised: another run may decide it.
+_TRANSIENT = frozenset({Reason.TIMEOUT, Reason.TOO_LARGE, Reason.TOO_DEEP, Reason.UNDECIDED})
+
+
+class _NotStorable(Exception):
+    """A value the codec does not store (the entry is then left out)."""
+
+
+# ----- the codec ---------------------------------------------------------------------------------
+
+
+def to_data(value: Any) -> Any:
+    """`value` as JSON data, every type tagged so it reads back as it was (_NotStorable for a
+    value of any other type than the model's dataclasses, enums, tuples, lists, dicts, str,
+    int, float, bool and None)."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _NotStorable("not a finite number")
+        return value
+    if kind is tuple:
+        return {"t": [to_data(v) for v in value]}
+    if kind is list:
+        return {"l": [to_data(v) for v in value]}
+    if kind is FrozenDict or kind is dict:
+        if any(type(k) is not str for k in value):
+            raise _NotStorable("a mapping key that is not text")
+        tag = "f" if kind is FrozenDict else "d"
+        return {tag: {k: to_data(v) for k, v in value.items()}}
+    if kind.__name__ in _ENUMS and _ENUMS[kind.__name__] is kind:
+        return {"e": [kind.__name__, value.value]}
+    if is_dataclass(value) and _CLASSES.get(kind.__name__) is kind:
+        return {"c": [kind.__name__, {n: to_data(getattr(value, n)) for n in _FIELDS[kind]}]}
+    raise _NotStorable(f"a {kind.__name__}")
+
+
+def from_data(data: Any) -> Any:
+    """The value :func:`to_data` encoded (KeyError, TypeError or ValueError when it is not)."""
+    if not isinstance(data, dict):
+        if isinstance(data, list):
+            raise TypeError("an untagged list")
+        return data
+    ((tag, body),) = data.items()
+    if tag == "t":
+        return tuple(from_data(v) for v in body)
+    if tag == "l":
+        return [from_data(v) for v in body]
+    if tag == "f":
+        return FrozenDict({str(k): from_data(v) for k, v in body.items()})
+    if tag == "d":
+        return {str(k): from_data(v) for k, v in body.items()}
+    if tag == "e":
+        return _ENUMS[body[0]](body[1])
+    if tag == "c":
+        cls = _CLASSES[body[0]]
+        given = body[1]
+        if set(given) != set(_FIELDS[cls]):
+            raise ValueError(f"the fields of a {body[0]}")
+        return cls(**{n: from_data(v) for n, v in given.items()})
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _text(data: Any) -> str:
+    # ASCII escapes: a lone surrogate in a file name survives the round trip.
+    return json.dumps(data, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
+def storable(value: Submission | GradedSubmission) -> Any | None:
+    """The JSON data of `value` if it reads back equal (and so writes the same bytes), else
+    None."""
+    try:
+        data = to_data(value)
+        again = json.loads(_text(data))
+        back = from_data(again)
+        return data if back == value and _text(to_data(back)) == _text(data) else None
+    except (_NotStorable, TypeError, ValueError, KeyError, RecursionError):
+        return None
+
+
+# ----- keys --------------------------------------------------------------------------------------
+
+
+def _digest(*pieces: str | bytes) -> str:
+    h = hashlib.sha256()
+    for piece in pieces:
+        raw = piece if isinstance(piece, bytes) else piece.encode("utf-8", "surrogatepass")
+        h.update(len(raw).to_bytes(8, "big") + raw)
+    return h.hexdigest()
+
+
+def load_key(code: str, fmt: str, source: str, data: bytes) -> str | None:
+    """The key of a sheet's load (None for a format whose reading looks at other files)."""
+    if fmt not in CACHED_FORMATS:
+        return None
+    return _digest(FORMAT, str(VERSION), "load", code, fmt, source, data)
+
+
+def rubric_print(rubric: object, code: str, solver: str) -> str:
+    """What every row depends on beyond its sheet: the whole rubric, the grader, the solver."""
+    return _digest(FORMAT, str(VERSION), "rubric", code, solver, repr(rubric))
+
+
+def row_key(rubric: str, load: str, variant: str, same_id: Sequence[str]) -> str:
+    """The key of a sheet's automatic row."""
+    return _digest(FORMAT, str(VERSION), "row", rubric, load, variant, *sorted(same_id))
+
+
+def transient(result: CheckResult) -> bool:
+    """True for the result of a check that did not finish (another run may decide it)."""
+    return (
+        result.outcome is Outcome.NEEDS_REVIEW
+        and result.method is Method.NONE
+        and bool(result.reasons)
+        and set(result.reasons) <= _TRANSIENT
+    )
+
+
+def keepable(row: GradedSubmission, submission: Submission) -> bool:
+    """Whether a scored row may be kept: no part raised, and a readable sheet's row has its
+    parts (a sheet whose scoring failed gets an empty row, which is not kept)."""
+    if submission.readable and not row.parts:
+        return False
+    return all(part.outcome is not Outcome.INTERNAL_ERROR for part in row.parts)
+
+
+# ----- the file ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """A cached row: the automatic row and the judgement-cache keys it used."""
+
+    row: GradedSubmission
+    jobs: tuple[tuple[str, str], ...]
+
+
+def _warning(path: Path, why: str) -> Message:
+    return Message(
+        Severity.WARNING,
+        f"the sheet cache {why}; it was ignored (every sheet is read and scored anew)",
+        Location(str(path)),
+        Reason.FILE_UNREADABLE,
+    )
+
+
+class SheetCache:
+    """One run's view of the sheet cache: the previous entries (decoded when looked up) and
+    what this run used (the next file)."""
+
+    def __init__(
+        self, loads: Mapping[str, Any], rows: Mapping[str, Any], warnings: tuple[Message, ...] = ()
+    ) -> None:
+        self._loads = loads
+        self._rows = rows
+        self.warnings = warnings
+        self._next_loads: dict[str, Any] = {}
+        self._next_rows: dict[str, Any] = {}
+        self.hits = 0
+
+    @classmethod
+    def open(cls, path: Path) -> SheetCache:
+        """The cache at `path`; an empty one (and a warning) for a corrupt or foreign file."""
+        try:
+            if not path.is_file():
+                return cls({}, {})
+            if path.stat().st_size > MAX_CACHE_BYTES:
+                return cls({}, {}, (_warning(path, "is too large to be ours"),))
+            document = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            return cls({}, {}, (_warning(path, "is not valid JSON"),))
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            return cls({}, {}, (_warning(path, "is not a grader sheet cache"),))
+        if document.get("version") != VERSION:
+            return cls({}, {}, (_warning(path, f"has version {document.get('version')!r}"),))
+        loads, rows = document.get("loads"), document.get("rows")
+        if not isinstance(loads, dict) or not isinstance(rows, dict):
+            return cls({}, {}, (_warning(path, "holds entries that are not sheets"),))
+        return cls(loads, rows)
+
+    def submission(self, key: str | None) -> Submission | None:
+        """The cached load of `key` (None when there is none or it does not decode)."""
+        data = self._loads.get(key) if key is not None else None
+        if data is None:
+            return None
+        try:
+            value = from_data(data)
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            return None
+        return value if isinstance(value, Submission) else None
+
+    def row(self, key: str) -> Row | None:
+        """The cached row of `key` (None when there is none or it does not decode)."""
+        entry = self._rows.get(key)
+        if not isinstance(entry, dict):
+            return None
+        try:
+            value = from_data(entry["row"])
+            jobs = tuple((str(fp), str(job)) for fp, job in entry["jobs"])
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            return None
+        return Row(value, jobs) if isinstance(value, GradedSubmission) else None
+
+    def keep_load(self, key: str, data: Any) -> None:
+        """Keep a load (JSON data from :func:`storable`) for the next run."""
+        self._next_loads[key] = data
+
+    def keep_row(self, key: str, data: Any, jobs: Iterable[tuple[str, str]]) -> None:
+        """Keep a row (JSON data from :func:`storable`) and the judgements it used."""
+        self._next_rows[key] = {"row": data, "jobs": sorted(set(jobs))}
+
+    def reuse_load(self, key: str) -> None:
+        """Carry a previous load over to the next file."""
+        self._next_loads[key] = self._loads[key]
+
+    def reuse_row(self, key: str) -> None:
+        """Carry a previous row over to the next file."""
+        self.hits += 1
+        self._next_rows[key] = self._rows[key]
+
+    def content(self) -> bytes:
+        """The next cache file: sorted keys, so equal runs give equal bytes."""
+        document = {
+            "format": FORMAT, "version": VERSION,
+            "loads": self._next_loads, "rows": self._next_rows,
+        }  # fmt: skip
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return (text + "\n").encode("utf-8")

@@ -1,0 +1,195 @@
+"""The sheet cache: an unchanged sheet is neither read nor scored again, a re-run writes the
+files of a run without the cache (TA scores changed in between included), a changed sheet or
+rubric is scored anew, and a corrupt or foreign cache is ignored with a warning."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import pipeline
+from grader import sheet_cache as sc
+from grader.cli import main
+from grader.model import (
+    FrozenDict,
+    GradedSubmission,
+    Location,
+    Message,
+    Outcome,
+    PartScore,
+    Severity,
+    Status,
+    Submission,
+)
+from grader.pipeline import BatchOptions, grade_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRIC = ROOT / "rubrics" / "practical-1.yaml"
+ALWAYS_READ = ["pen_paper_fourier.pdf", "pen_paper_riemann.tex"]
+
+
+@pytest.fixture()
+def sheets(tmp_path: Path) -> Path:
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    for sheet in (ROOT / "submissions").iterdir():
+        shutil.copy(sheet, folder)
+    return folder
+
+
+def _grade(sheets: Path, out: Path, *extra: str | Path, rubric: Path = RUBRIC) -> dict[str, bytes]:
+    sink = io.StringIO()
+    argv = [str(sheets), "--out", str(out), "--rubric", str(rubric), "--jobs", "0", "--quiet"]
+    assert main([*argv, *map(str, extra)], sink, sink) in (0, 1), sink.getvalue()
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.suffix != ".png" and not p.name.startswith(".")
+    }
+
+
+def _gradebook(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if not name.startswith("cache/")}
+
+
+class _Counted:
+    """Counts the sheets the loaders read and the sheets scored (patched into the pipeline)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.read: list[str] = []
+        self.scored: list[str] = []
+        real_load = pipeline.load_submission
+        real_score = pipeline._score_one
+
+        def load(path: Path, root: Path, known: object = None) -> Submission:
+            def counted(fmt: str, source: str, data: bytes) -> Submission | None:
+                hit = known(fmt, source, data) if callable(known) else None
+                if hit is None:
+                    self.read.append(source)
+                return hit
+
+            return real_load(path, root, counted)
+
+        def score(*args: object) -> GradedSubmission:
+            row = real_score(*args)  # type: ignore[arg-type]
+            self.scored.append(row.source)
+            return row
+
+        monkeypatch.setattr(pipeline, "load_submission", load)
+        monkeypatch.setattr(pipeline, "_score_one", score)
+
+
+def _ta_scores(gradebook: Path, target: Path) -> None:
+    with open(gradebook / "review.csv", newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if " " not in r["student_id"]][:3]
+    assert rows
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "part", "points", "grader", "comment"])
+        for row in rows:
+            writer.writerow([row["student_id"], row["part"], row["max_points"], "ta", "ok"])
+
+
+def test_a_rerun_reads_and_scores_no_unchanged_sheet_and_writes_the_files_of_a_cold_run(
+    sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _grade(sheets, tmp_path / "gb")
+    assert sc.CACHE_FILE in cold
+    scores = tmp_path / "scores.csv"
+    _ta_scores(tmp_path / "gb", scores)
+    counted = _Counted(monkeypatch)
+    warm = _grade(sheets, tmp_path / "gb", "--scores", scores)
+    # every sheet came from the cache but LaTeX and PDF ones (read from more than one file)
+    assert sorted(counted.read) == sorted(counted.scored) == ALWAYS_READ
+    fresh = _grade(sheets, tmp_path / "fresh", "--scores", scores, "--no-cache")
+    assert counted.read and counted.scored  # without the cache every sheet is read again
+    assert not any(name.startswith("cache/") for name in fresh)
+    assert _gradebook(warm) == fresh  # TA scores applied to cached rows as to fresh ones
+    assert _gradebook(warm) != _gradebook(cold)  # ... and they did change the gradebook
+    again = _grade(sheets, tmp_path / "gb", "--scores", scores)
+    assert again == warm  # the caches of a re-run are those of the run before
+
+
+def test_a_changed_sheet_is_read_and_scored_again(
+    sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _grade(sheets, tmp_path / "gb")
+    sheet = sheets / "pen_paper_curie.yaml"
+    assert sheet.is_file()
+    sheet.write_text(sheet.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    counted = _Counted(monkeypatch)
+    warm = _grade(sheets, tmp_path / "gb")
+    assert sorted(counted.read) == sorted(counted.scored) == sorted(["pen_paper_curie.yaml",
+                                                                      *ALWAYS_READ])
+    assert _gradebook(warm) == _grade(sheets, tmp_path / "fresh", "--no-cache")
+
+
+def test_a_changed_rubric_scores_every_sheet_again(
+    sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _grade(sheets, tmp_path / "gb")
+    edited = tmp_path / "practical-1.yaml"
+    text = RUBRIC.read_text(encoding="utf-8")
+    edited.write_text(text.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != text
+    counted = _Counted(monkeypatch)
+    _grade(sheets, tmp_path / "gb", rubric=edited)
+    assert sorted(counted.read) == ALWAYS_READ  # reading a sheet does not depend on the rubric
+    assert sorted(counted.scored) == sorted(p.name for p in sheets.iterdir())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x00\xffnot json", b'{"format": "something-else"}',
+     b'{"format": "grader-sheet-cache", "version": 99, "loads": {}, "rows": {}}',
+     b'{"format": "grader-sheet-cache", "version": 1, "loads": [], "rows": {}}'],
+    ids=["garbage", "foreign", "other-version", "bad-entries"],
+)  # fmt: skip
+def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(
+    sheets: Path, tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "sheets.json"
+    path.write_bytes(content)
+    options = BatchOptions(folder=sheets, rubric=RUBRIC, workers=0, sheet_cache=path)
+    batch = grade_folder(options)
+    warnings = [m for m in batch.staff if "sheet cache" in m.text]
+    assert len(warnings) == 1 and warnings[0].severity is Severity.WARNING
+    clean = grade_folder(dataclasses.replace(options, sheet_cache=None))
+    assert batch.gradebook.rows == clean.gradebook.rows
+
+
+def test_entries_that_do_not_decode_are_scored_anew(sheets: Path, tmp_path: Path) -> None:
+    path = tmp_path / "sheets.json"
+    options = BatchOptions(folder=sheets, rubric=RUBRIC, workers=0, sheet_cache=path)
+    first = grade_folder(options)
+    assert first.sheet_cache is not None
+    tampered = first.sheet_cache.replace(b'"Submission"', b'"Nonsense"')
+    tampered = tampered.replace(b'"GradedSubmission"', b'"os.system"')
+    path.write_bytes(tampered)
+    again = grade_folder(options)
+    assert again.gradebook.rows == first.gradebook.rows
+    assert again.sheet_cache == first.sheet_cache  # everything was read and kept anew
+
+
+def test_only_values_that_read_back_equal_are_stored() -> None:
+    where = Location("a.yaml", "ex1.x", 3, 4)
+    part = PartScore("ex1.x", "ex1", 1.0, 2.0, Outcome.PARTIAL, ("half",),
+                     detail=FrozenDict({"ids": ("a", "b"), "values": [1, 2.5], "n": None}))  # fmt: skip
+    row = GradedSubmission("s1", "S", "a.yaml", Status.GRADED, FrozenDict({"ex1": 1.0}),
+                           1.0, 0.0, 1.0, 2.0, (part,),
+                           (Message(Severity.WARNING, "w", where),))  # fmt: skip
+    data = sc.storable(row)
+    assert data is not None and sc.from_data(data) == row
+    back = sc.from_data(data)
+    assert type(back.parts) is tuple and type(back.parts[0].detail["values"]) is list
+    assert type(back.parts[0].detail["ids"]) is tuple
+    assert sc.storable(dataclasses.replace(row, base=float("nan"))) is None
+    odd = dataclasses.replace(part, detail=FrozenDict({"x": object()}))
+    assert sc.storable(dataclasses.replace(row, parts=(odd,))) is None
+    with pytest.raises(KeyError):
+        sc.from_data({"c": ["Path", {}]})  # only the model's classes are ever built

@@ -312,6 +312,7 @@ def _publish(
         show_reference=batch.prepared.rubric.show_reference,
         extra=files,
         progress=progress,
+        cache=not args.no_cache,
     )
 
 

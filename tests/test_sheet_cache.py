@@ -193,3 +193,33 @@ def test_only_values_that_read_back_equal_are_stored() -> None:
     assert sc.storable(dataclasses.replace(row, parts=(odd,))) is None
     with pytest.raises(KeyError):
         sc.from_data({"c": ["Path", {}]})  # only the model's classes are ever built
+
+
+def test_the_report_png_is_drawn_again_only_when_its_data_or_bytes_changed(
+    sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("matplotlib")
+    from grader.report import writer
+    from grader.report.words import REPORT_PNG
+
+    out = tmp_path / "gb"
+    _grade(sheets, out)
+    png = (out / REPORT_PNG).read_bytes()
+    drawn: list[str] = []
+    real = writer.render_histogram
+
+    def counted(*args: object) -> bytes:
+        drawn.append("png")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "render_histogram", counted)
+    _grade(sheets, out)
+    assert drawn == [] and (out / REPORT_PNG).read_bytes() == png  # the same data: reused
+    (out / REPORT_PNG).write_bytes(png + b"tampered")
+    _grade(sheets, out)
+    assert drawn == ["png"] and (out / REPORT_PNG).read_bytes() == png  # bytes checked
+    (sheets / "pen_paper_euler.yaml").unlink()
+    _grade(sheets, out)
+    assert drawn == ["png", "png"]  # another class: drawn anew
+    _grade(sheets, tmp_path / "fresh", "--no-cache")
+    assert drawn == ["png", "png", "png"]  # without the cache always drawn

@@ -64,11 +64,15 @@ def _show_invisible(text: str) -> str:
 def clean_text(text: str) -> str:
     """`text` with CR/CRLF turned into LF, unencodable or control characters replaced and
     invisible format characters (bidi controls, zero-width characters) shown as ``<U+XXXX>``."""
+    if text.isascii() and text.isprintable():  # most text: nothing to clean (no regex pass)
+        return text
     return _show_invisible(_UNSAFE.sub(REPLACEMENT, _LINE_BREAKS.sub("\n", text)))
 
 
 def one_line(text: str) -> str:
     """`text` cleaned and with every whitespace run (line breaks included) made one space."""
+    if text.isascii() and text.isprintable() and "  " not in text:
+        return text.strip()  # printable ASCII: single spaces are its only whitespace
     return _WHITESPACE_RUN.sub(" ", clean_text(text)).strip()
 
 

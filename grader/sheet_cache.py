@@ -27,10 +27,11 @@ this run used.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ from grader.model import (
     Status,
     Submission,
 )
+from grader.rubric.spec import Rubric
 
 CACHE_FILE = "cache/sheets.json"
 FORMAT = "grader-sheet-cache"
@@ -67,6 +69,8 @@ _ENUMS: Mapping[str, type[Enum]] = {
 _FIELDS: Mapping[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in _CLASSES.values()
 }
+_ENUM_TYPES = frozenset(_ENUMS.values())
+_INF = float("inf")
 # A check that ran out of time or memory, or raised: another run may decide it.
 _TRANSIENT = frozenset({Reason.TIMEOUT, Reason.TOO_LARGE, Reason.TOO_DEEP, Reason.UNDECIDED})
 
@@ -81,53 +85,54 @@ class _NotStorable(Exception):
 def to_data(value: Any) -> Any:
     """`value` as JSON data, every type tagged so it reads back as it was (_NotStorable for a
     value of any other type than the model's dataclasses, enums, tuples, lists, dicts, str,
-    int, float, bool and None)."""
+    int, float, bool and None): a tuple is a JSON array, a list ``{"l": [...]}``, a read-only
+    mapping ``{"f": {...}}``, a dict ``{"d": {...}}``, an enum ``{"e": [class, value]}`` and a
+    dataclass ``{"c": [class, field values in order...]}``."""
     kind = type(value)
-    if value is None or kind is str or kind is int or kind is bool:
-        return value
-    if kind is float:
-        if value != value or value in (float("inf"), float("-inf")):
-            raise _NotStorable("not a finite number")
+    if kind is str or value is None or kind is int or kind is bool:
         return value
     if kind is tuple:
-        return {"t": [to_data(v) for v in value]}
-    if kind is list:
-        return {"l": [to_data(v) for v in value]}
+        return [to_data(v) for v in value]
+    if kind is float:
+        if value != value or value in (_INF, -_INF):
+            raise _NotStorable("not a finite number")
+        return value
+    fields_of = _FIELDS.get(kind)
+    if fields_of is not None:
+        return {"c": [kind.__name__, *[to_data(getattr(value, n)) for n in fields_of]]}
+    if kind in _ENUM_TYPES:
+        return {"e": [kind.__name__, value.value]}
     if kind is FrozenDict or kind is dict:
         if any(type(k) is not str for k in value):
             raise _NotStorable("a mapping key that is not text")
         tag = "f" if kind is FrozenDict else "d"
         return {tag: {k: to_data(v) for k, v in value.items()}}
-    if kind.__name__ in _ENUMS and _ENUMS[kind.__name__] is kind:
-        return {"e": [kind.__name__, value.value]}
-    if is_dataclass(value) and _CLASSES.get(kind.__name__) is kind:
-        return {"c": [kind.__name__, {n: to_data(getattr(value, n)) for n in _FIELDS[kind]}]}
+    if kind is list:
+        return {"l": [to_data(v) for v in value]}
     raise _NotStorable(f"a {kind.__name__}")
 
 
 def from_data(data: Any) -> Any:
     """The value :func:`to_data` encoded (KeyError, TypeError or ValueError when it is not)."""
-    if not isinstance(data, dict):
-        if isinstance(data, list):
-            raise TypeError("an untagged list")
+    kind = type(data)
+    if kind is list:
+        return tuple([from_data(v) for v in data])
+    if kind is not dict:
         return data
     ((tag, body),) = data.items()
-    if tag == "t":
-        return tuple(from_data(v) for v in body)
-    if tag == "l":
-        return [from_data(v) for v in body]
+    if tag == "c":
+        cls = _CLASSES[body[0]]
+        if len(body) != len(_FIELDS[cls]) + 1:
+            raise ValueError(f"the fields of a {body[0]}")
+        return cls(*[from_data(v) for v in body[1:]])
+    if tag == "e":
+        return _ENUMS[body[0]](body[1])
     if tag == "f":
         return FrozenDict({str(k): from_data(v) for k, v in body.items()})
     if tag == "d":
         return {str(k): from_data(v) for k, v in body.items()}
-    if tag == "e":
-        return _ENUMS[body[0]](body[1])
-    if tag == "c":
-        cls = _CLASSES[body[0]]
-        given = body[1]
-        if set(given) != set(_FIELDS[cls]):
-            raise ValueError(f"the fields of a {body[0]}")
-        return cls(**{n: from_data(v) for n, v in given.items()})
+    if tag == "l":
+        return [from_data(v) for v in body]
     raise ValueError(f"unknown tag {tag!r}")
 
 
@@ -166,9 +171,11 @@ def load_key(code: str, fmt: str, source: str, data: bytes) -> str | None:
     return _digest(FORMAT, str(VERSION), "load", code, fmt, source, data)
 
 
-def rubric_print(rubric: object, code: str, solver: str) -> str:
-    """What every row depends on beyond its sheet: the whole rubric, the grader, the solver."""
-    return _digest(FORMAT, str(VERSION), "rubric", code, solver, repr(rubric))
+def rubric_print(rubric: Rubric, code: str, solver: str) -> str:
+    """What every row depends on beyond its sheet: the whole rubric (but the path it was read
+    from, which changes with the working directory and is in no row), the grader, the solver."""
+    settings = repr(dataclasses.replace(rubric, path=""))
+    return _digest(FORMAT, str(VERSION), "rubric", code, solver, settings)
 
 
 def row_key(rubric: str, load: str, variant: str, same_id: Sequence[str]) -> str:

@@ -51,10 +51,22 @@ def csv_line(cells: Sequence[Cell], delimiter: str = ",", newline: str = "\n") -
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """The whole CSV file: `header` then one line per row, encoded as UTF-8."""
+    """The whole CSV file: `header` then one line per row, encoded as UTF-8 (each distinct
+    text cell is neutralised and quoted once: ids, outcomes and feedback repeat down a file)."""
     lines = [csv_line(list(header))]
+    texts: dict[str, str] = {}
+
+    def field(cell: Cell) -> str:
+        if type(cell) is not str:
+            return _field(cell, False)
+        text = texts.get(cell)
+        if text is None:
+            text = texts[cell] = _field(cell, False)
+        return text
+
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"row has {len(row)} cells, header has {len(header)}")
-        lines.append(csv_line(row))
+        line = ",".join([field(cell) for cell in row])
+        lines.append((line or ('""' if len(row) == 1 else "")) + "\n")
     return "".join(lines).encode("utf-8")

@@ -69,6 +69,44 @@ def compile_tables(lark: Lark) -> Tables:
     return Tables(MappingProxyType(states), table.start_states["start"], table.end_states["start"])
 
 
+def table_data(lark: Lark, rules: Sequence[Any]) -> dict[str, Any]:
+    """The parse table of `lark` as JSON data, each reduction naming its rule by its index in
+    `rules` (the grammar's compiled rules, in compile order) and its text (checked on loading)."""
+    inner = lark.parser.parser.parser
+    table = inner.parse_table
+    index = {rule: i for i, rule in enumerate(rules)}
+    states: dict[str, dict[str, Any]] = {}
+    for state, actions in table.states.items():
+        row: dict[str, Any] = {}
+        for symbol, (action, arg) in actions.items():
+            row[str(symbol)] = arg if action is Shift else [index[arg], str(arg)]
+        states[str(state)] = row
+    return {"states": states, "start": table.start_states["start"],
+            "end": table.end_states["start"]}  # fmt: skip
+
+
+def tables_from_data(
+    data: Mapping[str, Any], rules: Sequence[Any], callbacks: Mapping[Any, Callable[..., Any]]
+) -> Tables:
+    """The Tables :func:`compile_tables` builds, from :func:`table_data` output (ValueError,
+    KeyError, TypeError or IndexError when it does not fit `rules`)."""
+    states: dict[int, Mapping[str, Action]] = {}
+    for state, actions in data["states"].items():
+        row: dict[str, Action] = {}
+        for symbol, action in actions.items():
+            if type(action) is int:
+                row[symbol] = action
+                continue
+            rule = rules[action[0]]
+            if str(rule) != action[1] or not rule.expansion:
+                raise ValueError(f"the table's rule {action[1]} is not the grammar's {rule}")
+            passthrough = rule.options.expand1 and rule.alias is None and len(rule.expansion) == 1
+            callback = None if passthrough else callbacks[rule]
+            row[symbol] = (len(rule.expansion), callback, str(rule.origin.name))
+        states[int(state)] = MappingProxyType(row)
+    return Tables(MappingProxyType(states), int(data["start"]), int(data["end"]))
+
+
 def run(tables: Tables, tokens: Sequence[tk.Tok]) -> Any:
     """Parse `tokens`; returns the value of the start rule or raises Unexpected."""
     states, end = tables.states, tables.end

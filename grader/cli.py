@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # annotations only: importing them would load sympy for `grad
     from grader.rubric.spec import Rubric
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+# The answers' matrices are tiny: a BLAS thread pool per process (and per forked worker) only
+# competes with the other workers for the cores. A course's own setting is kept.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 GC_YOUNG = 100_000  # allocations between young collections while grading (default 700)
 USAGE = """\
 grade: mark students' pen-and-paper maths answer sheets offline, against a rubric, and write
@@ -687,6 +690,8 @@ def main(
         out.write(f"grade {_version()}\n")
         return EXIT_OK
     handler = HANDLERS.get(args[0])
+    for name in BLAS_THREADS:  # before numpy is imported (the workers inherit it)
+        os.environ.setdefault(name, "1")
     try:
         with _private_matplotlib_dir(), _stop_signals_interrupt():
             if handler is not None:

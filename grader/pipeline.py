@@ -401,6 +401,27 @@ def score_all(
     scored against its student's variant, which the row's detail names when there are any;
     on `workers` processes (rows in the order of `submissions` either way). `reuse`: rows
     already scored (by submission index, from the sheet cache), taken as they are."""
+    scored = _score_rows(
+        prepared, submissions, results, overrides, workers=workers, limits=limits,
+        progress=progress, reuse=reuse, encode=None,
+    )  # fmt: skip
+    return [row for row, _ in scored]
+
+
+def _score_rows(
+    prepared: PreparedRubric | PreparedVariants,
+    submissions: Sequence[Submission],
+    results: Mapping[VariantJob, CheckResult],
+    overrides: Mapping[tuple[str, str], TAScoreLike],
+    *,
+    workers: int,
+    limits: JobLimits,
+    progress: Progress | None,
+    reuse: Mapping[int, GradedSubmission] | None,
+    encode: Callable[[int, GradedSubmission], object] | None,
+) -> list[tuple[GradedSubmission, object]]:
+    """:func:`score_all`, each fresh row with `encode(index, row)` worked out where it was
+    scored (on the worker: the sheet cache's entry), None for reused and failed rows."""
     variants = _per_variant(prepared)
     reuse = reuse or {}
     for sub in submissions:  # every variant prepared before the workers fork (and inherit it)
@@ -410,13 +431,12 @@ def score_all(
     checked = _checked_ids(variants.base)
     known = frozenset(p.answer_id for p in variants.base.rubric.parts())
 
-    def one(index: int) -> GradedSubmission:
-        if index in reuse:
-            return reuse[index]
+    def one(index: int) -> tuple[GradedSubmission, object]:
         row = _score_one(variants, submissions[index], results, overrides, sources, checked)
-        return replace(row, messages=bounded(row.messages, row.source, known))
+        row = replace(row, messages=bounded(row.messages, row.source, known))
+        return row, encode(index, row) if encode is not None else None
 
-    def failed(index: int, reason: Reason, text: str) -> GradedSubmission:
+    def failed(index: int, reason: Reason, text: str) -> tuple[GradedSubmission, object]:
         sub = submissions[index]
         message = Message(
             Severity.ERROR,
@@ -425,14 +445,13 @@ def score_all(
             reason,
         )
         rubric = variants.base.rubric
-        return empty_row(
-            rubric, sub.student_id, sub.name, sub.source, Status.NEEDS_REVIEW, (message,)
-        )
+        status = Status.NEEDS_REVIEW
+        return empty_row(rubric, sub.student_id, sub.name, sub.source, status, (message,)), None
 
     todo = [index for index in range(len(submissions)) if index not in reuse]
     task = SheetWork(lambda k: one(todo[k]), lambda k, r, t: failed(todo[k], r, t), "scoring")
     scored = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
-    rows = dict(reuse)
+    rows: dict[int, tuple[GradedSubmission, object]] = {i: (r, None) for i, r in reuse.items()}
     rows.update(zip(todo, scored, strict=True))
     return [rows[index] for index in range(len(submissions))]
 
@@ -587,21 +606,22 @@ def _scored_rows(
     fresh = [submissions[i] for i in todo]
     requests = sheet_requests(variants, fresh)
     results = check_answers(variants, fresh, options, progress, cache, requests)
-    rows = score_all(
+    def encode(index: int, row: GradedSubmission) -> object:
+        # On the worker that scored the row: only rows the next run may take as they are.
+        return storable(row) if index in keys and keepable(row, submissions[index]) else None
+
+    scored = _score_rows(
         variants, submissions, results, {}, workers=options.workers, limits=options.limits,
-        progress=progress, reuse=reuse,
+        progress=progress, reuse=reuse, encode=encode if sheets is not None else None,
     )  # fmt: skip
     if sheets is not None:
         for index, jobs in zip(todo, requests, strict=True):
-            if index not in keys or not keepable(rows[index], submissions[index]):
+            data = scored[index][1]
+            if data is None or any(transient(results[job]) for job in jobs):
                 continue
-            if any(transient(results[job]) for job in jobs):
-                continue
-            data = storable(rows[index])
-            if data is not None:
-                where = [cache.where(job) for job in jobs] if cache is not None else []
-                sheets.keep_row(keys[index], data, [w for w in where if w is not None])
-    return rows
+            where = [cache.where(job) for job in jobs] if cache is not None else []
+            sheets.keep_row(keys[index], data, [w for w in where if w is not None])
+    return [row for row, _ in scored]
 
 
 def _for_outputs(staff: Sequence[Message], options: BatchOptions) -> tuple[Message, ...]:

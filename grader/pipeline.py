@@ -189,7 +189,7 @@ class _Loaded:
     submission: Submission
     key: str | None = None
     hit: bool = False
-    data: object = None
+    data: str | None = None
 
 
 def _read_folder(
@@ -418,8 +418,8 @@ def _score_rows(
     limits: JobLimits,
     progress: Progress | None,
     reuse: Mapping[int, GradedSubmission] | None,
-    encode: Callable[[int, GradedSubmission], object] | None,
-) -> list[tuple[GradedSubmission, object]]:
+    encode: Callable[[int, GradedSubmission], str | None] | None,
+) -> list[tuple[GradedSubmission, str | None]]:
     """:func:`score_all`, each fresh row with `encode(index, row)` worked out where it was
     scored (on the worker: the sheet cache's entry), None for reused and failed rows."""
     variants = _per_variant(prepared)
@@ -431,12 +431,12 @@ def _score_rows(
     checked = _checked_ids(variants.base)
     known = frozenset(p.answer_id for p in variants.base.rubric.parts())
 
-    def one(index: int) -> tuple[GradedSubmission, object]:
+    def one(index: int) -> tuple[GradedSubmission, str | None]:
         row = _score_one(variants, submissions[index], results, overrides, sources, checked)
         row = replace(row, messages=bounded(row.messages, row.source, known))
         return row, encode(index, row) if encode is not None else None
 
-    def failed(index: int, reason: Reason, text: str) -> tuple[GradedSubmission, object]:
+    def failed(index: int, reason: Reason, text: str) -> tuple[GradedSubmission, str | None]:
         sub = submissions[index]
         message = Message(
             Severity.ERROR,
@@ -451,7 +451,9 @@ def _score_rows(
     todo = [index for index in range(len(submissions)) if index not in reuse]
     task = SheetWork(lambda k: one(todo[k]), lambda k, r, t: failed(todo[k], r, t), "scoring")
     scored = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
-    rows: dict[int, tuple[GradedSubmission, object]] = {i: (r, None) for i, r in reuse.items()}
+    rows: dict[int, tuple[GradedSubmission, str | None]] = {
+        i: (r, None) for i, r in reuse.items()
+    }
     rows.update(zip(todo, scored, strict=True))
     return [rows[index] for index in range(len(submissions))]
 
@@ -591,7 +593,7 @@ def _scored_rows(
                 continue
             if entry.hit:
                 sheets.reuse_load(entry.key)
-            else:
+            elif entry.data is not None:
                 sheets.keep_load(entry.key, entry.data)
             label = variants.variant_of(sub.student_id).label if variants.enabled else ""
             keys[index] = row_key(printed, entry.key, label, sources[sub.student_id])
@@ -606,7 +608,7 @@ def _scored_rows(
     fresh = [submissions[i] for i in todo]
     requests = sheet_requests(variants, fresh)
     results = check_answers(variants, fresh, options, progress, cache, requests)
-    def encode(index: int, row: GradedSubmission) -> object:
+    def encode(index: int, row: GradedSubmission) -> str | None:
         # On the worker that scored the row: only rows the next run may take as they are.
         return storable(row) if index in keys and keepable(row, submissions[index]) else None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -168,8 +169,10 @@ def test_entries_that_do_not_decode_are_scored_anew(sheets: Path, tmp_path: Path
     options = BatchOptions(folder=sheets, rubric=RUBRIC, workers=0, sheet_cache=path)
     first = grade_folder(options)
     assert first.sheet_cache is not None
-    tampered = first.sheet_cache.replace(b'"Submission"', b'"Nonsense"')
-    tampered = tampered.replace(b'"GradedSubmission"', b'"os.system"')
+    # entries are JSON text inside the document: a class name is spelt \"Submission\" there
+    assert b'\\"Submission\\"' in first.sheet_cache
+    tampered = first.sheet_cache.replace(b'\\"Submission\\"', b'\\"Nonsense\\"')
+    tampered = tampered.replace(b'\\"GradedSubmission\\"', b'\\"os.system\\"')
     path.write_bytes(tampered)
     again = grade_folder(options)
     assert again.gradebook.rows == first.gradebook.rows
@@ -183,9 +186,9 @@ def test_only_values_that_read_back_equal_are_stored() -> None:
     row = GradedSubmission("s1", "S", "a.yaml", Status.GRADED, FrozenDict({"ex1": 1.0}),
                            1.0, 0.0, 1.0, 2.0, (part,),
                            (Message(Severity.WARNING, "w", where),))  # fmt: skip
-    data = sc.storable(row)
-    assert data is not None and sc.from_data(data) == row
-    back = sc.from_data(data)
+    text = sc.storable(row)
+    assert text is not None and sc.from_data(json.loads(text)) == row
+    back = sc.from_data(json.loads(text))
     assert type(back.parts) is tuple and type(back.parts[0].detail["values"]) is list
     assert type(back.parts[0].detail["ids"]) is tuple
     assert sc.storable(dataclasses.replace(row, base=float("nan"))) is None

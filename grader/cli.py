@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -676,13 +676,24 @@ def _gradebook_error() -> type[Exception]:
     return GradebookError
 
 
+def _tolerant(stream: TextIO) -> TextIO:
+    """`stream` set never to fail on a character its encoding lacks: a student's name or a
+    file name in the summary must not crash the run on a Latin-1 or ASCII console (the
+    gradebook itself is always UTF-8); such characters print as backslash escapes."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
+    return stream
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Entry point of the `grade` console script; returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = out or _tolerant(sys.stdout)
+    err = err or _tolerant(sys.stderr)
     if not args or args[0] in ("-h", "--help"):
         (out if args else err).write(USAGE)
         return EXIT_OK if args else EXIT_USAGE

@@ -176,3 +176,25 @@ def test_tex_key_is_a_latex_document() -> None:
     text = out.getvalue()
     assert text.count("\\begin{document}") == 1 and "\\answer{ex2.grad_W}{\\begin{bmatrix}" in text
     assert "\\text{sequential}" in text
+
+
+def test_a_latin_1_console_never_crashes_the_summary(tmp_path: Path) -> None:
+    # The gradebook was written before the summary is printed: a console that cannot show a
+    # character of the folder's name must not turn a finished run into a crash (exit 1).
+    import os
+    import subprocess
+    import sys
+
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    shutil.copy(ROOT / "submissions" / "pen_paper_gauss.yaml", sheets)
+    out = tmp_path / "gradebook-\u674e"
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", str(sheets), "--out", str(out), "--rubric", RUBRIC,
+         "--jobs", "0"],
+        env=env, capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode("latin-1")
+    assert b"gradebook-\\u674e" in done.stdout
+    assert (out / "grades.csv").is_file()

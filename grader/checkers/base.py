@@ -24,6 +24,10 @@ from grader.rubric.spec import PartSpec, QuestionSpec, Rubric
 
 Answers = Mapping[str, RawAnswer]
 
+# How much of one answer the review queue, the report and results.json repeat: enough for any
+# answer the maths language reads (2000 characters), bounded for a pasted essay or array dump.
+MAX_ANSWER_TEXT = 2000
+
 
 @dataclass(frozen=True)
 class Job:
@@ -196,7 +200,10 @@ def answer_text(answer: RawAnswer | None) -> str | None:
         return None
     value = answer.value
     text = value if isinstance(value, str) else _flat(value)
-    return text if len(text) <= 2000 else text[:2000] + "..."
+    if len(text) <= MAX_ANSWER_TEXT:
+        return text
+    # Say how much was left out, so a TA never mistakes the cut text for the whole answer.
+    return f"{text[:MAX_ANSWER_TEXT]}... ({len(text) - MAX_ANSWER_TEXT} more characters)"
 
 
 def _flat(value: object) -> str:

@@ -44,6 +44,7 @@ from grader.export.source import read_results
 from grader.export.table import table_csv
 from grader.gradebook import RESULTS_FILE, GradebookError
 from grader.gradebook.atomic import replace_files
+from grader.gradebook.lock import gradebook_lock
 from grader.model import Gradebook, Status, frozen_mapping
 
 EXIT_OK = 0
@@ -231,8 +232,28 @@ def _single(book: Gradebook, target: Path, options: GradescopeOptions) -> _Writt
     return _Written(target, (_write_file(target, data),), 1, ())
 
 
+def _inside(target: Path, folder: Path) -> bool:
+    """Whether `target` lies in the gradebook `folder` (so a `grade` swapping the folder's set
+    could publish over it)."""
+    try:
+        return target.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
 def _render(args: argparse.Namespace, book: Gradebook, directory: Directory) -> _Written:
     target = args.output or _default_output(args)
+    if not _inside(target, args.gradebook):
+        return _render_to(args, book, directory, target)
+    # An export inside the gradebook folder is written under the folder's lock: a `grade` run
+    # publishing a new set at that moment would otherwise swap the export away with the old set.
+    with gradebook_lock(args.gradebook.resolve()):
+        return _render_to(args, book, directory, target)
+
+
+def _render_to(
+    args: argparse.Namespace, book: Gradebook, directory: Directory, target: Path
+) -> _Written:
     title = args.title if args.title is not None else (book.assignment.title or book.assignment.id)
     if args.format == "gradescope":
         options = GradescopeOptions(Visibility(args.visibility or Visibility.AFTER_PUBLISHED))

@@ -149,3 +149,22 @@ def test_a_missing_roster_says_no_such_file(
     status, _, err = export(["--format", "canvas", "--gradebook", str(small_gradebook),
                              "--roster", str(tmp_path / "nope.csv")])  # fmt: skip
     assert status == EXIT_USAGE and "no such file" in err
+
+
+def test_an_export_into_a_gradebook_being_written_waits_its_turn(
+    export: Runner, small_gradebook: Path, tmp_path: Path
+) -> None:
+    # A `grade` publishing this folder holds its lock: an export written inside the folder at
+    # that moment would be swapped away with the old set, so it is refused, naming the folder.
+    from grader.gradebook.lock import gradebook_lock
+
+    with gradebook_lock(small_gradebook.resolve()):
+        status, _, err = export(["--format", "csv", "--gradebook", str(small_gradebook)])
+        assert status == 1 and str(small_gradebook.name) in err
+        assert not (small_gradebook / "exports").exists()
+        # Outside the folder nothing can be swapped away: the export goes ahead.
+        status, _, _ = export(["--format", "csv", "--gradebook", str(small_gradebook),
+                               "-o", str(tmp_path / "t.csv")])  # fmt: skip
+        assert status == 0 and (tmp_path / "t.csv").is_file()
+    status, _, _ = export(["--format", "csv", "--gradebook", str(small_gradebook)])
+    assert status == 0 and (small_gradebook / "exports" / "table.csv").is_file()

@@ -31,7 +31,7 @@ STAGES = (
     ("score sheets (incl. chain)", "pipeline.py", "score_all"),
     ("  chain (Exercise 2)", "chain.py", "grade"),
     ("write gradebook", "writer.py", "write_gradebook"),
-    ("  results.json", "results.py", "results_bytes"),
+    ("  results.json", "results.py", "results_chunks"),
     ("  feedback files", "feedback.py", "render_feedback"),
     ("write report", "writer.py", "write_report"),
 )

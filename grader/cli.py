@@ -31,7 +31,7 @@ from grader.sandbox import JobLimits
 
 if TYPE_CHECKING:  # annotations only: importing them would load sympy for `grade --help`
     from grader.checkers.prepare import PreparedRubric
-    from grader.gradebook.publish import GradebookFolder, Published
+    from grader.gradebook.publish import Content, GradebookFolder, Published
     from grader.pipeline import Batch
     from grader.rubric.spec import Rubric
 
@@ -302,7 +302,9 @@ def _publish(
     elif pending:
         err.write(f"warning: {review} holds {pending} TA score(s) not handed back yet: it is "
                   f"kept as it is; hand it back with --scores {review}\n")  # fmt: skip
-    files = staff_files(args.out, inputs, batch.scores.ta_bytes, handed_back or bool(pending))
+    files: list[tuple[str, Content]] = [
+        *staff_files(args.out, inputs, batch.scores.ta_bytes, handed_back or bool(pending))
+    ]
     if batch.cache is not None:
         from grader.judgement_cache import CACHE_FILE
 
@@ -310,7 +312,7 @@ def _publish(
     if batch.sheet_cache is not None:
         from grader.sheet_cache import CACHE_FILE as SHEET_CACHE_FILE
 
-        files.append((SHEET_CACHE_FILE, batch.sheet_cache))
+        files.append((SHEET_CACHE_FILE, batch.sheet_cache.chunks))
     return write_outputs(
         batch.gradebook,
         folder,

@@ -102,7 +102,7 @@ class Batch:
     refused: Refusals = field(default_factory=Refusals)
     not_searched: int = 0  # paths discovery met but could not search or read (no row)
     cache: bytes | None = None  # the next judgement cache file (None: run without a cache)
-    sheet_cache: bytes | None = None  # the next sheet cache file (None: run without it)
+    sheet_cache: SheetCache | None = None  # the next sheet cache (None: run without it)
 
     def counts(self) -> Mapping[str, int]:
         """How many rows have each status."""
@@ -564,10 +564,7 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     staff += copies
     book = Gradebook(prepared.rubric.info(), tuple(rows), _for_outputs(staff, options))
     cached = cache.content() if cache else None
-    sheet_file = sheets.content() if sheets else None
-    return Batch(
-        book, prepared, tuple(staff), scores, refused, found.not_searched, cached, sheet_file
-    )
+    return Batch(book, prepared, tuple(staff), scores, refused, found.not_searched, cached, sheets)
 
 
 def _scored_rows(

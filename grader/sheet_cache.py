@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
@@ -301,11 +301,23 @@ class SheetCache:
         self.hits += 1
         self._next_rows[key] = self._rows[key]
 
+    def chunks(self) -> Iterator[bytes]:
+        """The next cache file in pieces, an entry at a time (never the whole document at
+        once): one JSON object, keys sorted, so equal runs give equal bytes."""
+
+        def encoded(value: Any) -> str:
+            return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+        yield f'{{"format":{encoded(FORMAT)},"loads":{{'.encode()
+        for index, key in enumerate(sorted(self._next_loads)):
+            comma = "," if index else ""
+            yield f"{comma}{encoded(key)}:{encoded(self._next_loads[key])}".encode()
+        yield b'},"rows":{'
+        for index, key in enumerate(sorted(self._next_rows)):
+            comma = "," if index else ""
+            yield f"{comma}{encoded(key)}:{encoded(self._next_rows[key])}".encode()
+        yield f'}},"version":{VERSION}}}\n'.encode()
+
     def content(self) -> bytes:
-        """The next cache file: sorted keys, so equal runs give equal bytes."""
-        document = {
-            "format": FORMAT, "version": VERSION,
-            "loads": self._next_loads, "rows": self._next_rows,
-        }  # fmt: skip
-        text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-        return (text + "\n").encode("utf-8")
+        """The next cache file (:meth:`chunks` joined)."""
+        return b"".join(self.chunks())

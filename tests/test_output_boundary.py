@@ -20,6 +20,7 @@ from grader.export.canvas import CanvasOptions, canvas_csv
 from grader.export.lms_ids import Directory
 from grader.export.moodle import MoodleOptions, moodle_csv
 from grader.export.table import table_csv
+from grader.gradebook.publish import Content
 from grader.gradebook.writer import gradebook_files
 from grader.model import (
     AssignmentInfo,
@@ -63,14 +64,16 @@ def _book() -> Gradebook:
     return Gradebook(info, rows, messages)
 
 
+def _bytes(content: Content) -> bytes:
+    data = content() if callable(content) else content
+    return data if isinstance(data, bytes) else b"".join(data)  # a file written in pieces
+
+
 def _outputs() -> dict[str, str]:
     book = _book()
     files = [*gradebook_files(book), *report_files(book)]
-    texts = {
-        name: (content() if callable(content) else content).decode("utf-8")
-        for name, content in files
-        if name.endswith((".csv", ".md", ".html"))
-    }
+    texts = {name: _bytes(content).decode("utf-8") for name, content in files
+             if name.endswith((".csv", ".md", ".html"))}  # fmt: skip
     texts["exports/canvas.csv"] = canvas_csv(book, Directory(), CanvasOptions("Demo")).decode()
     texts["exports/moodle.csv"] = moodle_csv(book, Directory(), MoodleOptions("Demo")).decode()
     texts["exports/table.csv"] = table_csv(book, Directory()).decode()

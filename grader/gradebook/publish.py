@@ -35,7 +35,7 @@ import shutil
 import signal
 import stat
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
@@ -44,7 +44,9 @@ from grader.gradebook.errors import GradebookWriteError
 from grader.gradebook.lock import gradebook_lock
 from grader.gradebook.swap import exchange, sync_filesystem
 
-Content = bytes | Callable[[], bytes]
+# A file's bytes, or a function giving them when the file is written: all at once, or in
+# pieces (results.json and the sheet cache of a large class are never held whole).
+Content = bytes | Callable[[], bytes | Iterable[bytes]]
 Progress = Callable[[str, int, int], None]
 
 MANIFEST_FILE = ".gradebook-manifest.json"
@@ -215,9 +217,8 @@ class GradebookFolder:
                     _make_folder(folder, None)
                     folders.add(folder)
             data = content() if callable(content) else content
-            _write_new(target, data, self.path / relative, sync=False)
+            digests[relative] = _write_new(target, data, self.path / relative, sync=False)
             unsynced.append((target, self.path / relative))
-            digests[relative] = hashlib.sha256(data).hexdigest()
             if progress:
                 progress("writing", index, len(files))
         for relative in kept:
@@ -343,21 +344,28 @@ def _make_folder(folder: Path, like: Path | None) -> None:
         ) from error  # fmt: skip
 
 
-def _write_new(path: Path, data: bytes, shown: Path, *, sync: bool = True) -> None:
-    """`data` in a new file (never an existing one or a planted link), flushed to disk unless
-    `sync` is False (then :func:`_flush` does it for the whole set). Errors name `shown`, the
-    file as it will be known once published."""
+def _write_new(
+    path: Path, data: bytes | Iterable[bytes], shown: Path, *, sync: bool = True
+) -> str:
+    """`data` (or its pieces, in order) in a new file (never an existing one or a planted link),
+    flushed to disk unless `sync` is False (then :func:`_flush` does it for the whole set);
+    returns the sha256 of what was written. Errors name `shown`, the file as it will be known
+    once published."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    digest = hashlib.sha256()
     try:
         # 0o666 & umask: the permissions a plain open() gives (not mkstemp's 0600).
         fd = os.open(path, flags, 0o666)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
+                digest.update(piece)
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
     except OSError as error:
         raise GradebookWriteError(shown, f"cannot write: {error.strerror or error}") from error
+    return digest.hexdigest()
 
 
 def _flush(stage: Path, files: Sequence[tuple[Path, Path]]) -> None:

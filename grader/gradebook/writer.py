@@ -9,7 +9,7 @@ report (:func:`grader.report.write_outputs`), so that the folder is always one w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from grader.gradebook.csvout import csv_bytes
@@ -17,7 +17,7 @@ from grader.gradebook.errorlog import errors_log_bytes
 from grader.gradebook.feedback import render_feedback
 from grader.gradebook.paths import feedback_names
 from grader.gradebook.publish import Content, publish_folder
-from grader.gradebook.results import results_bytes
+from grader.gradebook.results import results_chunks
 from grader.gradebook.tables import (
     REVIEW_HEADER,
     grades_header,
@@ -44,6 +44,17 @@ def _feedback(row: GradedSubmission, book: Gradebook, show_reference: bool) -> C
     )
 
 
+def _results(
+    book: Gradebook, feedback_files: list[str], show_reference: bool
+) -> Callable[[], Iterator[bytes]]:
+    # results.json row by row as it is written: a class's whole document is never held.
+    def pieces() -> Iterator[bytes]:
+        for chunk in results_chunks(book, feedback_files, show_reference=show_reference):
+            yield chunk.encode("utf-8")
+
+    return pieces
+
+
 def gradebook_files(book: Gradebook, *, show_reference: bool = False) -> list[tuple[str, Content]]:
     """Every gradebook file of `book` as (path relative to the folder, content), in write
     order: feedback files by row, then parts.csv, review.csv, results.json, errors.log and
@@ -58,7 +69,7 @@ def gradebook_files(book: Gradebook, *, show_reference: bool = False) -> list[tu
     files += [
         (PARTS_FILE, csv_bytes(parts_header(book.assignment), parts_rows(book))),
         (REVIEW_FILE, csv_bytes(REVIEW_HEADER, review_rows(book))),
-        (RESULTS_FILE, results_bytes(book, feedback_files, show_reference=show_reference)),
+        (RESULTS_FILE, _results(book, feedback_files, show_reference)),
         (ERRORS_FILE, errors_log_bytes(book)),
         (GRADES_FILE, csv_bytes(grades_header(book.assignment), grades_rows(book))),
     ]

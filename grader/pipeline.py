@@ -223,6 +223,7 @@ def _read_folder(
             key = load_key(code, fmt, source, data) if cache is not None else None
             keys.append(key)
             hit = cache.submission(key) if cache is not None else None
+            hit = hit if hit is not None and hit.source == source else None  # another sheet's
             hits.extend([hit] if hit is not None else [])
             return hit
 
@@ -595,7 +596,7 @@ def _scored_rows(
             label = variants.variant_of(sub.student_id).label if variants.enabled else ""
             keys[index] = row_key(printed, entry.key, label, sources[sub.student_id])
             found = sheets.row(keys[index])
-            if found is not None:
+            if found is not None and found.row.source == sub.source:  # else another sheet's
                 reuse[index] = found.row
                 sheets.reuse_row(keys[index])
                 for fingerprint, job in found.jobs:

@@ -4,11 +4,13 @@ rubric is scored anew, and a corrupt or foreign cache is ignored with a warning.
 
 from __future__ import annotations
 
+import base64
 import csv
 import dataclasses
 import io
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -148,7 +150,7 @@ def test_a_changed_rubric_scores_every_sheet_again(
     "content",
     [b"\x00\xffnot json", b'{"format": "something-else"}',
      b'{"format": "grader-sheet-cache", "version": 99, "loads": {}, "rows": {}}',
-     b'{"format": "grader-sheet-cache", "version": 1, "loads": [], "rows": {}}'],
+     b'{"format": "grader-sheet-cache", "version": 2, "loads": [], "rows": {}}'],
     ids=["garbage", "foreign", "other-version", "bad-entries"],
 )  # fmt: skip
 def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(
@@ -170,11 +172,16 @@ def test_entries_that_do_not_decode_are_scored_anew(sheets: Path, tmp_path: Path
     first = grade_folder(options)
     assert first.sheet_cache is not None
     written = first.sheet_cache.content()
-    # entries are JSON text inside the document: a class name is spelt \"Submission\" there
-    assert b'\\"Submission\\"' in written
-    tampered = written.replace(b'\\"Submission\\"', b'\\"Nonsense\\"')
-    tampered = tampered.replace(b'\\"GradedSubmission\\"', b'\\"os.system\\"')
-    path.write_bytes(tampered)
+    document = json.loads(written)
+    bomb = base64.b64encode(zlib.compress(b" " * (sc.MAX_ENTRY_BYTES + 1))).decode()
+    foreign = sc.storable(Submission("x.yaml", "x", "X", None))  # an entry of another kind
+    assert foreign is not None
+    spoilt = ["not base64!", base64.b64encode(b"not deflated").decode(), bomb, foreign]
+    for index, key in enumerate(sorted(document["loads"])):
+        document["loads"][key] = spoilt[index % len(spoilt)]
+    for index, key in enumerate(sorted(document["rows"])):
+        document["rows"][key]["row"] = spoilt[index % len(spoilt)]
+    path.write_text(json.dumps(document), encoding="utf-8")
     again = grade_folder(options)
     assert again.gradebook.rows == first.gradebook.rows
     assert again.sheet_cache is not None
@@ -188,9 +195,9 @@ def test_only_values_that_read_back_equal_are_stored() -> None:
     row = GradedSubmission("s1", "S", "a.yaml", Status.GRADED, FrozenDict({"ex1": 1.0}),
                            1.0, 0.0, 1.0, 2.0, (part,),
                            (Message(Severity.WARNING, "w", where),))  # fmt: skip
-    text = sc.storable(row)
-    assert text is not None and sc.from_data(json.loads(text)) == row
-    back = sc.from_data(json.loads(text))
+    entry = sc.storable(row)
+    assert entry is not None and sc._read(entry) == row
+    back = sc._read(entry)
     assert type(back.parts) is tuple and type(back.parts[0].detail["values"]) is list
     assert type(back.parts[0].detail["ids"]) is tuple
     assert sc.storable(dataclasses.replace(row, base=float("nan"))) is None

@@ -147,30 +147,38 @@ def _nested(text: str) -> object:
     return stack[0][0]
 
 
-def _rounded(value: object) -> str:
-    """Every scalar of `value` rounded to 3 significant figures, written back as text."""
+def _rounded(value: object, seen: dict[str, str] | None = None) -> str:
+    """Every scalar of `value` rounded to 3 significant figures, written back as text (`seen`:
+    scalars already rounded, by text: a class repeats its numbers)."""
     if isinstance(value, list):
-        return "[" + ", ".join(_rounded(item) for item in value) + "]"
-    number = round_sig(parse_number(str(value)), SIG_FIGS)
-    return format(float(number), f".{SIG_FIGS}g")
+        return "[" + ", ".join(_rounded(item, seen) for item in value) + "]"
+    text = str(value)
+    done = seen.get(text) if seen is not None else None
+    if done is None:
+        done = format(float(round_sig(parse_number(text), SIG_FIGS)), f".{SIG_FIGS}g")
+        if seen is not None:
+            seen[text] = done
+    return done
 
 
-def numeric_key(part: PartScore) -> AnswerKey:
+def numeric_key(part: PartScore, seen: dict[str, str] | None = None) -> AnswerKey:
     """The group of a wrong numeric answer: how it deviates when grading described that (each
     student's own numbers: `detail["step"]`), else its entries at 3 significant figures, or its
-    text when it is not made of numbers."""
+    text when it is not made of numbers (`seen`: see :func:`value_key`)."""
     step = part.detail.get(STEP_KEY)
     if isinstance(step, str) and step:
         return AnswerKey(GroupKind.STEP, _clip(step))
-    return value_key(part)
+    return value_key(part, seen)
 
 
-def value_key(part: PartScore) -> AnswerKey:
-    """A wrong numeric answer by its entries at 3 significant figures (or its text)."""
+def value_key(part: PartScore, seen: dict[str, str] | None = None) -> AnswerKey:
+    """A wrong numeric answer by its entries at 3 significant figures (or its text); `seen`
+    keeps the scalars rounded so far, by text, for the next call (rounding is most of the
+    cost of a class's report)."""
     if part.answer_text is None or not part.answer_text.strip():
         return AnswerKey(GroupKind.UNREADABLE, "")
     try:
-        return AnswerKey(GroupKind.VALUE, _clip(_rounded(_nested(part.answer_text))))
+        return AnswerKey(GroupKind.VALUE, _clip(_rounded(_nested(part.answer_text), seen)))
     except (ValueError, NumberError, OverflowError):
         return AnswerKey(GroupKind.TEXT, _clip(part.answer_text).casefold())
 
@@ -182,15 +190,28 @@ def text_key(part: PartScore) -> AnswerKey:
     return AnswerKey(GroupKind.TEXT, _clip(part.answer_text).casefold())
 
 
-def answer_key(kind: str, part: PartScore) -> AnswerKey | None:
-    """The group key of a wrong answer of a part of `kind`; None for kinds never grouped."""
+def answer_key(
+    kind: str, part: PartScore, seen: dict[str, str] | None = None
+) -> AnswerKey | None:
+    """The group key of a wrong answer of a part of `kind`; None for kinds never grouped
+    (`seen`: see :func:`value_key`)."""
     if kind == "symbolic":
         return symbolic_key(part)
     if kind == "numeric":
-        return numeric_key(part)
+        return numeric_key(part, seen)
     if kind == "choice":
         return text_key(part)
     return None
+
+
+def _reads(part: PartScore) -> tuple[object, ...] | None:
+    """Everything :func:`answer_key` reads of `part` (equal for parts it keys alike), or None
+    when a detail it reads is not plain text (such a part is keyed on its own)."""
+    mistake, step = part.detail.get("mistake"), part.detail.get(STEP_KEY)
+    plain = (mistake is None or type(mistake) is str) and (step is None or type(step) is str)
+    if not plain or type(part.feedback) is not tuple:
+        return None
+    return (part.answer_text, part.outcome, part.feedback, mistake, step)
 
 
 def wrong_answers(kind: str, parts: Iterable[PartScore], limit: int = MAX_GROUPS) -> WrongAnswers:
@@ -199,11 +220,19 @@ def wrong_answers(kind: str, parts: Iterable[PartScore], limit: int = MAX_GROUPS
     the first answer met in it."""
     counts: dict[AnswerKey, int] = {}
     examples: dict[AnswerKey, str] = {}
+    keys: dict[tuple[object, ...], AnswerKey | None] = {}  # by what answer_key reads
+    seen: dict[str, str] = {}
     total = 0
     for part in parts:
         if not is_wrong(part):
             continue
-        key = answer_key(kind, part)
+        reads = _reads(part)
+        if reads is None:
+            key = answer_key(kind, part, seen)
+        elif reads in keys:
+            key = keys[reads]
+        else:
+            key = keys[reads] = answer_key(kind, part, seen)
         if key is None:
             continue
         total += 1

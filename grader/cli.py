@@ -320,6 +320,7 @@ def _publish(
         extra=files,
         progress=progress,
         cache=not args.no_cache,
+        store=batch.sheet_cache,
     )
 
 

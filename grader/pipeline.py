@@ -536,7 +536,7 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
     workers, limits = options.workers, options.limits
     code = code_digest()
-    sheets = SheetCache.open(options.sheet_cache) if options.sheet_cache else None
+    sheets = SheetCache.open(options.sheet_cache, code) if options.sheet_cache else None
     loaded, found = _read_folder(
         options.folder, progress, workers=workers, limits=limits, cache=sheets, code=code
     )
@@ -616,9 +616,10 @@ def _scored_rows(
     )  # fmt: skip
     if sheets is not None:
         for index, jobs in zip(todo, requests, strict=True):
-            data = scored[index][1]
+            row, data = scored[index]
             if data is None or any(transient(results[job]) for job in jobs):
                 continue
+            sheets.origin(row, data)
             where = [cache.where(job) for job in jobs] if cache is not None else []
             sheets.keep_row(keys[index], data, [w for w in where if w is not None])
     return [row for row, _ in scored]

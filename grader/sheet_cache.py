@@ -58,7 +58,7 @@ from grader.rubric.spec import Rubric
 
 CACHE_FILE = "cache/sheets.json"
 FORMAT = "grader-sheet-cache"
-VERSION = 2  # 2: entries deflated
+VERSION = 3  # 2: entries deflated; 3: rendered rows
 MAX_CACHE_BYTES = 1 << 30  # a cache larger than this is not read (it would be foreign)
 MAX_ENTRY_BYTES = 16 << 20  # an entry inflating to more than this is not ours
 CACHED_FORMATS = frozenset({"yaml", "ipynb"})  # read from their own bytes alone
@@ -86,33 +86,37 @@ class _NotStorable(Exception):
 # ----- the codec ---------------------------------------------------------------------------------
 
 
-def to_data(value: Any) -> Any:
+def to_data(value: Any, *, mappings_alike: bool = False) -> Any:
     """`value` as JSON data, every type tagged so it reads back as it was (_NotStorable for a
     value of any other type than the model's dataclasses, enums, tuples, lists, dicts, str,
     int, float, bool and None): a tuple is a JSON array, a list ``{"l": [...]}``, a read-only
     mapping ``{"f": {...}}``, a dict ``{"d": {...}}``, an enum ``{"e": [class, value]}`` and a
-    dataclass ``{"c": [class, field values in order...]}``."""
+    dataclass ``{"c": [class, field values in order...]}``. With `mappings_alike` a read-only
+    mapping is tagged as a dict (the row's name for its rendered pieces: a FrozenDict is a dict
+    to every writer, and a judgement read back holds the one where a fresh one holds the other)."""
     kind = type(value)
     if kind is str or value is None or kind is int or kind is bool:
         return value
+    alike = mappings_alike
     if kind is tuple:
-        return [to_data(v) for v in value]
+        return [to_data(v, mappings_alike=alike) for v in value]
     if kind is float:
         if value != value or value in (_INF, -_INF):
             raise _NotStorable("not a finite number")
         return value
     fields_of = _FIELDS.get(kind)
     if fields_of is not None:
-        return {"c": [kind.__name__, *[to_data(getattr(value, n)) for n in fields_of]]}
+        data = [to_data(getattr(value, n), mappings_alike=alike) for n in fields_of]
+        return {"c": [kind.__name__, *data]}
     if kind in _ENUM_TYPES:
         return {"e": [kind.__name__, value.value]}
     if kind is FrozenDict or kind is dict:
         if any(type(k) is not str for k in value):
             raise _NotStorable("a mapping key that is not text")
-        tag = "f" if kind is FrozenDict else "d"
-        return {tag: {k: to_data(v) for k, v in value.items()}}
+        tag = "f" if kind is FrozenDict and not alike else "d"
+        return {tag: {k: to_data(v, mappings_alike=alike) for k, v in value.items()}}
     if kind is list:
-        return {"l": [to_data(v) for v in value]}
+        return {"l": [to_data(v, mappings_alike=alike) for v in value]}
     raise _NotStorable(f"a {kind.__name__}")
 
 
@@ -249,34 +253,51 @@ class SheetCache:
     what this run used (the next file)."""
 
     def __init__(
-        self, loads: Mapping[str, Any], rows: Mapping[str, Any], warnings: tuple[Message, ...] = ()
+        self,
+        loads: Mapping[str, Any],
+        rows: Mapping[str, Any],
+        warnings: tuple[Message, ...] = (),
+        rendered: Mapping[str, Any] | None = None,
+        code: str = "",
     ) -> None:
         self._loads = loads
         self._rows = rows
+        self._rendered = rendered or {}
         self.warnings = warnings
+        self.code = code  # the grader's code digest: rendered rows are keyed by it too
         self._next_loads: dict[str, Any] = {}
         self._next_rows: dict[str, Any] = {}
+        self._next_rendered: dict[str, Any] = {}
+        # Rows this run took from (or gave to) the cache, by id, with their entry: such a row,
+        # while it is the very same object, is named by its entry without being encoded again.
+        self._origins: dict[int, tuple[GradedSubmission, str]] = {}
         self.hits = 0
 
     @classmethod
-    def open(cls, path: Path) -> SheetCache:
-        """The cache at `path`; an empty one (and a warning) for a corrupt or foreign file."""
+    def open(cls, path: Path, code: str = "") -> SheetCache:
+        """The cache at `path`; an empty one (and a warning) for a corrupt or foreign file.
+        `code`: the grader's code digest (rendered rows are keyed by it)."""
+
+        def empty(why: str | None = None) -> SheetCache:
+            return cls({}, {}, (_warning(path, why),) if why else (), code=code)
+
         try:
             if not path.is_file():
-                return cls({}, {})
+                return empty()
             if path.stat().st_size > MAX_CACHE_BYTES:
-                return cls({}, {}, (_warning(path, "is too large to be ours"),))
+                return empty("is too large to be ours")
             document = json.loads(path.read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-            return cls({}, {}, (_warning(path, "is not valid JSON"),))
+            return empty("is not valid JSON")
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            return cls({}, {}, (_warning(path, "is not a grader sheet cache"),))
+            return empty("is not a grader sheet cache")
         if document.get("version") != VERSION:
-            return cls({}, {}, (_warning(path, f"has version {document.get('version')!r}"),))
+            return empty(f"has version {document.get('version')!r}")
         loads, rows = document.get("loads"), document.get("rows")
-        if not isinstance(loads, dict) or not isinstance(rows, dict):
-            return cls({}, {}, (_warning(path, "holds entries that are not sheets"),))
-        return cls(loads, rows)
+        rendered = document.get("rendered")
+        if not (isinstance(loads, dict) and isinstance(rows, dict) and isinstance(rendered, dict)):
+            return empty("holds entries that are not sheets")
+        return cls(loads, rows, rendered=rendered, code=code)
 
     def submission(self, key: str | None) -> Submission | None:
         """The cached load of `key` (None when there is none or it does not decode)."""
@@ -299,7 +320,39 @@ class SheetCache:
             jobs = tuple((str(fp), str(job)) for fp, job in entry["jobs"])
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
             return None
-        return Row(value, jobs) if isinstance(value, GradedSubmission) else None
+        if not isinstance(value, GradedSubmission):
+            return None
+        self.origin(value, entry["row"])
+        return Row(value, jobs)
+
+    def origin(self, row: GradedSubmission, text: str) -> None:
+        """Note that `row` reads back from the entry `text` (so it need not be encoded again
+        to be named, while it is the very same object)."""
+        self._origins[id(row)] = (row, text)
+
+    # ----- rendered rows (grader.gradebook.rendered) --------------------------------------------
+
+    def render_key(self, row: GradedSubmission, context: str) -> str | None:
+        """The key of `row`'s rendered pieces in `context` (the writer's: the assignment, the
+        feedback file...): a digest of the grader's code, the context and the row's whole
+        content as this cache encodes it (None: a row the codec does not store)."""
+        origin = self._origins.get(id(row))
+        if origin is not None and origin[0] is row:
+            content = "entry\0" + origin[1]  # the deflated text it was read from: the same row
+        else:
+            try:
+                content = "row\0" + _text(to_data(row, mappings_alike=True))
+            except (_NotStorable, TypeError, ValueError, RecursionError):
+                return None
+        return _digest(FORMAT, str(VERSION), "rendered", self.code, context, content)
+
+    def rendered(self, key: str) -> object | None:
+        """The previous run's rendered entry of `key` (checked by the writer), or None."""
+        return self._rendered.get(key)
+
+    def keep_rendered(self, key: str, entry: list[str]) -> None:
+        """Keep a rendered entry for the next run."""
+        self._next_rendered[key] = entry
 
     def keep_load(self, key: str, text: str) -> None:
         """Keep a load (JSON text from :func:`storable`) for the next run."""
@@ -329,6 +382,10 @@ class SheetCache:
         for index, key in enumerate(sorted(self._next_loads)):
             comma = "," if index else ""
             yield f"{comma}{encoded(key)}:{encoded(self._next_loads[key])}".encode()
+        yield b'},"rendered":{'
+        for index, key in enumerate(sorted(self._next_rendered)):
+            comma = "," if index else ""
+            yield f"{comma}{encoded(key)}:{encoded(self._next_rendered[key])}".encode()
         yield b'},"rows":{'
         for index, key in enumerate(sorted(self._next_rows)):
             comma = "," if index else ""

@@ -18,6 +18,7 @@ import pytest
 from grader import pipeline
 from grader import sheet_cache as sc
 from grader.cli import main
+from grader.gradebook import rendered
 from grader.model import (
     FrozenDict,
     GradedSubmission,
@@ -98,6 +99,26 @@ def _ta_scores(gradebook: Path, target: Path) -> None:
             writer.writerow([row["student_id"], row["part"], row["max_points"], "ta", "ok"])
 
 
+class _Rendered:
+    """Counts the rows whose gradebook pieces are rendered (patched into the writer)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.feedback: list[str] = []
+        self.results: list[str] = []
+        real_feedback, real_text = rendered.render_feedback, rendered.row_text
+
+        def feedback(row: GradedSubmission, *args: object, **kwargs: bool) -> str:
+            self.feedback.append(row.source)
+            return real_feedback(row, *args, **kwargs)  # type: ignore[arg-type]
+
+        def text(row: GradedSubmission, *args: object, **kwargs: bool) -> str:
+            self.results.append(row.source)
+            return real_text(row, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(rendered, "render_feedback", feedback)
+        monkeypatch.setattr(rendered, "row_text", text)
+
+
 def test_a_rerun_reads_and_scores_no_unchanged_sheet_and_writes_the_files_of_a_cold_run(
     sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,10 +126,18 @@ def test_a_rerun_reads_and_scores_no_unchanged_sheet_and_writes_the_files_of_a_c
     assert sc.CACHE_FILE in cold
     scores = tmp_path / "scores.csv"
     _ta_scores(tmp_path / "gb", scores)
+    changed = {r["student_id"] for r in csv.DictReader(io.StringIO(scores.read_text()))}
     counted = _Counted(monkeypatch)
+    drawn = _Rendered(monkeypatch)
     warm = _grade(sheets, tmp_path / "gb", "--scores", scores)
     # every sheet came from the cache but LaTeX and PDF ones (read from more than one file)
     assert sorted(counted.read) == sorted(counted.scored) == ALWAYS_READ
+    # ... and only the rows a TA score changed were rendered again (and the fresh LaTeX and
+    # PDF rows, unless they are the very rows of the cold run: then they are copied too)
+    sources = {row["source"] for row in json.loads(warm["results.json"])["rows"]
+               if row["student_id"] in changed}  # fmt: skip
+    assert sources <= set(drawn.feedback) <= sources | set(ALWAYS_READ)
+    assert sorted(drawn.feedback) == sorted(drawn.results)
     fresh = _grade(sheets, tmp_path / "fresh", "--scores", scores, "--no-cache")
     assert counted.read and counted.scored  # without the cache every sheet is read again
     assert not any(name.startswith("cache/") for name in fresh)
@@ -150,8 +179,9 @@ def test_a_changed_rubric_scores_every_sheet_again(
     "content",
     [b"\x00\xffnot json", b'{"format": "something-else"}',
      b'{"format": "grader-sheet-cache", "version": 99, "loads": {}, "rows": {}}',
-     b'{"format": "grader-sheet-cache", "version": 2, "loads": [], "rows": {}}'],
-    ids=["garbage", "foreign", "other-version", "bad-entries"],
+     b'{"format": "grader-sheet-cache", "version": 3, "loads": [], "rows": {}, "rendered": {}}',
+     b'{"format": "grader-sheet-cache", "version": 3, "loads": {}, "rows": {}, "rendered": []}'],
+    ids=["garbage", "foreign", "other-version", "bad-entries", "bad-rendered"],
 )  # fmt: skip
 def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(
     sheets: Path, tmp_path: Path, content: bytes
@@ -186,6 +216,62 @@ def test_entries_that_do_not_decode_are_scored_anew(sheets: Path, tmp_path: Path
     assert again.gradebook.rows == first.gradebook.rows
     assert again.sheet_cache is not None
     assert again.sheet_cache.content() == written  # everything was read and kept anew
+
+
+def test_rendered_rows_that_are_not_ours_are_rendered_anew(
+    sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "gb"
+    _grade(sheets, out)
+    cold = _grade(sheets, out)  # (a judgement read back may differ in type from a fresh one)
+    path = out / sc.CACHE_FILE
+    document = json.loads(path.read_bytes())
+    assert len(document["rendered"]) == len(json.loads(cold["results.json"])["rows"])
+    bomb = base64.b64encode(zlib.compress(b" " * (rendered.MAX_PIECE_BYTES + 1))).decode()
+    spoilt: list[object] = ["not a list", ["too", "short"], [bomb] * 4, ["not base64!"] * 4,
+                            [base64.b64encode(b"not deflated").decode()] * 4, [1, 2, 3, 4]]  # fmt: skip
+    keys = sorted(document["rendered"])
+    for index, key in enumerate(keys):
+        entry = document["rendered"][key]
+        if index % 2:  # one piece spoilt only: the row is rendered anew for it
+            document["rendered"][key] = [*entry[:index % 4], "!", *entry[index % 4 + 1:]]
+        else:
+            document["rendered"][key] = spoilt[index // 2 % len(spoilt)]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    drawn = _Rendered(monkeypatch)
+    warm = _grade(sheets, out)
+    assert warm == cold  # the same files, the cache rewritten whole
+    assert len(drawn.feedback) == len(keys)
+
+
+def test_rendered_pieces_are_named_by_the_whole_row() -> None:
+    part = PartScore("ex1.x", "ex1", 1.0, 2.0, Outcome.PARTIAL, ("half",))
+    row = GradedSubmission("s1", "S", "a.yaml", Status.GRADED, FrozenDict({"ex1": 1.0}),
+                           1.0, 0.0, 1.0, 2.0, (part,))  # fmt: skip
+    cache = sc.SheetCache({}, {}, code="c")
+    key = cache.render_key(row, "context")
+    assert key is not None and key == cache.render_key(dataclasses.replace(row), "context")
+    assert key != cache.render_key(row, "other context")
+    assert key != sc.SheetCache({}, {}, code="d").render_key(row, "context")
+    other = dataclasses.replace(row, parts=(dataclasses.replace(part, comment="ok"),))
+    assert cache.render_key(other, "context") not in (None, key)
+    assert cache.render_key(dataclasses.replace(row, total=1), "context") != key  # int, not float
+    nested = dataclasses.replace(part, detail=FrozenDict({"splits": FrozenDict({"a": True})}))
+    plain = dataclasses.replace(part, detail=FrozenDict({"splits": {"a": True}}))
+    listed = dataclasses.replace(part, detail=FrozenDict({"ids": ["a"]}))
+    tupled = dataclasses.replace(part, detail=FrozenDict({"ids": ("a",)}))
+    key_of = [cache.render_key(dataclasses.replace(row, parts=(p,)), "context")
+              for p in (nested, plain, listed, tupled)]  # fmt: skip
+    assert key_of[0] == key_of[1]  # a read-only mapping is a dict to every writer...
+    assert key_of[2] != key_of[3]  # ... but a list is written otherwise than a tuple
+    entry = sc.storable(row)
+    assert entry is not None
+    cache.origin(row, entry)  # the very row read from an entry is named by the entry
+    named = cache.render_key(row, "context")
+    assert named not in (None, key)
+    assert cache.render_key(dataclasses.replace(row), "context") == key  # an equal copy is not
+    odd = dataclasses.replace(row, base=float("nan"))
+    assert cache.render_key(odd, "context") is None
 
 
 def test_only_values_that_read_back_equal_are_stored() -> None:

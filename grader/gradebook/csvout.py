@@ -50,11 +50,11 @@ def csv_line(cells: Sequence[Cell], delimiter: str = ",", newline: str = "\n") -
     return (line or ('""' if len(cells) == 1 else "")) + newline
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """The whole CSV file: `header` then one line per row, encoded as UTF-8 (each distinct
-    text cell is neutralised and quoted once: ids, outcomes and feedback repeat down a file)."""
-    lines = [csv_line(list(header))]
-    texts: dict[str, str] = {}
+def csv_records(rows: Iterable[Sequence[Cell]], width: int, texts: dict[str, str]) -> str:
+    """The CSV records of `rows` (each of `width` cells), joined; `texts` keeps each distinct
+    text cell's field, neutralised and quoted once (ids, outcomes and feedback repeat down a
+    file), for the next call."""
+    lines = []
 
     def field(cell: Cell) -> str:
         if type(cell) is not str:
@@ -65,8 +65,14 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
         return text
 
     for row in rows:
-        if len(row) != len(header):
-            raise ValueError(f"row has {len(row)} cells, header has {len(header)}")
+        if len(row) != width:
+            raise ValueError(f"row has {len(row)} cells, header has {width}")
         line = ",".join([field(cell) for cell in row])
         lines.append((line or ('""' if len(row) == 1 else "")) + "\n")
-    return "".join(lines).encode("utf-8")
+    return "".join(lines)
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """The whole CSV file: `header` then one line per row, encoded as UTF-8 (see
+    :func:`csv_records`)."""
+    return (csv_line(list(header)) + csv_records(rows, len(header), {})).encode("utf-8")

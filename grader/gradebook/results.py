@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
@@ -137,14 +137,27 @@ def _encode(value: Any) -> str:
     )
 
 
+def row_text(
+    row: GradedSubmission, info: AssignmentInfo, feedback_file: str, *, show_reference: bool
+) -> str:
+    """The JSON text of one row of results.json."""
+    return _encode(_row(row, info, feedback_file, show_reference=show_reference))
+
+
 def results_chunks(
-    book: Gradebook, feedback_files: Sequence[str], *, show_reference: bool
+    book: Gradebook,
+    feedback_files: Sequence[str],
+    *,
+    show_reference: bool,
+    row_texts: Callable[[int], str] | None = None,
 ) -> Iterator[str]:
     """results.json as text pieces, one per row, so no whole-document tree is ever built.
 
     The pieces join to exactly ``json.dumps(document, sort_keys=True, separators=(",", ":"))``
     plus a newline: top-level keys are written in sorted order (assignment, format, messages,
     rows, summary, version) and the summary, which follows the rows, is counted on the way.
+    `row_texts(i)`: the :func:`row_text` of the i-th row in sorted order, when the caller has
+    it already.
     """
     rows = sorted_rows(book)
     yield '{"assignment":' + _encode(plain(_assignment(book.assignment)))
@@ -154,7 +167,10 @@ def results_chunks(
     review_count = 0
     for index, (row, name) in enumerate(zip(rows, feedback_files, strict=True)):
         review_count += sum(1 for part in row.parts if part.needs_review)
-        encoded = _encode(_row(row, book.assignment, name, show_reference=show_reference))
+        if row_texts is not None:
+            encoded = row_texts(index)
+        else:
+            encoded = row_text(row, book.assignment, name, show_reference=show_reference)
         yield ("," if index else "") + encoded
     yield '],"summary":' + _encode(_summary(book, review_count))
     yield ',"version":' + _encode(VERSION) + "}\n"

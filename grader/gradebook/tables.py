@@ -89,15 +89,17 @@ def grades_header(info: AssignmentInfo) -> tuple[str, ...]:
 
 def grades_rows(book: Gradebook) -> list[list[Cell]]:
     """One grades.csv row per submission (question points left empty when the row has none)."""
-    rows: list[list[Cell]] = []
-    for row in sorted_rows(book):
-        questions: list[Cell] = [row.question_points.get(q.id) for q in book.assignment.questions]
-        late = _late_cells(row) if book.assignment.late_policy else []
-        rows.append([
-            row.student_id, row.name, *questions, row.base, row.bonus, row.total,
-            row.max_total, row.status.value, row.source, row_message(row), *late,
-        ])  # fmt: skip
-    return rows
+    return [grades_cells(row, book.assignment) for row in sorted_rows(book)]
+
+
+def grades_cells(row: GradedSubmission, info: AssignmentInfo) -> list[Cell]:
+    """The grades.csv row of one submission."""
+    questions: list[Cell] = [row.question_points.get(q.id) for q in info.questions]
+    late = _late_cells(row) if info.late_policy else []
+    return [
+        row.student_id, row.name, *questions, row.base, row.bonus, row.total,
+        row.max_total, row.status.value, row.source, row_message(row), *late,
+    ]  # fmt: skip
 
 
 def _late_cells(row: GradedSubmission) -> list[Cell]:
@@ -124,10 +126,17 @@ def parts_rows(book: Gradebook) -> list[list[Cell]]:
     """One parts.csv row per part of every submission."""
     order = part_order(book.assignment)
     variants = book.assignment.variants
+    return [cells for row in sorted_rows(book) for cells in parts_cells(row, order, variants)]
+
+
+def parts_cells(
+    row: GradedSubmission, order: Mapping[str, int], variants: bool
+) -> list[list[Cell]]:
+    """The parts.csv rows of one submission (`order`: :func:`part_order`; `variants`: whether
+    the assignment has them, so the `variant` column is there)."""
     return [
         [row.student_id, part.question, part.answer_id, part.points, part.max_points,
          part.outcome.value, part_feedback(part), *([variant_label(row)] if variants else [])]
-        for row in sorted_rows(book)
         for part in ordered_parts(row, order)
     ]  # fmt: skip
 

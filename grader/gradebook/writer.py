@@ -9,25 +9,24 @@ report (:func:`grader.report.write_outputs`), so that the folder is always one w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from grader.gradebook.csvout import csv_bytes
+from grader.gradebook.csvout import csv_bytes, csv_line
 from grader.gradebook.errorlog import errors_log_bytes
-from grader.gradebook.feedback import render_feedback
 from grader.gradebook.paths import feedback_names
 from grader.gradebook.publish import Content, publish_folder
+from grader.gradebook.rendered import GRADES, PARTS, RESULTS, RenderedRows, RowStore
 from grader.gradebook.results import results_chunks
 from grader.gradebook.tables import (
     REVIEW_HEADER,
     grades_header,
-    grades_rows,
     parts_header,
-    parts_rows,
     review_rows,
     sorted_rows,
 )
-from grader.model import Gradebook, GradedSubmission
+from grader.model import Gradebook
 
 GRADES_FILE = "grades.csv"
 PARTS_FILE = "parts.csv"
@@ -38,40 +37,38 @@ FEEDBACK_DIR = "feedback"
 FEEDBACK_SUFFIX = ".md"
 
 
-def _feedback(row: GradedSubmission, book: Gradebook, show_reference: bool) -> Callable[[], bytes]:
-    return lambda: render_feedback(row, book.assignment, show_reference=show_reference).encode(
-        "utf-8"
-    )
-
-
-def _results(
-    book: Gradebook, feedback_files: list[str], show_reference: bool
-) -> Callable[[], Iterator[bytes]]:
-    # results.json row by row as it is written: a class's whole document is never held.
-    def pieces() -> Iterator[bytes]:
-        for chunk in results_chunks(book, feedback_files, show_reference=show_reference):
-            yield chunk.encode("utf-8")
-
-    return pieces
-
-
-def gradebook_files(book: Gradebook, *, show_reference: bool = False) -> list[tuple[str, Content]]:
+def gradebook_files(
+    book: Gradebook, *, show_reference: bool = False, store: RowStore | None = None
+) -> list[tuple[str, Content]]:
     """Every gradebook file of `book` as (path relative to the folder, content), in write
     order: feedback files by row, then parts.csv, review.csv, results.json, errors.log and
-    grades.csv."""
+    grades.csv. Each row's pieces are rendered when the file is written, or copied from
+    `store` where it holds them (:mod:`grader.gradebook.rendered`)."""
     rows = sorted_rows(book)
     names = feedback_names([(row.student_id, row.source) for row in rows])
     feedback_files = [f"{FEEDBACK_DIR}/{name}" for name in names]
+    pieces = RenderedRows(book, rows, feedback_files, show_reference=show_reference, store=store)
+
+    def csv_file(header: Sequence[str], which: int) -> Callable[[], bytes]:
+        return lambda: (csv_line(list(header)) + "".join(pieces.texts(which))).encode("utf-8")
+
+    def results() -> Iterator[bytes]:
+        # results.json row by row as it is written: a class's whole document is never held.
+        chunks = results_chunks(book, feedback_files, show_reference=show_reference,
+                                row_texts=lambda index: pieces.piece(index, RESULTS))  # fmt: skip
+        for chunk in chunks:
+            yield chunk.encode("utf-8")
+
     files: list[tuple[str, Content]] = [
-        (path, _feedback(row, book, show_reference))
-        for path, row in zip(feedback_files, rows, strict=True)
+        (path, functools.partial(pieces.feedback, index))
+        for index, path in enumerate(feedback_files)
     ]
     files += [
-        (PARTS_FILE, csv_bytes(parts_header(book.assignment), parts_rows(book))),
+        (PARTS_FILE, csv_file(parts_header(book.assignment), PARTS)),
         (REVIEW_FILE, csv_bytes(REVIEW_HEADER, review_rows(book))),
-        (RESULTS_FILE, _results(book, feedback_files, show_reference)),
+        (RESULTS_FILE, results),
         (ERRORS_FILE, errors_log_bytes(book)),
-        (GRADES_FILE, csv_bytes(grades_header(book.assignment), grades_rows(book))),
+        (GRADES_FILE, csv_file(grades_header(book.assignment), GRADES)),
     ]
     return files
 

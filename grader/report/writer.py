@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.gradebook.publish import Content, GradebookFolder, Progress, Published
+from grader.gradebook.rendered import RowStore
 from grader.gradebook.writer import gradebook_files
 from grader.model import Gradebook
 from grader.report.bins import Bin
@@ -83,18 +84,22 @@ def write_outputs(
     extra: Sequence[tuple[str, Content]] = (),
     progress: Progress | None = None,
     cache: bool = False,
+    store: RowStore | None = None,
 ) -> Published:
     """Publish every output of a run into `folder` (which the caller has locked) at once:
     feedback, CSVs, results.json, the report and `extra` files (an extra file named like a
     generated one takes its place: a review.csv a TA handed back is published as saved).
     With `cache`, the PNG of the previous set is reused when it was drawn from the same data
-    (see :func:`report_files`). Raises GradebookWriteError with the previous set left whole."""
+    (see :func:`report_files`); with `store`, each row's rendered pieces are copied from it
+    where it holds them (see :mod:`grader.gradebook.rendered`; it is given the pieces of this
+    set, so its file must come after the gradebook's among `extra`). Raises
+    GradebookWriteError with the previous set left whole."""
     extras = dict(extra)
     if progress:
         progress("report", 0, 1)
     report = report_files(book, folder.path if cache else None)
     if progress:
         progress("report", 1, 1)
-    files = [*gradebook_files(book, show_reference=show_reference), *report]
+    files = [*gradebook_files(book, show_reference=show_reference, store=store), *report]
     files = [(path, extras.pop(path, content)) for path, content in files]
     return folder.publish([*files, *extras.items()], progress)

@@ -1,0 +1,165 @@
+"""Each row's rendered gradebook pieces, taken again by the next run when the row is the same.
+
+A re-run after a few TA scores changes a few rows, yet every file is made from every row: its
+feedback file, its parts.csv and grades.csv lines and its object in results.json. With a
+:class:`RowStore` (the sheet cache, :mod:`grader.sheet_cache`) those four pieces of each row are
+kept under a key naming everything they are made from -- the row's whole content, its feedback
+file's name, the assignment's structure, whether references are shown and the grader's code --
+so a row with the same key is copied, not rendered, and any other row is rendered (and kept).
+
+An entry is four pieces, each deflated and in base64 (a class's entries are held while the set
+is written); a piece that does not inflate to text within a bound is not ours, and its row is
+rendered anew. Pieces are kept only when they read back equal, so a row copied from the store
+writes exactly the bytes of a rendered one. Without a store every piece is rendered, as before.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from grader.gradebook.csvout import csv_records
+from grader.gradebook.feedback import render_feedback
+from grader.gradebook.results import row_text
+from grader.gradebook.tables import (
+    grades_cells,
+    grades_header,
+    part_order,
+    parts_cells,
+    parts_header,
+)
+from grader.model import Gradebook, GradedSubmission
+
+FEEDBACK, PARTS, GRADES, RESULTS = range(4)  # the pieces of an entry, in order
+MAX_PIECE_BYTES = 16 << 20  # a piece inflating to more than this is not ours
+
+
+class RowStore(Protocol):
+    """Where rendered rows are kept between runs (the sheet cache)."""
+
+    def render_key(self, row: GradedSubmission, context: str) -> str | None:
+        """The key of `row` rendered in `context` (None: the row is not kept)."""
+
+    def rendered(self, key: str) -> object | None:
+        """The previous run's entry of `key` (anything: it is checked here), or None."""
+
+    def keep_rendered(self, key: str, entry: list[str]) -> None:
+        """Keep an entry for the next run."""
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """One row rendered: its feedback file's text, its parts.csv and grades.csv records and
+    its results.json object."""
+
+    feedback: str
+    parts: str
+    grades: str
+    results: str
+
+    def all(self) -> tuple[str, str, str, str]:
+        """The pieces in entry order."""
+        return (self.feedback, self.parts, self.grades, self.results)
+
+
+def pack(pieces: Pieces) -> list[str] | None:
+    """The entry of `pieces`, or None if it would not read back equal."""
+    entry = [
+        base64.b64encode(zlib.compress(text.encode("utf-8", "surrogatepass"), 6)).decode("ascii")
+        for text in pieces.all()
+    ]
+    back = [unpack(entry, index) for index in range(len(entry))]
+    return entry if back == list(pieces.all()) else None
+
+
+def unpack(entry: object, index: int) -> str | None:
+    """Piece `index` of `entry`, or None when the entry is not one of ours."""
+    if not isinstance(entry, list) or len(entry) != 4 or not isinstance(entry[index], str):
+        return None
+    try:
+        packed = base64.b64decode(entry[index].encode("ascii"), validate=True)
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(packed, MAX_PIECE_BYTES)
+        if inflate.unconsumed_tail or not inflate.eof:
+            return None
+        return raw.decode("utf-8", "surrogatepass")
+    except (binascii.Error, zlib.error, UnicodeError):
+        return None
+
+
+class RenderedRows:
+    """The pieces of a gradebook's rows (in sorted-row order, each with its feedback file):
+    copied from the store where it holds them, else rendered. One instance per written set."""
+
+    def __init__(
+        self,
+        book: Gradebook,
+        rows: Sequence[GradedSubmission],
+        feedback_files: Sequence[str],
+        *,
+        show_reference: bool,
+        store: RowStore | None = None,
+    ) -> None:
+        self._book = book
+        self._rows = rows
+        self._files = feedback_files
+        self._show = show_reference
+        self._store = store
+        self._order = part_order(book.assignment)
+        self._parts_width = len(parts_header(book.assignment))
+        self._grades_width = len(grades_header(book.assignment))
+        self._texts: tuple[dict[str, str], dict[str, str]] = ({}, {})  # csv fields, per file
+        self._entries: dict[int, list[str]] = {}
+        shape = repr((book.assignment, show_reference)).encode("utf-8", "surrogatepass")
+        self._context = hashlib.sha256(shape).hexdigest()
+
+    def piece(self, index: int, which: int) -> str:
+        """Piece `which` (FEEDBACK, PARTS, GRADES, RESULTS) of the `index`-th row."""
+        if self._store is None:
+            return self._render(index, which)
+        entry = self._entries.get(index)
+        if entry is None:
+            entry = self._entry(index)
+        text = unpack(entry, which) if entry is not None else None
+        if text is None:  # a piece that is not ours: the row is rendered (and kept) anew
+            entry = self._entry(index, fresh=True)
+            text = unpack(entry, which) if entry is not None else None
+        return text if text is not None else self._render(index, which)
+
+    def _entry(self, index: int, *, fresh: bool = False) -> list[str] | None:
+        assert self._store is not None
+        context = f"{self._context}\0{self._files[index]}"
+        key = self._store.render_key(self._rows[index], context)
+        entry = self._store.rendered(key) if key is not None and not fresh else None
+        if not (isinstance(entry, list) and len(entry) == 4):
+            pieces = Pieces(*(self._render(index, which) for which in range(4)))
+            entry = pack(pieces)
+        if entry is not None:
+            self._entries[index] = entry
+            if key is not None:
+                self._store.keep_rendered(key, entry)
+        return entry
+
+    def _render(self, index: int, which: int) -> str:
+        row, info = self._rows[index], self._book.assignment
+        if which == FEEDBACK:
+            return render_feedback(row, info, show_reference=self._show)
+        if which == PARTS:
+            cells = parts_cells(row, self._order, info.variants)
+            return csv_records(cells, self._parts_width, self._texts[0])
+        if which == GRADES:
+            return csv_records([grades_cells(row, info)], self._grades_width, self._texts[1])
+        return row_text(row, info, self._files[index], show_reference=self._show)
+
+    def feedback(self, index: int) -> bytes:
+        """The feedback file of the `index`-th row."""
+        return self.piece(index, FEEDBACK).encode("utf-8")
+
+    def texts(self, which: int) -> list[str]:
+        """Piece `which` of every row, in order."""
+        return [self.piece(index, which) for index in range(len(self._rows))]

@@ -11,7 +11,11 @@ judgement cache (:mod:`grader.judgement_cache`):
   source, the student's variant and the other files carrying the same student id: the sheet's
   automatic row (before TA scores, which are applied to every row afterwards, so changing a TA
   score re-scores nothing), with the judgement-cache keys of the checks it used, so the next
-  judgement cache keeps them.
+  judgement cache keeps them;
+- a *rendered* row, keyed by a digest of the grader's code, the writer's context (the
+  assignment, the row's feedback file) and the final row's whole content (after TA scores,
+  late penalties, the roster...): its four gradebook pieces (:mod:`grader.gradebook.rendered`),
+  copied by the next run's writer when the row is the same.
 
 Everything across sheets (duplicates, late penalties, the roster, copy signals, steps) is
 worked out again on every run from the cached submissions. A row whose check failed for want of

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import zlib
 from collections.abc import Sequence
@@ -115,7 +116,9 @@ class RenderedRows:
         self._grades_width = len(grades_header(book.assignment))
         self._texts: tuple[dict[str, str], dict[str, str]] = ({}, {})  # csv fields, per file
         self._entries: dict[int, list[str]] = {}
-        shape = repr((book.assignment, show_reference)).encode("utf-8", "surrogatepass")
+        # The rubric's path is in no row's pieces (and changes with the working directory).
+        info = dataclasses.replace(book.assignment, rubric_path="")
+        shape = repr((info, show_reference)).encode("utf-8", "surrogatepass")
         self._context = hashlib.sha256(shape).hexdigest()
 
     def piece(self, index: int, which: int) -> str:

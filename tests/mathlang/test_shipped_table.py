@@ -3,7 +3,9 @@ the same automaton up to the numbering of states, so parsing with it is parsing 
 
 from __future__ import annotations
 
+import json
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,3 +69,15 @@ def test_a_stale_table_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
         assert parser._tables() is built[0]  # a table of another grammar: lark builds it
     finally:
         parser._tables.cache_clear()
+
+
+def test_the_shipped_rules_are_the_grammars() -> None:
+    # The callbacks are built from the shipped rules: every field lark serialises must match
+    # the rules lark compiles from grammar.lark today (same order, names, options, filters).
+    compiled = parser._rules(parser._grammar())
+    data = json.loads((Path(parser.__file__).parent / parser.TABLE_FILE).read_text("utf-8"))
+    shipped = parser.shipped_rules(data["rules"])
+    assert [r.serialize() for r in shipped] == [r.serialize() for r in compiled]
+    assert [(s.name, getattr(s, "filter_out", None)) for r in shipped for s in r.expansion] == [
+        (s.name, getattr(s, "filter_out", None)) for r in compiled for s in r.expansion
+    ]

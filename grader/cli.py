@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from grader.rubric.errors import RubricError
-from grader.sandbox import JobLimits
 
 if TYPE_CHECKING:  # annotations only: importing them would load sympy for `grade --help`
     from grader.checkers.prepare import PreparedRubric
@@ -369,6 +368,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from grader.judgement_cache import CACHE_FILE
     from grader.late import SOURCES
     from grader.pipeline import BatchOptions, EmptyFolder, UsageError, grade_folder
+    from grader.sandbox import JobLimits
     from grader.sheet_cache import CACHE_FILE as SHEET_CACHE_FILE
 
     args = _grade_parser().parse_args(argv)

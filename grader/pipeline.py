@@ -14,17 +14,18 @@ from pathlib import Path
 
 from grader.checkers.prepare import PreparedRubric, prepare_rubric
 from grader.checkers.registry import REGISTRY
+from grader.checkers.sheet_messages import unknown_answers, with_answer_errors, wrong_assignment
 from grader.checkers.steps import annotate_steps
 from grader.checkers.variants import PreparedVariants, VariantJob, prepare_variants
 from grader.copysignal import flag_copies
 from grader.dask_backend import run_dask
 from grader.judgement_cache import JudgementCache, code_digest, solver_digest
 from grader.late import apply_late, submission_time
-from grader.loaders import answer_errors, load_submission
+from grader.loaders import load_submission
 from grader.loaders.common import unreadable_submission
 from grader.loaders.discover import Discovery, discover_all
 from grader.loaders.identity import reidentify
-from grader.loaders.notes import bounded, odd_character_notes, unknown_answer_notes
+from grader.loaders.notes import bounded, odd_character_notes
 from grader.mathlang import parse
 from grader.model import (
     VARIANT_DETAIL,
@@ -244,19 +245,6 @@ def _read_folder(
     return out, found
 
 
-def with_answer_errors(submission: Submission) -> Submission:
-    """Attach the loader's per-answer errors to the answers (so they score `unparseable`)."""
-    errors = answer_errors(submission)
-    if not errors:
-        return submission
-    answers = dict(submission.answers)
-    for answer_id, messages in errors.items():
-        answer = answers.get(answer_id)
-        if answer is not None and answer.value is None:
-            answers[answer_id] = replace(answer, error="; ".join(m.text for m in messages))
-    return replace(submission, answers=frozen_mapping(answers))
-
-
 def _discovery_rows(messages: Sequence[Message]) -> list[Submission]:
     # A file discovery refused (a link out of the folder, ...) still gets its row.
     rows = []
@@ -357,34 +345,9 @@ def warm_up() -> None:
     parse("x")
 
 
-def unknown_answers(
-    prepared: PreparedRubric, submission: Submission, *, summary: bool = False
-) -> tuple[Message, ...]:
-    """Warnings for answer ids the rubric does not know (the answer is not graded), at most
-    50 named (with `summary`, one more counts the rest), look-alike characters in them named
-    (see grader.loaders.notes)."""
-    known = {p.answer_id for p in prepared.rubric.parts()}
-    return unknown_answer_notes(submission, known, summary=summary)
-
-
 def _checked_ids(prepared: PreparedRubric) -> frozenset[str]:
     """The answer ids whose text is read as maths, numbers or a choice (not free text)."""
     return frozenset(s.answer_id for s in prepared.rubric.info().slots() if s.kind != "text")
-
-
-def wrong_assignment(prepared: PreparedRubric, submission: Submission) -> tuple[Message, ...]:
-    """A warning when a sheet names another assignment than the one it is graded against."""
-    if submission.assignment and submission.assignment != prepared.rubric.id:
-        return (
-            Message(
-                Severity.WARNING,
-                f"the sheet names assignment {submission.assignment!r}; graded against "
-                f"{prepared.rubric.id!r}",
-                Location(submission.source),
-                Reason.WRONG_ASSIGNMENT,
-            ),
-        )
-    return ()
 
 
 def score_all(

@@ -19,7 +19,7 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from grader.checkers.registry import REGISTRY
 from grader.loaders import load_submission
@@ -27,15 +27,17 @@ from grader.loaders.identity import reidentify
 from grader.model import Severity, Submission
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric, no_rubric
-from grader.rubric.spec import Rubric
-from grader.selfcheck.classroom import classroom_result, encode_result, output_line
 from grader.selfcheck.contexts import build_contexts
 from grader.selfcheck.github import annotation_lines, in_github_actions, step_summary
-from grader.selfcheck.junit import junit_xml
 from grader.selfcheck.render import render_json, render_text
-from grader.selfcheck.report import CheckReport
-from grader.selfcheck.scores import grade_sheet, with_points
 from grader.selfcheck.sheet import check_submission
+
+if TYPE_CHECKING:  # annotations only
+    from grader.rubric.spec import Rubric
+    from grader.selfcheck.report import CheckReport
+
+# Student CI runs `grade check` on every push: what only some runs need (scoring, which loads
+# the whole grading pipeline; JUnit's XML writer; Classroom results) is imported where used.
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 RubricDirs = Callable[[argparse.Namespace], tuple[Path, ...]]
@@ -158,6 +160,8 @@ def build_report(rubric: Rubric, submission: Submission, path: Path) -> CheckRep
     """The form report and, with `feedback: scores`, the points (RubricError when unusable)."""
     report = check_submission(submission, rubric, build_contexts(rubric), path.as_posix())
     if rubric.feedback == "scores":
+        from grader.selfcheck.scores import grade_sheet, with_points
+
         report = with_points(report, grade_sheet(rubric, submission, path.parent))
     return report
 
@@ -192,8 +196,12 @@ def _emit(
     machine: list[str] = []
     extra = {}
     if args.junit is not None:
+        from grader.selfcheck.junit import junit_xml
+
         args.junit.write_bytes(junit_xml(report))
     if args.classroom:
+        from grader.selfcheck.classroom import classroom_result, encode_result, output_line
+
         result = classroom_result(report, _command_line(args))
         _append(env.get("GITHUB_OUTPUT"), output_line(result))
         machine.append(output_line(result))

@@ -11,8 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.checkers.prepare import prepare_rubric
+from grader.checkers.sheet_messages import with_answer_errors
 from grader.model import GradedSubmission, Submission
-from grader.pipeline import BatchOptions, check_answers, score_all, with_answer_errors
+from grader.pipeline import BatchOptions, check_answers, score_all
 from grader.rubric.spec import Rubric
 from grader.selfcheck.report import CheckReport, Totals
 

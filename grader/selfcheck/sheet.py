@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from grader.checkers.base import is_blank, missing
 from grader.checkers.prepare import PreparedRubric
+from grader.checkers.sheet_messages import unknown_answers, with_answer_errors, wrong_assignment
 from grader.engine import Context
 from grader.model import (
     Location,
@@ -27,7 +28,6 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
-from grader.pipeline import unknown_answers, with_answer_errors, wrong_assignment
 from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec, QuestionSpec, Rubric
 from grader.selfcheck.form import Reading, read_form

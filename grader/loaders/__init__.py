@@ -28,27 +28,39 @@ from types import MappingProxyType
 from grader.loaders.common import unreadable_submission
 from grader.loaders.discover import discover
 from grader.loaders.files import FileReadError, read_bounded, relative_source
-from grader.loaders.notebook import MAX_NOTEBOOK_BYTES, load_notebook
-from grader.loaders.pdf import MAX_PDF_BYTES, compare_with_pdf, load_pdf
-from grader.loaders.safe_yaml import MAX_YAML_BYTES
-from grader.loaders.tex import MAX_TEX_BYTES, load_tex
-from grader.loaders.yaml_sheet import load_yaml_sheet
 from grader.model import Message, Reason, Severity, Submission
 
 # (format, source, the file's bytes) -> the submission a previous run made of them, or None.
 Known = Callable[[str, str, bytes], Submission | None]
+# (the file's bytes, its source) -> the submission.
+Loader = Callable[[bytes, str], Submission]
 
 __all__ = ["answer_errors", "discover", "is_unparseable", "load_submission"]
 
 _FORMATS = MappingProxyType(
-    {
-        ".yaml": ("yaml", MAX_YAML_BYTES),
-        ".yml": ("yaml", MAX_YAML_BYTES),
-        ".ipynb": ("ipynb", MAX_NOTEBOOK_BYTES),
-        ".tex": ("tex", MAX_TEX_BYTES),
-        ".pdf": ("pdf", MAX_PDF_BYTES),
-    }
+    {".yaml": "yaml", ".yml": "yaml", ".ipynb": "ipynb", ".tex": "tex", ".pdf": "pdf"}
 )
+
+
+def _reader(fmt: str) -> tuple[int, Loader]:
+    """A format's size limit and loader, imported only for a file of that format: `grade check`
+    on a YAML sheet loads neither the notebook nor the LaTeX nor the PDF reader."""
+    if fmt == "yaml":
+        from grader.loaders.safe_yaml import MAX_YAML_BYTES
+        from grader.loaders.yaml_sheet import load_yaml_sheet
+
+        return MAX_YAML_BYTES, load_yaml_sheet
+    if fmt == "ipynb":
+        from grader.loaders.notebook import MAX_NOTEBOOK_BYTES, load_notebook
+
+        return MAX_NOTEBOOK_BYTES, load_notebook
+    if fmt == "tex":
+        from grader.loaders.tex import MAX_TEX_BYTES, load_tex
+
+        return MAX_TEX_BYTES, load_tex
+    from grader.loaders.pdf import MAX_PDF_BYTES, load_pdf
+
+    return MAX_PDF_BYTES, load_pdf
 
 
 def load_submission(path: Path, root: Path, known: Known | None = None) -> Submission:
@@ -60,11 +72,12 @@ def load_submission(path: Path, root: Path, known: Known | None = None) -> Submi
     them (a cache): it is then returned as it is.
     """
     source = relative_source(path, root)
-    fmt, limit = _FORMATS.get(path.suffix.lower(), ("", 0))
+    fmt = _FORMATS.get(path.suffix.lower(), "")
     if not fmt:
         return unreadable_submission(
             source, "yaml", Reason.FILE_UNREADABLE, "not a .yaml, .yml, .ipynb, .tex or .pdf file"
         )
+    limit, loader = _reader(fmt)
     try:
         data = read_bounded(path, root, limit)
     except FileReadError as exc:
@@ -74,8 +87,12 @@ def load_submission(path: Path, root: Path, known: Known | None = None) -> Submi
         if cached is not None:
             return cached
     try:
-        loaded = _LOADERS[fmt](data, source)
-        return compare_with_pdf(loaded, data, path, root) if fmt == "tex" else loaded
+        loaded = loader(data, source)
+        if fmt != "tex":
+            return loaded
+        from grader.loaders.pdf import compare_with_pdf
+
+        return compare_with_pdf(loaded, data, path, root)
     except Exception as exc:  # a loader bug must cost one row, not the batch
         return unreadable_submission(
             source,
@@ -83,11 +100,6 @@ def load_submission(path: Path, root: Path, known: Known | None = None) -> Submi
             Reason.FILE_UNREADABLE,
             f"internal error while reading ({type(exc).__name__})",
         )
-
-
-_LOADERS = MappingProxyType(
-    {"yaml": load_yaml_sheet, "ipynb": load_notebook, "tex": load_tex, "pdf": load_pdf}
-)
 
 
 def answer_errors(submission: Submission) -> Mapping[str, tuple[Message, ...]]:

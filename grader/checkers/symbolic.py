@@ -26,15 +26,7 @@ from grader.checkers.base import (
     unreadable_answer,
 )
 from grader.checkers.forms import FormRequirement, forms_from, validate_forms, with_forms
-from grader.engine import (
-    ContextError,
-    Judgement,
-    ResolveError,
-    Split,
-    SymbolicSpec,
-    judge,
-    validate_reference,
-)
+from grader.engine import ContextError, Judgement, ResolveError, Split, SymbolicSpec
 from grader.engine.mistakes import problems as mistake_problems
 from grader.mathlang import ParseError, parse
 from grader.model import CheckResult, Method, Outcome, RawAnswer, Reason, frozen_mapping
@@ -104,6 +96,8 @@ class PreparedSymbolic(PreparedPart):
             )
         sym = replace(self.sym, only_split=str(split_id)) if split_id else self.sym
         seed = seed_for(self.rubric_id, self.spec.answer_id, str(split_id), text)
+        from grader.engine.judge import judge  # here: `grade check` never judges
+
         try:
             verdict = judge(tree, sym, self.context, seed=seed)
         except ResolveError as exc:
@@ -281,6 +275,8 @@ def _reference(part: PartSpec, env: PrepareEnv, context: Any) -> tuple[SymbolicS
         tree = parse(text)
     except ParseError as exc:
         raise RubricError([f"{where}: the reference does not parse: {exc.message}"]) from exc
+    from grader.engine.validate import validate_reference  # here: `grade check` never judges
+
     problems = [f"{where}: {p}" for p in validate_reference(tree, context)]
     if problems:
         raise RubricError(problems)

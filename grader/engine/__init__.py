@@ -4,16 +4,73 @@
 index, sampler); `judge` decides whether a student's expression equals a reference as a
 function of the context's quantities (scalar, matrix or index interpretation; exact proof when
 cheap, seeded random testing otherwise; declared partial-credit mistakes; per-case splits).
+
+The names below are imported from their modules when first asked for: `grade check` reads
+contexts and resolves names, and never loads the judge (its provers and random trials).
 """
 
-from grader.engine.context import Context, ContextError, context_from_mapping
-from grader.engine.evaluate import Interpretation
-from grader.engine.judge import judge
-from grader.engine.mistakes import MISTAKE_KINDS, MISTAKE_RULES, MistakeRule
-from grader.engine.resolve import ResolveError
-from grader.engine.spec import Judgement, Mistake, Split, SymbolicSpec
-from grader.engine.symbols import SymbolInfo, SymbolKind
-from grader.engine.validate import validate_reference, validate_spec
+from __future__ import annotations
+
+import importlib
+import sys
+from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.engine.context import Context, ContextError, context_from_mapping
+    from grader.engine.evaluate import Interpretation
+    from grader.engine.judge import judge
+    from grader.engine.mistakes import MISTAKE_KINDS, MISTAKE_RULES, MistakeRule
+    from grader.engine.resolve import ResolveError
+    from grader.engine.spec import Judgement, Mistake, Split, SymbolicSpec
+    from grader.engine.symbols import SymbolInfo, SymbolKind
+    from grader.engine.validate import validate_reference, validate_spec
+
+# Each exported name -> the module that defines it (the imports above, for type checkers).
+_HOMES = MappingProxyType(
+    {
+        "Context": "context",
+        "ContextError": "context",
+        "context_from_mapping": "context",
+        "Interpretation": "evaluate",
+        "judge": "judge",
+        "MISTAKE_KINDS": "mistakes",
+        "MISTAKE_RULES": "mistakes",
+        "MistakeRule": "mistakes",
+        "ResolveError": "resolve",
+        "Judgement": "spec",
+        "Mistake": "spec",
+        "Split": "spec",
+        "SymbolicSpec": "spec",
+        "SymbolInfo": "symbols",
+        "SymbolKind": "symbols",
+        "validate_reference": "validate",
+        "validate_spec": "validate",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """An exported name, from its module (imported on first use); AttributeError otherwise
+    (which also lets `from grader.engine import matrices` import the submodule)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
+
+class _Package(ModuleType):
+    """This package's module type: importing the submodule `grader.engine.judge` does not rebind
+    the exported function `judge` to the submodule (as when this package imported it eagerly)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, ModuleType):
+            return  # the submodule stays in sys.modules; the name stays the exported object
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "MISTAKE_KINDS",

@@ -49,7 +49,6 @@ from grader.engine.ir import (
     Unary,
     ir_walk,
 )
-from grader.engine.precise import Undefined, Unsupported, evaluate_precise, make_context
 from grader.engine.symbols import (
     VALUE_KINDS,
     SymbolKind,
@@ -488,6 +487,9 @@ def constant_number(tree: IR) -> float | None:
     """The value of a tree without names (a sum's bound such as 10^6), or None."""
     if any(isinstance(n, (Sym, Local)) for n in ir_walk(tree)):
         return None
+    # Imported here: mpmath is needed for a bound such as 10^6, not to resolve names.
+    from grader.engine.precise import Undefined, Unsupported, evaluate_precise, make_context
+
     ctx = make_context(30)
     try:
         value = evaluate_precise(tree, ctx, {}, {})

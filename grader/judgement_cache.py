@@ -234,6 +234,8 @@ class JudgementCache:
     def carry(self, fingerprint: str, key: str) -> None:
         """Keep a previous judgement for the next run without looking it up (a row the sheet
         cache gave used it)."""
+        if key in self._next.get(fingerprint, {}):
+            return  # carried for another row already (rows share their judgements)
         found = self.previous.entries.get(fingerprint, {}).get(key)
         if found is None:
             return

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from grader.model import (
@@ -78,6 +79,16 @@ _FIELDS: Mapping[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in _CLASSES.values()
 }
 _ENUM_TYPES = frozenset(_ENUMS.values())
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # read back as they are
+_MEMBERS: Mapping[tuple[str, Any], Enum] = MappingProxyType(
+    {(cls.__name__, member.value): member for cls in _ENUMS.values() for member in cls}
+)  # an enum member by (class, value), without the cost of calling the class
+# Classes whose instances must go through __init__ (none of the model's today).
+_INITIALISED = frozenset(
+    cls for cls in _CLASSES.values()
+    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__")
+    or not dataclasses.is_dataclass(cls)
+)  # fmt: skip
 _INF = float("inf")
 # A check that ran out of time or memory, or raised: another run may decide it.
 _TRANSIENT = frozenset({Reason.TIMEOUT, Reason.TOO_LARGE, Reason.TOO_DEEP, Reason.UNDECIDED})
@@ -128,17 +139,19 @@ def from_data(data: Any) -> Any:
     """The value :func:`to_data` encoded (KeyError, TypeError or ValueError when it is not)."""
     kind = type(data)
     if kind is list:
-        return tuple([from_data(v) for v in data])
+        return tuple([v if type(v) in _SCALARS else from_data(v) for v in data])
     if kind is not dict:
         return data
     ((tag, body),) = data.items()
     if tag == "c":
         cls = _CLASSES[body[0]]
-        if len(body) != len(_FIELDS[cls]) + 1:
+        names = _FIELDS[cls]
+        if type(body) is not list or len(body) != len(names) + 1:
             raise ValueError(f"the fields of a {body[0]}")
-        return cls(*[from_data(v) for v in body[1:]])
+        return _build(cls, names, [v if type(v) in _SCALARS else from_data(v) for v in body[1:]])
     if tag == "e":
-        return _ENUMS[body[0]](body[1])
+        member = _MEMBERS.get((body[0], body[1]))
+        return member if member is not None else _ENUMS[body[0]](body[1])
     if tag == "f":
         return FrozenDict({str(k): from_data(v) for k, v in body.items()})
     if tag == "d":
@@ -146,6 +159,17 @@ def from_data(data: Any) -> Any:
     if tag == "l":
         return [from_data(v) for v in body]
     raise ValueError(f"unknown tag {tag!r}")
+
+
+def _build(cls: type, names: tuple[str, ...], values: list[Any]) -> Any:
+    """`cls(*values)`, for a dataclass of the model without a __post_init__ built as its
+    __init__ would (its fields set in order), without the cost of a frozen dataclass's
+    __init__ setting each field through object.__setattr__ (most of reading a class's cache)."""
+    if cls in _INITIALISED:
+        return cls(*values)
+    value: Any = object.__new__(cls)
+    value.__dict__.update(zip(names, values, strict=True))
+    return value
 
 
 def _text(data: Any) -> str:

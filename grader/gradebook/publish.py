@@ -4,13 +4,13 @@ Every output of a run (the CSVs, results.json, feedback/, the report and its plo
 written into a fresh staging folder beside the gradebook folder, ``.<name>.stage-<hex>``, each
 file flushed to disk (a file whose bytes the previous set's file holds already, plainly ours --
 one name, our owner, the permissions a new file gets --, is linked from it instead, its bytes
-compared through the new link: a re-run re-creates few files). Nothing a reader can see changes while that happens. Then the staging
-folder and the gradebook folder are exchanged in one system call (``renameat2`` with
-``RENAME_EXCHANGE`` on Linux, ``renamex_np`` on macOS; see :mod:`.swap`), so at every instant
-the path names the whole previous set or the whole new one; the previous set, now under the
-staging name, is then removed (a reader still inside it sees its files go, never a file of the
-other set). Where no exchange exists, two renames leave a moment in which
-the path names nothing (never a mixed set); a crash in that moment is repaired by the next run.
+compared through the new link: a re-run re-creates few files). Nothing a reader can see
+changes while that happens. Then the staging folder and the gradebook folder are exchanged in
+one system call (``renameat2`` with ``RENAME_EXCHANGE`` on Linux, ``renamex_np`` on macOS;
+see :mod:`.swap`), so at every instant the path names the whole previous set or the whole new
+one; the previous set, now under the staging name, is then removed (a reader still inside it
+sees its files go, never a file of the other set). Where no exchange exists, two renames leave
+a moment in which the path names nothing (never a mixed set); a crash in that moment is repaired by the next run.
 
 - Ctrl-C, SIGTERM or SIGHUP while staging removes the staging folder and leaves the previous
   set as it was; during the exchange itself they are held back until it is done, so the

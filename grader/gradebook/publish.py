@@ -10,7 +10,8 @@ one system call (``renameat2`` with ``RENAME_EXCHANGE`` on Linux, ``renamex_np``
 see :mod:`.swap`), so at every instant the path names the whole previous set or the whole new
 one; the previous set, now under the staging name, is then removed (a reader still inside it
 sees its files go, never a file of the other set). Where no exchange exists, two renames leave
-a moment in which the path names nothing (never a mixed set); a crash in that moment is repaired by the next run.
+a moment in which the path names nothing (never a mixed set); a crash in that moment is
+repaired by the next run.
 
 - Ctrl-C, SIGTERM or SIGHUP while staging removes the staging folder and leaves the previous
   set as it was; during the exchange itself they are held back until it is done, so the

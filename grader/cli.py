@@ -320,6 +320,7 @@ def _publish(
         progress=progress,
         cache=not args.no_cache,
         store=batch.sheet_cache,
+        draw_aside=args.jobs > 0,  # --jobs 0: everything in this process
     )
 
 

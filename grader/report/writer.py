@@ -8,10 +8,13 @@ grades.csv. :func:`report_files` renders them in memory (equal gradebooks give e
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.gradebook.publish import Content, GradebookFolder, Progress, Published
 from grader.gradebook.rendered import RowStore
@@ -24,36 +27,96 @@ from grader.report.markdown import render_markdown
 from grader.report.summary import build_report
 from grader.report.words import REPORT_HTML, REPORT_MD, REPORT_PNG
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
 PLOT_CACHE = "cache/plot.json"  # what the last PNG was drawn from, and its digest
 PLOT_FORMAT = "grader-plot-cache"
 
 
-def report_files(book: Gradebook, previous: Path | None = None) -> list[tuple[str, Content]]:
-    """The class report of `book` as (file name, bytes): the PNG first (when matplotlib is
+def report_files(
+    book: Gradebook, previous: Path | None = None, aside: Aside | None = None
+) -> list[tuple[str, Content]]:
+    """The class report of `book` as (file name, content): the PNG first (when matplotlib is
     installed: without the `plots` extra the reports keep only the table), then report.md,
     then report.html; with `previous` (a gradebook folder) the plot cache last.
 
     Drawing the PNG costs a second (matplotlib's import, mostly). With `previous`, the PNG
     there is taken again when its plot cache says it was drawn from the same bins, total and
     title by the same matplotlib, and its bytes have the digest the cache recorded (no
-    student text is drawn, and the bytes are checked: a changed file is drawn anew)."""
+    student text is drawn, and the bytes are checked: a changed file is drawn anew). With
+    `aside`, a PNG to draw is drawn in another process while the rest is written (its
+    content then waits for it)."""
     report = build_report(book)
     title = f"Totals: {report.assignment} (n = {report.totals.count})"
     image = plots_available()
+    drawing: list[tuple[str, Content]] = []
+    if image:
+        key = _plot_key(report.bins, report.max_total, title)
+        png = _previous_png(previous, key) if previous is not None else None
+        drawn = (
+            png if png is not None
+            else aside.draw(report.bins, report.max_total, title) if aside is not None
+            else render_histogram(report.bins, report.max_total, title)
+        )  # fmt: skip
+        drawing.append((REPORT_PNG, drawn))
+        if previous is not None:
+            drawing.append((PLOT_CACHE, functools.partial(_plot_record, key, drawn)))
     files: list[tuple[str, Content]] = [
         (REPORT_MD, render_markdown(report, image).encode("utf-8")),
         (REPORT_HTML, render_html(report, image).encode("utf-8")),
     ]
-    if image:
-        key = _plot_key(report.bins, report.max_total, title)
-        png = _previous_png(previous, key) if previous is not None else None
-        if png is None:
-            png = render_histogram(report.bins, report.max_total, title)
-        files.insert(0, (REPORT_PNG, png))
-        if previous is not None:
-            record = {"format": PLOT_FORMAT, "key": key, "sha256": hashlib.sha256(png).hexdigest()}
-            files.append((PLOT_CACHE, (json.dumps(record, sort_keys=True) + "\n").encode()))
-    return files
+    return [*drawing[:1], *files, *drawing[1:]]
+
+
+def _plot_record(key: str, png: bytes | Callable[[], bytes]) -> bytes:
+    """The plot cache: what the PNG was drawn from, and its digest."""
+    data = png() if callable(png) else png
+    record = {"format": PLOT_FORMAT, "key": key, "sha256": hashlib.sha256(data).hexdigest()}
+    return (json.dumps(record, sort_keys=True) + "\n").encode()
+
+
+class Aside:
+    """Draws the report's PNG in one forked process while this one writes the other files
+    (matplotlib's import and the drawing are most of a re-run whose totals changed). The
+    process is started when a PNG is drawn and ended with the context; where processes
+    cannot be forked, or the process dies, the PNG is drawn here."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Aside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def draw(self, bins: Sequence[Bin], max_total: float, title: str) -> Callable[[], bytes]:
+        """The PNG of :func:`render_histogram`, as a function waiting for it."""
+        import multiprocessing  # here: a run that draws nothing never imports the pool
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            png = render_histogram(bins, max_total, title)
+            return lambda: png
+        if self._pool is None:
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        future = self._pool.submit(render_histogram, tuple(bins), max_total, title)
+        done: list[bytes] = []
+
+        def wait() -> bytes:
+            if not done:
+                try:
+                    done.append(future.result())
+                except BrokenProcessPool:  # the process died: drawn here instead
+                    done.append(render_histogram(bins, max_total, title))
+            return done[0]
+
+        return wait
 
 
 def _plot_key(bins: Sequence[Bin], max_total: float, title: str) -> str:
@@ -85,6 +148,7 @@ def write_outputs(
     progress: Progress | None = None,
     cache: bool = False,
     store: RowStore | None = None,
+    draw_aside: bool = False,
 ) -> Published:
     """Publish every output of a run into `folder` (which the caller has locked) at once:
     feedback, CSVs, results.json, the report and `extra` files (an extra file named like a
@@ -92,14 +156,16 @@ def write_outputs(
     With `cache`, the PNG of the previous set is reused when it was drawn from the same data
     (see :func:`report_files`); with `store`, each row's rendered pieces are copied from it
     where it holds them (see :mod:`grader.gradebook.rendered`; it is given the pieces of this
-    set, so its file must come after the gradebook's among `extra`). Raises
+    set, so its file must come after the gradebook's among `extra`); with `draw_aside`, a PNG
+    to draw is drawn in another process meanwhile (see :class:`Aside`). Raises
     GradebookWriteError with the previous set left whole."""
     extras = dict(extra)
-    if progress:
-        progress("report", 0, 1)
-    report = report_files(book, folder.path if cache else None)
-    if progress:
-        progress("report", 1, 1)
-    files = [*gradebook_files(book, show_reference=show_reference, store=store), *report]
-    files = [(path, extras.pop(path, content)) for path, content in files]
-    return folder.publish([*files, *extras.items()], progress)
+    with Aside() if draw_aside else contextlib.nullcontext() as aside:
+        if progress:
+            progress("report", 0, 1)
+        report = report_files(book, folder.path if cache else None, aside)
+        if progress:
+            progress("report", 1, 1)
+        files = [*gradebook_files(book, show_reference=show_reference, store=store), *report]
+        files = [(path, extras.pop(path, content)) for path, content in files]
+        return folder.publish([*files, *extras.items()], progress)

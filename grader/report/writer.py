@@ -12,9 +12,11 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
+import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NoReturn
 
 from grader.gradebook.publish import Content, GradebookFolder, Progress, Published
 from grader.gradebook.rendered import RowStore
@@ -26,9 +28,7 @@ from grader.report.htmlpage import render_html
 from grader.report.markdown import render_markdown
 from grader.report.summary import build_report
 from grader.report.words import REPORT_HTML, REPORT_MD, REPORT_PNG
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+from grader.sandbox import die_with_parent
 
 PLOT_CACHE = "cache/plot.json"  # what the last PNG was drawn from, and its digest
 PLOT_FORMAT = "grader-plot-cache"
@@ -77,46 +77,79 @@ def _plot_record(key: str, png: bytes | Callable[[], bytes]) -> bytes:
 
 
 class Aside:
-    """Draws the report's PNG in one forked process while this one writes the other files
+    """Draws the report's PNG in a forked process while this one writes the other files
     (matplotlib's import and the drawing are most of a re-run whose totals changed). The
-    process is started when a PNG is drawn and ended with the context; where processes
-    cannot be forked, or the process dies, the PNG is drawn here."""
+    process holds none of this one's files (the gradebook's lock, its pipes), ignores Ctrl-C
+    (left to this process), dies with this process and is ended with the context; where
+    processes cannot be forked, or the drawing fails there, the PNG is drawn here."""
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        self._children: list[int] = []
 
     def __enter__(self) -> Aside:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pid in self._children:  # not waited for: the run stopped before the PNG
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        self._children = []
 
     def draw(self, bins: Sequence[Bin], max_total: float, title: str) -> Callable[[], bytes]:
         """The PNG of :func:`render_histogram`, as a function waiting for it."""
-        import multiprocessing  # here: a run that draws nothing never imports the pool
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not hasattr(os, "fork"):
             png = render_histogram(bins, max_total, title)
             return lambda: png
-        if self._pool is None:
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        future = self._pool.submit(render_histogram, tuple(bins), max_total, title)
+        reader, writer = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the drawing process: it never returns
+            _draw_and_exit(writer, parent, bins, max_total, title)
+        os.close(writer)
+        self._children.append(pid)
         done: list[bytes] = []
 
         def wait() -> bytes:
             if not done:
-                try:
-                    done.append(future.result())
-                except BrokenProcessPool:  # the process died: drawn here instead
-                    done.append(render_histogram(bins, max_total, title))
+                with os.fdopen(reader, "rb") as pipe:
+                    data = pipe.read()
+                _, status = os.waitpid(pid, 0)
+                self._children.remove(pid)
+                ok = status == 0 and data
+                done.append(data if ok else render_histogram(bins, max_total, title))
             return done[0]
 
         return wait
+
+
+def _draw_and_exit(
+    writer: int, parent: int, bins: Sequence[Bin], max_total: float, title: str
+) -> NoReturn:
+    """In the drawing process: every other inherited descriptor closed, Ctrl-C left to the
+    parent, SIGTERM and SIGHUP deadly, death with the parent; the PNG written to `writer`."""
+    code = 1
+    try:
+        os.closerange(3, writer)
+        os.closerange(writer + 1, _max_fd())
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        die_with_parent(parent)
+        data = render_histogram(bins, max_total, title)
+        with os.fdopen(writer, "wb") as out:
+            out.write(data)
+        code = 0
+    finally:
+        os._exit(code)  # nothing of the parent's (atexit handlers, finalizers) runs here
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 4096
 
 
 def _plot_key(bins: Sequence[Bin], max_total: float, title: str) -> str:

@@ -287,7 +287,8 @@ def _publish(
 ) -> Published:
     """Publish the gradebook and the report, with the TAs' files of the folder carried over."""
     from grader.gradebook import REVIEW_FILE
-    from grader.gradebook.folder import inside, staff_files, unmerged
+    from grader.gradebook.folder import inside, live_bytes, staff_files, unmerged
+    from grader.gradebook.ta_file import TA_FILE
     from grader.report import write_outputs
 
     inputs = [p for p in (args.scores, args.roster) if p is not None]
@@ -301,8 +302,13 @@ def _publish(
     elif pending:
         err.write(f"warning: {review} holds {pending} TA score(s) not handed back yet: it is "
                   f"kept as it is; hand it back with --scores {review}\n")  # fmt: skip
+    scores = batch.scores
+    if scores.ta_bytes is None and live_bytes(args.out / TA_FILE) != scores.ta_read:
+        err.write(f"warning: {args.out / TA_FILE} changed while grading: it is kept as you saved "
+                  "it; the scores saved since count from the next run\n")  # fmt: skip
+    keep_review = handed_back or bool(pending)
     files: list[tuple[str, Content]] = [
-        *staff_files(args.out, inputs, batch.scores.ta_bytes, handed_back or bool(pending))
+        *staff_files(args.out, inputs, scores.ta_bytes, keep_review, scores.ta_read)
     ]
     if batch.cache is not None:
         from grader.judgement_cache import CACHE_FILE
@@ -364,6 +370,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Grade a folder and publish the gradebook (one set: see grader.gradebook.publish)."""
     from grader.dask_backend import SchedulerError
     from grader.gradebook.errors import GradebookWriteError
+    from grader.gradebook.folder import StaffFileChanged
     from grader.gradebook.publish import GradebookFolder
     from grader.gradebook.ta_file import TA_FILE, TAFileError
     from grader.judgement_cache import CACHE_FILE
@@ -421,6 +428,9 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_FAIL
     except TAFileError as exc:
         err.write(f"grade: {exc}; nothing was written\n")
+        return EXIT_FAIL
+    except StaffFileChanged as exc:  # raised before anything is staged: the set is as it was
+        err.write(f"grade: {exc}\n")
         return EXIT_FAIL
     except SchedulerError as exc:
         err.write(f"grade: --scheduler: {exc}; nothing was written\n")

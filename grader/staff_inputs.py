@@ -70,6 +70,7 @@ class ScoreInputs:
     refused: Refusals = field(default_factory=Refusals)
     ta_bytes: bytes | None = None  # scores.csv to write (None: leave it as it is)
     merged: int = 0  # rows appended to scores.csv
+    ta_read: bytes | None = None  # scores.csv's bytes when they were read (None: no such file)
 
 
 def capped(messages: Sequence[Message]) -> list[Message]:
@@ -184,7 +185,9 @@ def read_scores(
         origin = origin_label(path, out_dir) if path is not None else ""
         ta_bytes = updated_bytes(ta, rows, origin)
     overrides = {(s.student_id, s.part): s for s in applied}
-    return ScoreInputs(overrides, tuple(capped(messages)), refused, ta_bytes, len(rows))
+    return ScoreInputs(
+        overrides, tuple(capped(messages)), refused, ta_bytes, len(rows), ta.data
+    )
 
 
 _WORD = re.compile(r"\w+")

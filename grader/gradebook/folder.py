@@ -96,10 +96,32 @@ def unmerged(path: Path, info: AssignmentInfo, counting: Mapping[tuple[str, str]
     )
 
 
+class StaffFileChanged(Exception):
+    """A TA's file of the gradebook folder changed while grading: publishing would lose the
+    edit, so nothing is published."""
+
+
+def live_bytes(path: Path) -> bytes | None:
+    """The bytes of the file at `path` now (None: there is no such file)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def staff_files(
-    out_dir: Path, inputs: Sequence[Path], ta_bytes: bytes | None, keep_review: bool
+    out_dir: Path,
+    inputs: Sequence[Path],
+    ta_bytes: bytes | None,
+    keep_review: bool,
+    ta_read: bytes | None = None,
 ) -> list[tuple[str, bytes]]:
-    """The people's files of the folder, (relative path, bytes), to publish with the new set."""
+    """The people's files of the folder, (relative path, bytes), to publish with the new set.
+
+    `ta_read` is scores.csv as it was read at the start of the run. When the run has new bytes
+    for it (`ta_bytes`: created, or handed-back scores merged) but a TA saved it in between,
+    writing ours would drop their edit: StaffFileChanged is raised instead. Without new bytes
+    the file is carried over as it is now."""
     files: dict[str, bytes] = {}
     for path in inputs:  # other files of people's in the folder are kept by the publish
         relative = inside(out_dir, path)
@@ -107,8 +129,14 @@ def staff_files(
             files[relative] = path.read_bytes()
     if keep_review and (out_dir / REVIEW_FILE).is_file():
         files[REVIEW_FILE] = (out_dir / REVIEW_FILE).read_bytes()
+    now = live_bytes(out_dir / TA_FILE)
+    if ta_bytes is not None and now != ta_read:
+        raise StaffFileChanged(
+            f"{out_dir / TA_FILE} changed while grading (saved during the run): nothing was "
+            "published, so the edit is kept as it is; run grade again to grade with it"
+        )
     if ta_bytes is not None:
         files[TA_FILE] = ta_bytes
-    elif (out_dir / TA_FILE).is_file():
-        files[TA_FILE] = (out_dir / TA_FILE).read_bytes()
+    elif now is not None:
+        files[TA_FILE] = now
     return sorted(files.items())

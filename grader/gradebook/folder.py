@@ -114,7 +114,7 @@ def staff_files(
     inputs: Sequence[Path],
     ta_bytes: bytes | None,
     keep_review: bool,
-    ta_read: bytes | None = None,
+    ta_read: bytes | None,
 ) -> list[tuple[str, bytes]]:
     """The people's files of the folder, (relative path, bytes), to publish with the new set.
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.gradebook.folder import folder_problem, input_problem, staff_files, unmerged
+from grader.gradebook.folder import (
+    StaffFileChanged,
+    folder_problem,
+    input_problem,
+    staff_files,
+    unmerged,
+)
 from grader.gradebook.scores import read_ta_scores
 from grader.gradebook.ta_file import (
     TAFile,
@@ -142,8 +148,13 @@ def test_staff_files_carry_the_tas_files_of_the_folder(tmp_path: Path) -> None:
     (tmp_path / "roster.csv").write_bytes(b"roster")
     (tmp_path / "scores.csv").write_bytes(b"old")
     outside = tmp_path.parent / "elsewhere.csv"
-    files = dict(staff_files(tmp_path, [tmp_path / "roster.csv", outside], None, keep_review=True))
+    inputs = [tmp_path / "roster.csv", outside]
+    files = dict(staff_files(tmp_path, inputs, None, keep_review=True, ta_read=b"old"))
     assert files == {"review.csv": b"mine", "scores.csv": b"old"}  # the publish keeps roster.csv
-    files = dict(staff_files(tmp_path, [], b"old+new", keep_review=False))
+    files = dict(staff_files(tmp_path, [], b"old+new", keep_review=False, ta_read=b"old"))
     assert files == {"scores.csv": b"old+new"}
+    with pytest.raises(StaffFileChanged):  # saved by a TA since it was read as b"older"
+        staff_files(tmp_path, [], b"older+new", keep_review=False, ta_read=b"older")
+    with pytest.raises(StaffFileChanged):  # created by a TA after the run found none
+        staff_files(tmp_path, [], b"header", keep_review=False, ta_read=None)
     assert isinstance(TAFile(tmp_path, None).scores, tuple)

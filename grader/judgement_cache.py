@@ -3,7 +3,8 @@
 A re-run after a few TA edits or late submissions decides only what changed. Each entry is the
 CheckResult of one distinct job (a symbolic judgement, a free-text match), keyed by
 
-- the question's fingerprint: a digest of the grader's own code, the solver package's source,
+- the question's fingerprint: a digest of the grader's own code, the scheme by which symbolic
+  judgements draw their random instances (`INSTANCE_SCHEME`), the solver package's source,
   the rubric-wide settings (data, contexts, tolerances, rounding, variants) and that question's
   spec. A changed rubric question or solver invalidates exactly the judgements it can change
   (another question's stay valid; a change to the grader or the solver invalidates all);
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.checkers.prepare import PreparedRubric
+from grader.checkers.symbolic import INSTANCE_SCHEME
 from grader.checkers.variants import VariantJob
 from grader.model import (
     CheckResult,
@@ -89,7 +91,8 @@ def fingerprints(prepared: PreparedRubric, code: str, solver: str) -> dict[str, 
     out = {}
     for question in rubric.questions:
         h = hashlib.sha256()
-        for piece in (FORMAT, str(VERSION), code, solver, shared, repr(question)):
+        pieces = (FORMAT, str(VERSION), INSTANCE_SCHEME, code, solver, shared, repr(question))
+        for piece in pieces:
             h.update(piece.encode("utf-8", "surrogatepass") + b"\0")
         out[question.id] = h.hexdigest()
     return out

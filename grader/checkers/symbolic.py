@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.checkers import mistakes as declared
 from grader.checkers.base import (
@@ -29,12 +29,23 @@ from grader.checkers.forms import FormRequirement, forms_from, validate_forms, w
 from grader.engine import ContextError, Judgement, ResolveError, Split, SymbolicSpec
 from grader.engine.mistakes import problems as mistake_problems
 from grader.mathlang import ParseError, parse
+from grader.mathlang.ast import Node
 from grader.model import CheckResult, Method, Outcome, RawAnswer, Reason, frozen_mapping
 from grader.references import ExpressionForms, IndexReference
 from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec
 
+if TYPE_CHECKING:
+    from grader.engine.bank import Bank
+
 NOT_AN_EXPRESSION = "This answer should be an expression (text), not a list or a mapping."
+
+# How the random instances of a judgement are drawn: in a declared context from one bank per
+# part and split (seeded by the rubric, the answer id and the split, whatever the answer),
+# in an open context seeded by the answer's text too. Part of the judgement cache's
+# fingerprint, so a cache written under another scheme is not reused.
+INSTANCE_SCHEME = "bank-per-part-1"
+SAMPLES = 6  # instances compared per judgement
 
 
 def seed_for(*parts: str) -> int:
@@ -63,6 +74,7 @@ class PreparedSymbolic(PreparedPart):
         self.sym = sym
         self.display = display
         self.alternatives = alternatives  # split id -> dotted answer id of the alternative slot
+        self.banks: dict[str, Bank] = {}  # split id -> the part's shared judging side
 
     def requests(self, answers: Answers) -> tuple[Job, ...]:
         return tuple(self._job(split, a) for split, a in self._given(answers) if not a.error)
@@ -94,12 +106,8 @@ class PreparedSymbolic(PreparedPart):
             return _unreadable(
                 exc.reason, f"Could not read the expression: {exc.message}", exc.pointer()
             )
-        sym = replace(self.sym, only_split=str(split_id)) if split_id else self.sym
-        seed = seed_for(self.rubric_id, self.spec.answer_id, str(split_id), text)
-        from grader.engine.judge import judge  # here: `grade check` never judges
-
         try:
-            verdict = judge(tree, sym, self.context, seed=seed)
+            verdict = self._judge(str(split_id), tree, text)
         except ResolveError as exc:
             return _unreadable(exc.reason, exc.message, "")
         except ContextError as exc:
@@ -113,6 +121,24 @@ class PreparedSymbolic(PreparedPart):
                 needs_review=True,
             )
         return with_forms(from_judgement(verdict), tree, self.forms, self.context)
+
+    def _judge(self, split_id: str, tree: Node, text: str) -> Judgement:
+        """The engine's judgement: in a declared context against the split's bank (every
+        answer on the same instances, a tree judged once), in an open context on instances
+        of its own."""
+        # Imported here: `grade check` never judges.
+        from grader.engine.bank import Bank
+        from grader.engine.judge import judge, judge_in
+
+        sym = replace(self.sym, only_split=split_id) if split_id else self.sym
+        if self.context.open:
+            seed = seed_for(self.rubric_id, self.spec.answer_id, split_id, text)
+            return judge(tree, sym, self.context, seed=seed)
+        bank = self.banks.get(split_id)
+        if bank is None:
+            seed = seed_for(self.rubric_id, self.spec.answer_id, split_id)
+            bank = self.banks[split_id] = Bank(sym, self.context, seed, SAMPLES)
+        return judge_in(bank, tree)
 
     def decide(self, answers: Answers, results: Mapping[Job, CheckResult]) -> CheckResult:
         given = self._given(answers)

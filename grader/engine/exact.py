@@ -1,11 +1,11 @@
 """Exact decisions in the scalar interpretation, with sympy, when they are cheap.
 
 Sympy objects are built directly with constructors from the RESOLVED tree, never from text:
-symbols get generated names ("v0", "v1", ...) and the assumptions an open context states for
-them (positive, integer...), declared functions become undefined sympy functions with
-generated names ("F0", ...), numbers become exact Rationals (so 0.333333333333333 is not 1/3).
+symbols get names made from the context's ("v_W2") and the assumptions an open context states
+for them (positive, integer...), declared functions become undefined sympy functions with
+such names ("F_f2_d0"), numbers become exact Rationals (so 0.333333333333333 is not 1/3).
 Defined symbols are replaced by their definitions (so `z2`, `f2(s2)` and `f2(W2 z1)` become
-the same expression). A derivative `f2'(x)` becomes its own undefined function ("F1d1"): a
+the same expression). A derivative `f2'(x)` becomes its own undefined function ("F_f2_d1"): a
 proof that treats f and f' as unrelated functions is still a proof for the real ones, and it
 keeps `expand` fast.
 
@@ -91,27 +91,61 @@ def prove_equal(a: IR, b: IR, context: Context) -> bool:
 def decide(a: IR, b: IR, context: Context) -> bool | None:
     """True: proved equal; False: proved different; None: not decided (see the module
     docstring)."""
-    if len(ir_walk(a)) + len(ir_walk(b)) > MAX_IR_NODES:
-        return None
-    if max(_depth(a), _depth(b)) > MAX_IR_DEPTH:
-        return None
-    builder = _Builder(context)
-    try:
-        difference = builder.build(a) - builder.build(b)
-        if difference == 0:
-            return True
-        if _is_plain_rational(difference):
-            if _expansion(difference) > MAX_TERMS:
-                return None
-            return bool(sympy.cancel(difference) == 0)
-        if _estimated_terms(difference, {}) > MAX_TERMS:
+    return Decider(context).decide(a, b)
+
+
+class Decider:
+    """Exact decisions in one context, keeping what it learns about the trees given as `b`
+    (a rubric's reference and its mistake variants): their sizes, depths and sympy forms are
+    worked out once however many answers are decided against them. Symbols and functions are
+    named after the context's names, so a sympy form does not depend on which trees were
+    built before it (the decisions of a Decider are independent of their order)."""
+
+    def __init__(self, context: Context) -> None:
+        self.builder = _Builder(context)
+        self.known: dict[IR, tuple[int, int, Any]] = {}
+
+    def decide(self, a: IR, b: IR) -> bool | None:
+        """`decide(a, b, context)` (see the module docstring), with `b` remembered."""
+        size, depth, built = self._known(b)
+        if len(ir_walk(a)) + size > MAX_IR_NODES or max(_depth(a), depth) > MAX_IR_DEPTH:
             return None
-        return True if sympy.expand(difference) == 0 else None
-    except _Unsupported:
+        if built is None:  # building `b` failed: not decided, as when both were built anew
+            return None
+        try:
+            return _decided(self.builder.build(a) - built)
+        except _Unsupported:
+            return None
+        except (ArithmeticError, ValueError, TypeError, RecursionError, sympy.PolynomialError):
+            # "not decided" is always a safe answer: random testing decides
+            return None
+
+    def _known(self, b: IR) -> tuple[int, int, Any]:
+        """Size, depth and sympy form (None: over budget, or building it failed) of `b`."""
+        found = self.known.get(b)
+        if found is None:
+            size, depth = len(ir_walk(b)), _depth(b)
+            built: Any = None
+            if size <= MAX_IR_NODES and depth <= MAX_IR_DEPTH:
+                try:
+                    built = self.builder.build(b)
+                except _BUILD_ERRORS:
+                    built = None
+            found = self.known[b] = (size, depth, built)
+        return found
+
+
+def _decided(difference: Any) -> bool | None:
+    """The decision on a built difference (may raise the errors `Decider.decide` catches)."""
+    if difference == 0:
+        return True
+    if _is_plain_rational(difference):
+        if _expansion(difference) > MAX_TERMS:
+            return None
+        return bool(sympy.cancel(difference) == 0)
+    if _estimated_terms(difference, {}) > MAX_TERMS:
         return None
-    except (ArithmeticError, ValueError, TypeError, RecursionError, sympy.PolynomialError):
-        # "not decided" is always a safe answer: random testing decides
-        return None
+    return True if sympy.expand(difference) == 0 else None
 
 
 def build_pair(a: IR, b: IR, context: Context) -> tuple[Any, Any]:
@@ -134,8 +168,20 @@ def _depth(node: IR) -> int:
     return deepest
 
 
+_BUILD_ERRORS = (
+    UnsupportedTree,
+    ArithmeticError,
+    ValueError,
+    TypeError,
+    RecursionError,
+    sympy.PolynomialError,
+)
+
+
 class _Builder:
-    """IR -> sympy, with generated names, for one decision."""
+    """IR -> sympy, with names made from the context's (`v_W2`, `F_f2_d1`): a symbol or
+    function is the same sympy object whichever tree met it first. Definitions are built once
+    and kept."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
@@ -173,7 +219,7 @@ class _Builder:
         if name not in self.symbols:
             assumption = self.context.assumptions.get(name)
             facts = {"real": True} if assumption is None else {"real": True, assumption: True}
-            self.symbols[name] = sympy.Symbol(f"v{len(self.symbols)}", **facts)
+            self.symbols[name] = sympy.Symbol(f"v_{name}", **facts)
         return self.symbols[name]
 
     def _apply(self, node: Apply) -> Any:
@@ -181,7 +227,7 @@ class _Builder:
         if not node.builtin:
             key = (node.func, node.primes)
             if key not in self.functions:
-                self.functions[key] = sympy.Function(f"F{len(self.functions)}d{node.primes}")
+                self.functions[key] = sympy.Function(f"F_{node.func}_d{node.primes}")
             return self.functions[key](*args)
         if node.func == "log":
             return sympy.log(args[0]) / (sympy.log(args[1]) if len(args) == 2 else 1)

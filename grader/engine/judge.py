@@ -29,13 +29,15 @@ The pieces: `spec` (what is judged against, the verdict), `resolve` and `calls` 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from grader.engine import mistakes
+from grader.engine.bank import Bank
 from grader.engine.calls import called_as_functions
 from grader.engine.context import Context, ContextError
 from grader.engine.evaluate import Interpretation
@@ -69,16 +71,35 @@ def judge(
         from grader.engine.statement_judge import judge_statement
 
         return judge_statement(student, spec, open_reading(context, student, spec.reference), seed)
-    node, from_equation = final_rhs(student)
     if context.open:
-        context = open_reading(context, node, spec.reference)
-    resolved = resolve(node, context)
-    lead = ["Judged the right-hand side of your equation."] if from_equation else []
-    lead += resolved.notes
-    if context.free_index is not None:
-        return _IndexJudge(node, resolved.ir, spec, context, seed, samples, lead).run()
-    judged = _Answer(node, resolved.ir)
-    return _SymbolicJudge(judged, spec, context, seed, samples, lead).run()
+        context = open_reading(context, final_rhs(student)[0], spec.reference)
+    return _judged(Bank(spec, context, seed, samples), student)
+
+
+def judge_in(bank: Bank, student: Node) -> Judgement:
+    """`judge(student, bank.spec, bank.context, seed=bank.seed, samples=bank.samples)` for a
+    declared context, sharing the bank's instances, rubric-side values and judgements with
+    every other answer judged in it (the result is the same whatever was judged before)."""
+    if bank.context.open:
+        raise ValueError("an open context's reading depends on the answer: use judge")
+    return _judged(bank, student)
+
+
+def _judged(bank: Bank, student: Node) -> Judgement:
+    """Resolve the answer, judge its tree once per bank, and add what depends on how it was
+    written: the notes of reading it and the canonical text."""
+    node, from_equation = final_rhs(student)
+    resolved = resolve(node, bank.context)
+    lead = ("Judged the right-hand side of your equation.",) if from_equation else ()
+    core = bank.judged.get(resolved.ir)
+    if core is None:
+        if bank.context.free_index is not None:
+            core = _IndexJudge(resolved.ir, bank).run()
+        else:
+            core = _SymbolicJudge(resolved.ir, bank).run()
+        bank.judged[resolved.ir] = core
+    feedback = (*lead, *resolved.notes, *core.feedback)
+    return replace(core, feedback=feedback, parsed=to_text(node))
 
 
 def open_reading(context: Context, answer: Node, reference: Node | None) -> Context:
@@ -88,15 +109,6 @@ def open_reading(context: Context, answer: Node, reference: Node | None) -> Cont
     if reference is not None:
         names |= called_as_functions(reference, context)
     return context.declaring_functions(names)
-
-
-def _reference_ir(spec: SymbolicSpec, context: Context) -> IR:
-    if spec.reference is None:
-        raise ContextError("this answer needs a reference expression")
-    try:
-        return resolve(final_rhs(spec.reference)[0], context).ir
-    except ResolveError as exc:
-        raise ContextError(f"the reference does not resolve: {exc.message}") from exc
 
 
 @dataclass(frozen=True)
@@ -112,14 +124,6 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class _Answer:
-    """The answer as written (for `parsed`) and resolved."""
-
-    node: Node
-    ir: IR
-
-
-@dataclass(frozen=True)
 class _Planned:
     """The answer ready for evaluation: its tree, its shape (matrix interpretation) and the
     planner's notes."""
@@ -131,30 +135,21 @@ class _Planned:
 
 # ----- scalar and matrix answers -----------------------------------------------------------------
 class _SymbolicJudge:
-    """Judging one answer in the scalar or matrix interpretation."""
+    """Judging one resolved answer in the scalar or matrix interpretation (its feedback
+    leaves out the notes of reading it, which `_judged` adds; `parsed` is left empty)."""
 
-    def __init__(
-        self,
-        answer: _Answer,
-        spec: SymbolicSpec,
-        context: Context,
-        seed: int,
-        samples: int,
-        lead: list[str],
-    ) -> None:
-        self.node = answer.node
-        self.ir = answer.ir
-        self.spec = spec
-        self.context = context
-        self.reference = _reference_ir(spec, context)
-        matrix = uses_matrix_notation(answer.ir) and not context.open
+    def __init__(self, ir: IR, bank: Bank) -> None:
+        self.ir = ir
+        self.bank = bank
+        self.spec = bank.spec
+        self.context = context = bank.context
+        self.reference = bank.reference()
+        matrix = uses_matrix_notation(ir) and not context.open
         self.interpretation = Interpretation.MATRIX if matrix else Interpretation.SCALAR
         self.trials: Trials | PreciseTrials = (
-            PreciseTrials(context, seed)
-            if context.open
-            else Trials(context, self.interpretation, seed, samples)
+            PreciseTrials(context, bank.seed) if context.open else bank.trials(self.interpretation)
         )
-        self.feedback = list(lead)
+        self.feedback: list[str] = []
         if context.has_arrays:
             self.feedback.append(
                 "Read as a matrix expression (it uses transposes, elementwise products or diag)."
@@ -187,8 +182,8 @@ class _SymbolicJudge:
 
     def _mistake(self, answer: _Planned) -> Judgement | None:
         """The first declared mistake whose variant the answer equals, as a verdict."""
-        for mistake in self.spec.mistakes:
-            for variant in mistakes.variants(mistake, self.reference, self.context):
+        for index, mistake in enumerate(self.spec.mistakes):
+            for variant in self.bank.variants(index):
                 found = self._against(answer, variant.tree, strict=False)
                 if found.equal:
                     texts = mistakes.feedback(mistake, variant.sentence)
@@ -209,7 +204,7 @@ class _SymbolicJudge:
         if self.interpretation is Interpretation.SCALAR:
             return self._scalar(answer.ir, reference)
         try:
-            ref = plan(reference, self.context)
+            ref = self.bank.plan(reference)
         except ShapeError as exc:
             if not strict:
                 return Comparison(False, Method.STRUCTURAL)
@@ -235,11 +230,9 @@ class _SymbolicJudge:
             return self._matrices(answer, reference)
         if isinstance(answer, SetOf) or isinstance(reference, SetOf):
             return self._sets(answer, reference)
-        # Imported here: the exact path needs sympy, which `grade check` and `--help` must not
-        # pay for (a third of a second of imports) when they never judge an answer.
-        from grader.engine.exact import decide
-
-        exact = decide(answer, reference, self.context)
+        # The bank imports sympy only here: `grade check` and `--help` must not pay for it (a
+        # third of a second of imports) when they never judge an answer.
+        exact = self.bank.decider().decide(answer, reference)
         if exact is True:
             return Comparison(True, Method.EXACT)
         verdict = self.trials.compare_trees(answer, reference)
@@ -353,36 +346,29 @@ class _SymbolicJudge:
             reasons=tuple(reasons),
             feedback=tuple(self.feedback + texts),
             undecided=undecided,
-            parsed=to_text(self.node),
+            parsed="",
         )
 
 
 # ----- index answers ---------------------------------------------------------------------------
 class _IndexJudge:
-    """Judging one answer in the index interpretation (a vector over the free index)."""
+    """Judging one resolved answer in the index interpretation (a vector over the free index;
+    feedback and `parsed` as for `_SymbolicJudge`)."""
 
-    def __init__(
-        self,
-        node: Node,
-        ir: IR,
-        spec: SymbolicSpec,
-        context: Context,
-        seed: int,
-        samples: int,
-        lead: list[str],
-    ) -> None:
-        self.node = node
-        self.spec = spec
-        self.context = context
-        self.trials = Trials(context, Interpretation.INDEX, seed, samples)
-        self.answer = self.trials.series(ir)
+    def __init__(self, ir: IR, bank: Bank) -> None:
+        self.bank = bank
+        self.spec = spec = bank.spec
+        self.context = bank.context
+        self.trials = trials = bank.trials(Interpretation.INDEX)
+        self.answer = trials.series(ir)
         self.reference_ir: IR | None = None
         if spec.reference_fn is not None:
-            self.reference = self.trials.function_series(spec.reference_fn)
+            fn = spec.reference_fn
+            self.reference = bank.series("reference", lambda: trials.function_series(fn))
         else:
-            self.reference_ir = _reference_ir(spec, context)
-            self.reference = self.trials.series(self.reference_ir)
-        self.feedback = list(lead)
+            self.reference_ir = bank.reference()
+            self.reference = trials.kept_series(self.reference_ir)
+        self.feedback: list[str] = []
 
     def run(self) -> Judgement:
         if not self.spec.splits:
@@ -408,11 +394,21 @@ class _IndexJudge:
         return self._verdict(credit, everything, method, reasons, results, undecided)
 
     def _mask(self, split: Split) -> Series:
+        return self.bank.series(("mask", split.id), lambda: self._new_mask(split))
+
+    def _new_mask(self, split: Split) -> Series:
         try:
             condition = self.trials.series(split_condition(split, self.context))
         except (ParseError, ResolveError) as exc:
             raise ContextError(f"split {split.id}: {exc}") from exc
-        return lambda i: np.asarray(condition(i)) > 0.5
+        cache: dict[int, Any] = {}
+
+        def mask(i: int) -> Any:
+            if i not in cache:
+                cache[i] = np.asarray(condition(i)) > 0.5
+            return cache[i]
+
+        return mask
 
     def _whole(self) -> Judgement:
         verdict = self.trials.compare(self.answer, self.reference)
@@ -428,8 +424,11 @@ class _IndexJudge:
                 "Your answer could not be evaluated on any random instance; a TA will check it."
             )
             return self._verdict(0.0, False, Method.NONE, [Reason.UNDECIDED], undecided=True)
-        for mistake in self.spec.mistakes:
-            for series, sentence in self._variant_series(mistake):
+        for index, mistake in enumerate(self.spec.mistakes):
+            variants = self.bank.series(
+                ("mistake", index), functools.partial(self._variant_series, mistake)
+            )
+            for series, sentence in variants:
                 if self.trials.compare(self.answer, series).equal:
                     self.feedback += mistakes.feedback(mistake, sentence)
                     return self._verdict(
@@ -441,14 +440,21 @@ class _IndexJudge:
     def _variant_series(self, mistake: Mistake) -> list[tuple[Series, str]]:
         if self.reference_ir is not None:
             return [
-                (self.trials.series(v.tree), v.sentence)
+                (self.trials.kept_series(v.tree), v.sentence)
                 for v in mistakes.variants(mistake, self.reference_ir, self.context)
             ]
         rule = mistakes.rule_of(mistake)
         if mistake.expression is not None or rule is None or rule.on_values is None:
             return []
         reference, change = self.reference, rule.on_values
-        return [(lambda i: change(reference(i)), rule.sentence)]
+        cache: dict[int, Any] = {}
+
+        def changed(i: int) -> Any:
+            if i not in cache:
+                cache[i] = change(reference(i))
+            return cache[i]
+
+        return [(changed, rule.sentence)]
 
     def _verdict(
         self,
@@ -470,5 +476,5 @@ class _IndexJudge:
             reasons=tuple(reasons),
             feedback=tuple(self.feedback),
             undecided=undecided,
-            parsed=to_text(self.node),
+            parsed="",
         )

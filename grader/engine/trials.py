@@ -2,7 +2,8 @@
 
 The i-th instance of a judgement depends only on (seed, i), so the answer, the reference and
 every mistake variant are evaluated on the same instances, each at most once (values are
-cached per expression). Instances where the reference is not finite are skipped, as are
+cached per expression; a rubric's trees keep theirs for every answer judged on the same
+trials). Instances where the reference is not finite are skipped, as are
 entries where the answer is not finite; at most ATTEMPTS_PER_SAMPLE draws are made per wanted
 sample, and no comparable instance at all leaves the comparison undecided.
 """
@@ -53,6 +54,7 @@ class Trials:
         self.samples = samples
         self.attempts = samples * ATTEMPTS_PER_SAMPLE
         self.instances: dict[int, Instance] = {}
+        self.kept: dict[Any, Series] = {}
 
     def instance(self, i: int) -> Instance:
         """The i-th instance (drawn on first use)."""
@@ -71,6 +73,15 @@ class Trials:
             return cache[i]
 
         return value
+
+    def kept_series(self, node: IR) -> Series:
+        """`series(node)`, kept for the next call with an equal tree: for the rubric's trees
+        (a reference, its mistake variants, a split's condition), which every answer judged
+        on these trials is compared with."""
+        found = self.kept.get(node)
+        if found is None:
+            found = self.kept[node] = self.series(node)
+        return found
 
     def function_series(self, fn: Callable[[Mapping[str, Any]], Any]) -> Series:
         """The values of a solver's reference function (a vector over the free index)."""
@@ -114,8 +125,9 @@ class Trials:
         return Verdict(None if compared == 0 else True, compared)
 
     def compare_trees(self, answer: IR, reference: IR) -> Verdict:
-        """Compare two trees (planned ones in the matrix interpretation)."""
-        return self.compare(self.series(answer), self.series(reference))
+        """Compare an answer's tree with a rubric's (planned ones in the matrix
+        interpretation); the rubric tree's values are kept."""
+        return self.compare(self.series(answer), self.kept_series(reference))
 
     def any_finite(self, node: IR) -> bool:
         """Whether the tree is finite on at least one of the instances (rubric-time check)."""

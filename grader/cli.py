@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # annotations only: importing them would load sympy for `grad
     from grader.checkers.prepare import PreparedRubric
     from grader.gradebook.publish import Content, GradebookFolder, Published
     from grader.pipeline import Batch
+    from grader.report.writer import Aside
     from grader.rubric.spec import Rubric
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -284,8 +285,10 @@ def _publish(
     folder: GradebookFolder,
     progress: Callable[[str, int, int], None] | None,
     err: TextIO,
+    aside: Aside | None = None,
 ) -> Published:
-    """Publish the gradebook and the report, with the TAs' files of the folder carried over."""
+    """Publish the gradebook and the report, with the TAs' files of the folder carried over
+    (`aside`: where a PNG to draw is drawn meanwhile)."""
     from grader.gradebook import REVIEW_FILE
     from grader.gradebook.folder import inside, live_bytes, staff_files, unmerged
     from grader.gradebook.ta_file import TA_FILE
@@ -326,8 +329,20 @@ def _publish(
         progress=progress,
         cache=not args.no_cache,
         store=batch.sheet_cache,
-        draw_aside=args.jobs > 0,  # --jobs 0: everything in this process
+        aside=aside,
     )
+
+
+def _aside(args: argparse.Namespace) -> AbstractContextManager[Aside | None]:
+    """The process a report PNG is drawn in while the rest is written, forked now while this
+    process is small; none with --jobs 0 (everything in this process) or without matplotlib."""
+    from grader.report.histogram import plots_available
+
+    if args.jobs <= 0 or not plots_available():
+        return nullcontext()
+    from grader.report.writer import Aside
+
+    return Aside()
 
 
 def _summary(batch: Batch, out_dir: Path) -> str:
@@ -410,7 +425,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     # collections; the pool's workers freeze what they inherit (grader.sandbox).
     gc.set_threshold(GC_YOUNG, *collector[1:])
     try:
-        with folder.locked():
+        with _aside(args) as aside, folder.locked():
             try:
                 batch = grade_folder(options, progress)
             finally:
@@ -418,7 +433,7 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
                     progress.close()
             for line in _staff_lines(batch, args.folder):
                 err.write(f"{line}\n")
-            published = _publish(batch, args, folder, progress, err)
+            published = _publish(batch, args, folder, progress, err, aside)
     except UsageError as exc:
         err.write(f"grade: {exc}\n")
         return EXIT_USAGE

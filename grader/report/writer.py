@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import os
+import pickle
 import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -77,69 +79,100 @@ def _plot_record(key: str, png: bytes | Callable[[], bytes]) -> bytes:
 
 
 class Aside:
-    """Draws the report's PNG in a forked process while this one writes the other files
-    (matplotlib's import and the drawing are most of a re-run whose totals changed). The
-    process holds none of this one's files (the gradebook's lock, its pipes), ignores Ctrl-C
-    (left to this process), dies with this process and is ended with the context; where
-    processes cannot be forked, or the drawing fails there, the PNG is drawn here."""
+    """Draws the report's PNG in another process while this one writes the other files
+    (matplotlib's import and the drawing are most of a re-run whose totals changed).
+
+    The process is forked when the context is entered, at the start of a run, while this
+    process is still small (a fork of a whole class would duplicate its pages as both go
+    on); it waits for the one PNG to draw, or for the end of the run. It holds none of this
+    process's files (the gradebook's lock, the caller's pipes), leaves Ctrl-C to this
+    process, dies with it, and is killed and reaped when the context ends. Where processes
+    cannot be forked, or the drawing fails there, the PNG is drawn here."""
 
     def __init__(self) -> None:
-        self._children: list[int] = []
+        self._pid: int | None = None
+        self._requests: int | None = None  # the pipe the request goes down
+        self._results: int | None = None  # the pipe the PNG comes up
 
     def __enter__(self) -> Aside:
+        if hasattr(os, "fork"):
+            requests, request_end = os.pipe()
+            result_end, results = os.pipe()
+            parent = os.getpid()
+            pid = os.fork()
+            if pid == 0:  # the drawing process: it never returns
+                _draw_and_exit(requests, results, parent)
+            os.close(requests)
+            os.close(results)
+            self._pid, self._requests, self._results = pid, request_end, result_end
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for pid in self._children:  # not waited for: the run stopped before the PNG
-            with contextlib.suppress(OSError):
+        for fd in (self._requests, self._results):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._requests = self._results = None
+        self._reap(kill=True)
+
+    def _reap(self, *, kill: bool) -> int:
+        """Wait for the drawing process (killed first with `kill`); its exit status."""
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return -1
+        with contextlib.suppress(OSError):
+            if kill:
                 os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-        self._children = []
+            return os.waitpid(pid, 0)[1]
+        return -1
 
     def draw(self, bins: Sequence[Bin], max_total: float, title: str) -> Callable[[], bytes]:
         """The PNG of :func:`render_histogram`, as a function waiting for it."""
-        if not hasattr(os, "fork"):
-            png = render_histogram(bins, max_total, title)
-            return lambda: png
-        reader, writer = os.pipe()
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the drawing process: it never returns
-            _draw_and_exit(writer, parent, bins, max_total, title)
-        os.close(writer)
-        self._children.append(pid)
+        requests, self._requests = self._requests, None
+        sent = False
+        if requests is not None:
+            with contextlib.suppress(OSError):
+                with os.fdopen(requests, "wb") as pipe:  # our own data, to our own child
+                    pipe.write(pickle.dumps((tuple(bins), max_total, title)))
+                sent = True
         done: list[bytes] = []
 
         def wait() -> bytes:
             if not done:
-                with os.fdopen(reader, "rb") as pipe:
-                    data = pipe.read()
-                _, status = os.waitpid(pid, 0)
-                self._children.remove(pid)
-                ok = status == 0 and data
+                data = b""
+                results, self._results = self._results, None
+                if sent and results is not None:
+                    with contextlib.suppress(OSError), os.fdopen(results, "rb") as pipe:
+                        data = pipe.read()
+                ok = self._reap(kill=False) == 0 and bool(data)
                 done.append(data if ok else render_histogram(bins, max_total, title))
             return done[0]
 
         return wait
 
 
-def _draw_and_exit(
-    writer: int, parent: int, bins: Sequence[Bin], max_total: float, title: str
-) -> NoReturn:
-    """In the drawing process: every other inherited descriptor closed, Ctrl-C left to the
-    parent, SIGTERM and SIGHUP deadly, death with the parent; the PNG written to `writer`."""
+def _draw_and_exit(requests: int, results: int, parent: int) -> NoReturn:
+    """In the drawing process: the inherited objects frozen (their pages stay shared), every
+    other inherited descriptor closed, Ctrl-C left to the parent, SIGTERM and SIGHUP deadly,
+    death with the parent; the PNG asked for on `requests` written to `results`."""
     code = 1
     try:
-        os.closerange(3, writer)
-        os.closerange(writer + 1, _max_fd())
+        gc.freeze()
+        low, high = sorted((requests, results))
+        os.closerange(3, low)
+        os.closerange(low + 1, high)
+        os.closerange(high + 1, _max_fd())
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for name in ("SIGTERM", "SIGHUP"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
         die_with_parent(parent)
-        data = render_histogram(bins, max_total, title)
-        with os.fdopen(writer, "wb") as out:
-            out.write(data)
+        with os.fdopen(requests, "rb") as pipe:
+            request = pipe.read()
+        if request:  # none: the run needed no PNG drawn
+            bins, max_total, title = pickle.loads(request)
+            with os.fdopen(results, "wb") as out:
+                out.write(render_histogram(bins, max_total, title))
         code = 0
     finally:
         os._exit(code)  # nothing of the parent's (atexit handlers, finalizers) runs here
@@ -181,7 +214,7 @@ def write_outputs(
     progress: Progress | None = None,
     cache: bool = False,
     store: RowStore | None = None,
-    draw_aside: bool = False,
+    aside: Aside | None = None,
 ) -> Published:
     """Publish every output of a run into `folder` (which the caller has locked) at once:
     feedback, CSVs, results.json, the report and `extra` files (an extra file named like a
@@ -189,16 +222,15 @@ def write_outputs(
     With `cache`, the PNG of the previous set is reused when it was drawn from the same data
     (see :func:`report_files`); with `store`, each row's rendered pieces are copied from it
     where it holds them (see :mod:`grader.gradebook.rendered`; it is given the pieces of this
-    set, so its file must come after the gradebook's among `extra`); with `draw_aside`, a PNG
-    to draw is drawn in another process meanwhile (see :class:`Aside`). Raises
+    set, so its file must come after the gradebook's among `extra`); with `aside`, a PNG to
+    draw is drawn in its process meanwhile (see :class:`Aside`). Raises
     GradebookWriteError with the previous set left whole."""
     extras = dict(extra)
-    with Aside() if draw_aside else contextlib.nullcontext() as aside:
-        if progress:
-            progress("report", 0, 1)
-        report = report_files(book, folder.path if cache else None, aside)
-        if progress:
-            progress("report", 1, 1)
-        files = [*gradebook_files(book, show_reference=show_reference, store=store), *report]
-        files = [(path, extras.pop(path, content)) for path, content in files]
-        return folder.publish([*files, *extras.items()], progress)
+    if progress:
+        progress("report", 0, 1)
+    report = report_files(book, folder.path if cache else None, aside)
+    if progress:
+        progress("report", 1, 1)
+    files = [*gradebook_files(book, show_reference=show_reference, store=store), *report]
+    files = [(path, extras.pop(path, content)) for path, content in files]
+    return folder.publish([*files, *extras.items()], progress)

@@ -85,10 +85,12 @@ def test_a_png_drawn_aside_is_the_png_drawn_here_and_the_process_ends(tmp_path: 
     assert drawn == here
     with Aside() as aside:  # a PNG never waited for (the run stopped): its process is ended
         report_files(_small_book(), aside=aside)
+    with Aside():  # no PNG to draw: its process is ended too
+        pass
     assert _children() == before
     out = tmp_path / "gradebook"
-    with GradebookFolder(out).locked() as folder:
-        write_outputs(_small_book(), folder, draw_aside=True)
+    with Aside() as aside, GradebookFolder(out).locked() as folder:
+        write_outputs(_small_book(), folder, aside=aside)
     assert (out / REPORT_PNG).read_bytes() == here[REPORT_PNG]
     assert _children() == before
 

@@ -15,7 +15,9 @@ import hashlib
 import json
 import os
 import pickle
+import select
 import signal
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -34,6 +36,7 @@ from grader.sandbox import die_with_parent
 
 PLOT_CACHE = "cache/plot.json"  # what the last PNG was drawn from, and its digest
 PLOT_FORMAT = "grader-plot-cache"
+DRAW_SECONDS = 120  # a drawing process silent this long is killed (the PNG is drawn here)
 
 
 def report_files(
@@ -139,16 +142,37 @@ class Aside:
 
         def wait() -> bytes:
             if not done:
-                data = b""
+                data: bytes | None = b""
                 results, self._results = self._results, None
                 if sent and results is not None:
-                    with contextlib.suppress(OSError), os.fdopen(results, "rb") as pipe:
-                        data = pipe.read()
-                ok = self._reap(kill=False) == 0 and bool(data)
-                done.append(data if ok else render_histogram(bins, max_total, title))
+                    data = _read_until(results, time.monotonic() + DRAW_SECONDS)
+                status = self._reap(kill=data is None)  # silent that long: killed
+                if data and status == 0:
+                    done.append(data)
+                else:  # not drawn there: drawn here
+                    done.append(render_histogram(bins, max_total, title))
             return done[0]
 
         return wait
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything from pipe `fd` until its end (then closed), or None at `deadline`."""
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except OSError:
+        return b""
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _draw_and_exit(requests: int, results: int, parent: int) -> NoReturn:

@@ -95,6 +95,32 @@ def test_a_png_drawn_aside_is_the_png_drawn_here_and_the_process_ends(tmp_path: 
     assert _children() == before
 
 
+def test_a_drawing_process_that_hangs_is_killed_and_the_png_drawn_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("matplotlib")
+    import os
+    import time
+
+    from grader.report import writer
+
+    here = dict(report_files(_small_book()))[REPORT_PNG]
+    parent, real = os.getpid(), writer.render_histogram
+
+    def hanging(*args: object) -> bytes:
+        if os.getpid() != parent:  # in the drawing process
+            time.sleep(60)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "render_histogram", hanging)
+    monkeypatch.setattr(writer, "DRAW_SECONDS", 0.5)
+    before = _children()
+    with writer.Aside() as aside:
+        png = dict(report_files(_small_book(), aside=aside))[REPORT_PNG]
+        assert callable(png) and png() == here
+        assert _children() == before  # killed and reaped at once
+
+
 def test_the_report_and_the_gradebook_are_published_as_one_set(tmp_path: Path) -> None:
     gradebook = _small_book()
     out = tmp_path / "gradebook"

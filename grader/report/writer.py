@@ -14,7 +14,6 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import select
 import signal
 import time
@@ -135,8 +134,8 @@ class Aside:
         sent = False
         if requests is not None:
             with contextlib.suppress(OSError):
-                with os.fdopen(requests, "wb") as pipe:  # our own data, to our own child
-                    pipe.write(pickle.dumps((tuple(bins), max_total, title)))
+                with os.fdopen(requests, "wb") as pipe:
+                    pipe.write(_request(bins, max_total, title))
                 sent = True
         done: list[bytes] = []
 
@@ -154,6 +153,12 @@ class Aside:
             return done[0]
 
         return wait
+
+
+def _request(bins: Sequence[Bin], max_total: float, title: str) -> bytes:
+    """What the drawing process is asked to draw, as JSON (floats read back exactly)."""
+    fields = [[b.low, b.high, b.count, b.closed] for b in bins]
+    return json.dumps({"bins": fields, "max_total": max_total, "title": title}).encode()
 
 
 def _read_until(fd: int, deadline: float) -> bytes | None:
@@ -194,9 +199,10 @@ def _draw_and_exit(requests: int, results: int, parent: int) -> NoReturn:
         with os.fdopen(requests, "rb") as pipe:
             request = pipe.read()
         if request:  # none: the run needed no PNG drawn
-            bins, max_total, title = pickle.loads(request)
+            asked = json.loads(request)
+            bins = tuple(Bin(*fields) for fields in asked["bins"])
             with os.fdopen(results, "wb") as out:
-                out.write(render_histogram(bins, max_total, title))
+                out.write(render_histogram(bins, asked["max_total"], asked["title"]))
         code = 0
     finally:
         os._exit(code)  # nothing of the parent's (atexit handlers, finalizers) runs here

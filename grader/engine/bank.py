@@ -5,12 +5,13 @@ conditions. A `Bank` holds, for one part (its spec, declared context, seed and s
 everything of a judgement that does not depend on the answer: the resolved reference, the
 random instances of each interpretation and the values of the rubric's trees on them, the
 planned shapes of the rubric's trees, the mistake variants, the exact prover's sympy forms of
-the rubric's trees -- and the judgement of each distinct resolved answer (`judged`), so two
-answers that resolve to the same tree (`z_1 f_2'(s_2)` and `z1*f2'(s2)`) are judged once.
+the rubric's trees -- and the judgement of each distinct parsed answer (`judged`), so two
+answers that parse to the same tree (`z2*f3'(s3)` and `z2 f3'( s3 )`) are judged once. (Not
+the resolved tree: `z_1` and `z1` resolve alike, but a message quotes the answer's spelling.)
 
 Nothing here depends on which answers were judged before or in what order: the i-th instance
 depends only on (seed, i), every kept value only on its tree and the instance, and a judgement
-only on its resolved tree (`grader.engine.judge.judge_in`). A bank travels to a worker empty
+only on its parsed tree (`grader.engine.judge.judge_in`). A bank travels to a worker empty
 (pickling keeps only what it was made from), so it never carries sympy objects or closures.
 An open context's reading depends on the answer (`grader.engine.judge.open_reading`): its
 bank is made for one judgement and serves no other.
@@ -30,6 +31,7 @@ from grader.engine.shapes import Plan, ShapeError, plan
 from grader.engine.spec import Judgement, SymbolicSpec
 from grader.engine.trials import Trials
 from grader.mathlang import final_rhs
+from grader.mathlang.ast import Node
 
 if TYPE_CHECKING:
     from grader.engine.exact import Decider
@@ -49,7 +51,7 @@ class Bank:
         self._clear()
 
     def _clear(self) -> None:
-        self.judged: dict[IR, Judgement] = {}
+        self.judged: dict[Node, Judgement] = {}
         self._trials: dict[Interpretation, Trials] = {}
         self._reference: IR | str | None = None  # a str: why there is none
         self._variants: dict[int, list[Variant]] = {}

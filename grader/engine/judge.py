@@ -86,18 +86,20 @@ def judge_in(bank: Bank, student: Node) -> Judgement:
 
 
 def _judged(bank: Bank, student: Node) -> Judgement:
-    """Resolve the answer, judge its tree once per bank, and add what depends on how it was
-    written: the notes of reading it and the canonical text."""
+    """Resolve the answer, judge each parsed tree once per bank, and add the notes of reading
+    it and the canonical text."""
     node, from_equation = final_rhs(student)
     resolved = resolve(node, bank.context)
     lead = ("Judged the right-hand side of your equation.",) if from_equation else ()
-    core = bank.judged.get(resolved.ir)
+    # Keyed by the parsed tree, not the resolved one: messages quote the answer's own
+    # spelling (a shape clash names `f_2'(s_2)` or `f2'(s2)` as written).
+    core = bank.judged.get(node)
     if core is None:
         if bank.context.free_index is not None:
             core = _IndexJudge(resolved.ir, bank).run()
         else:
             core = _SymbolicJudge(resolved.ir, bank).run()
-        bank.judged[resolved.ir] = core
+        bank.judged[node] = core
     feedback = (*lead, *resolved.notes, *core.feedback)
     return replace(core, feedback=feedback, parsed=to_text(node))
 

@@ -88,20 +88,26 @@ def _inject(monkeypatch: pytest.MonkeyPatch, faults: _Faults) -> None:
     monkeypatch.setattr(publish, "exchange", faults.wrap(publish.exchange))
 
 
-def _count_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+def _count_calls(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    old: dict[str, bytes],
+    new: dict[str, bytes],
+) -> int:
+    """How many faultable calls publishing `new` over `old` makes (in a probe folder)."""
     out = tmp_path / "probe" / "gradebook"
-    publish_folder(out, _files(OLD))
+    publish_folder(out, _files(old))
     with monkeypatch.context() as patch:
         faults = _Faults(None, None)
         _inject(patch, faults)
-        publish_folder(out, _files(NEW))
-    assert _tree(out) == NEW
+        publish_folder(out, _files(new))
+    assert _tree(out) == new
     shutil.rmtree(out.parent)
     return faults.calls
 
 
 def _points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    total = _count_calls(tmp_path, monkeypatch)
+    total = _count_calls(tmp_path, monkeypatch, OLD, NEW)
     assert total > 10  # the probe saw the mkdirs, opens, fsyncs and the commit
     yield from range(1, total + 1)
 
@@ -437,14 +443,9 @@ def test_an_unchanged_file_is_linked_from_the_previous_set_and_a_changed_one_wri
 def test_a_fault_while_linking_leaves_one_whole_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    probe = tmp_path / "probe" / "gradebook"
-    publish_folder(probe, _files(KEPT_OLD))
-    with monkeypatch.context() as patch:
-        counted = _Faults(None, None)
-        _inject(patch, counted)
-        publish_folder(probe, _files(KEPT_NEW))
-    assert counted.calls > 10
-    for point in range(1, counted.calls + 1):
+    calls = _count_calls(tmp_path, monkeypatch, KEPT_OLD, KEPT_NEW)
+    assert calls > 10
+    for point in range(1, calls + 1):
         for error in (OSError(errno.EIO, "Input/output error"), KeyboardInterrupt()):
             out = tmp_path / f"{point}-{type(error).__name__}" / "gradebook"
             publish_folder(out, _files(KEPT_OLD))

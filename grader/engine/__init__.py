@@ -11,10 +11,10 @@ contexts and resolves names, and never loads the judge (its provers and random t
 
 from __future__ import annotations
 
-import importlib
-import sys
-from types import MappingProxyType, ModuleType
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from grader.lazy import export_lazily
 
 if TYPE_CHECKING:
     from grader.engine.context import Context, ContextError, context_from_mapping
@@ -50,26 +50,7 @@ _HOMES = MappingProxyType(
 )
 
 
-def __getattr__(name: str) -> Any:
-    """An exported name, from its module (imported on first use); AttributeError otherwise
-    (which also lets `from grader.engine import matrices` import the submodule)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
-
-class _Package(ModuleType):
-    """This package's module type: importing the submodule `grader.engine.judge` does not rebind
-    the exported function `judge` to the submodule (as when this package imported it eagerly)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _HOMES and isinstance(value, ModuleType):
-            return  # the submodule stays in sys.modules; the name stays the exported object
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+export_lazily(__name__)
 
 
 __all__ = [

@@ -9,9 +9,10 @@ text and numbers with this package and never loads the writer or the CSV readers
 
 from __future__ import annotations
 
-import importlib
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grader.lazy import export_lazily
 
 if TYPE_CHECKING:
     from grader.gradebook.errors import GradebookError, GradebookWriteError
@@ -48,13 +49,7 @@ _HOMES = MappingProxyType(
 )
 
 
-def __getattr__(name: str) -> Any:
-    """An exported name, from its module (imported on first use); AttributeError otherwise
-    (which also lets `from grader.gradebook import writer` import the submodule)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+export_lazily(__name__)
 
 
 __all__ = [

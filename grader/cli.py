@@ -290,7 +290,7 @@ def _publish(
     """Publish the gradebook and the report, with the TAs' files of the folder carried over
     (`aside`: where a PNG to draw is drawn meanwhile)."""
     from grader.gradebook import REVIEW_FILE
-    from grader.gradebook.folder import inside, live_bytes, staff_files, unmerged
+    from grader.gradebook.folder import inside, staff_files, unmerged
     from grader.gradebook.ta_file import TA_FILE
     from grader.report import write_outputs
 
@@ -306,13 +306,12 @@ def _publish(
         err.write(f"warning: {review} holds {pending} TA score(s) not handed back yet: it is "
                   f"kept as it is; hand it back with --scores {review}\n")  # fmt: skip
     scores = batch.scores
-    if scores.ta_bytes is None and live_bytes(args.out / TA_FILE) != scores.ta_read:
+    keep_review = handed_back or bool(pending)
+    staff = staff_files(args.out, inputs, scores.ta_bytes, keep_review, scores.ta_read)
+    if scores.ta_bytes is None and dict(staff).get(TA_FILE) != scores.ta_read:
         err.write(f"warning: {args.out / TA_FILE} changed while grading: it is kept as you saved "
                   "it; the scores saved since count from the next run\n")  # fmt: skip
-    keep_review = handed_back or bool(pending)
-    files: list[tuple[str, Content]] = [
-        *staff_files(args.out, inputs, scores.ta_bytes, keep_review, scores.ta_read)
-    ]
+    files: list[tuple[str, Content]] = [*staff]
     if batch.cache is not None:
         from grader.judgement_cache import CACHE_FILE
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,8 @@ from grader.model import (
     Reason,
     Severity,
 )
+from grader.rubric.solvers import solver_folder
+from grader.rubric.spec import Rubric
 
 CACHE_FILE = "cache/judgements.json"
 FORMAT = "grader-judgement-cache"
@@ -71,14 +72,12 @@ def code_digest() -> str:
     return _digest_files(files, root)
 
 
-def solver_digest(prepared: PreparedRubric) -> str:
-    """A digest of the source of the rubric's solver package (empty without a solver)."""
-    name = prepared.rubric.solver
-    module = sys.modules.get(f"reference_solutions.{name}") if name else None
-    where = getattr(module, "__file__", None)
-    if not where:
+def solver_digest(rubric: Rubric) -> str:
+    """A digest of the source of the rubric's solver package (empty without a solver), from
+    its files: the solver is not imported (a re-run that scores nothing never imports it)."""
+    root = solver_folder(rubric.solver, Path(rubric.path))
+    if root is None:
         return ""
-    root = Path(where).resolve().parent
     return _digest_files([p for p in root.rglob("*.py") if p.is_file()], root)
 
 
@@ -224,7 +223,7 @@ class JudgementCache:
     def open(cls, path: Path, prepared: PreparedRubric, code: str | None = None) -> JudgementCache:
         """The cache at `path` for the batch's rubric (`code`: :func:`code_digest`, when the
         caller has it already)."""
-        solver = solver_digest(prepared)
+        solver = solver_digest(prepared.rubric)
         prints = fingerprints(prepared, code_digest() if code is None else code, solver)
         return cls(load(path), prints, solver)
 

@@ -526,11 +526,25 @@ def prepare(options: BatchOptions, submissions: Sequence[Submission]) -> Prepare
     return prepare_rubric(load_rubric(path, REGISTRY))
 
 
-def prepare_batch(options: BatchOptions, submissions: Sequence[Submission]) -> PreparedVariants:
+def prepare_batch(
+    options: BatchOptions, submissions: Sequence[Submission], *, defer: bool = False
+) -> PreparedVariants:
     """The batch's rubric prepared, with its students' variants when it declares them (the
-    course secret is then required: RubricError saying where it was looked for)."""
+    course secret is then required: RubricError saying where it was looked for). With
+    `defer`, a rubric without variants is prepared only when a sheet must be checked or
+    scored (see :meth:`PreparedRubric.deferred`); one with variants is prepared now (its
+    steps and copy signals are worked out from every sheet on every run)."""
     path = choose_rubric(options, submissions)
-    return prepare_variants(load_rubric(path, REGISTRY))
+    rubric = load_rubric(path, REGISTRY)
+    if defer and rubric.variants is None:
+        return PreparedVariants(PreparedRubric.deferred(rubric))
+    return prepare_variants(rubric)
+
+
+def _all_cached(loaded: Sequence[_Loaded]) -> bool:
+    """Whether the sheet cache gave every readable sheet (the others need no prepared rubric:
+    an unreadable sheet's row is empty)."""
+    return all(entry.hit for entry in loaded if entry.submission.readable)
 
 
 def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
@@ -542,7 +556,9 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
         options.folder, progress, workers=workers, limits=limits, cache=sheets, code=code
     )
     submissions = [entry.submission for entry in loaded]
-    variants = prepare_batch(options, submissions)
+    # Prepared now unless the cache gave every sheet: then only when a row must be scored.
+    defer = sheets is not None and _all_cached(loaded)
+    variants = prepare_batch(options, submissions, defer=defer)
     prepared = variants.base
     submissions = [reidentify(s, prepared.rubric.identity) for s in submissions]
     scores = read_scores(options.scores, prepared, submissions, options.ta_file)
@@ -584,7 +600,7 @@ def _scored_rows(
     reuse: dict[int, GradedSubmission] = {}
     keys: dict[int, str] = {}
     if sheets is not None:
-        solver = cache.solver if cache else solver_digest(variants.base)
+        solver = cache.solver if cache else solver_digest(variants.base.rubric)
         printed = rubric_print(variants.base.rubric, code, solver)
         sources = same_id_sources(submissions)
         for index, (entry, sub) in enumerate(zip(loaded, submissions, strict=True)):
@@ -605,6 +621,8 @@ def _scored_rows(
                         cache.carry(fingerprint, job)
     todo = [i for i in range(len(submissions)) if i not in reuse]
     fresh = [submissions[i] for i in todo]
+    if any(sub.readable for sub in fresh):
+        variants.base.ready()  # here, before any worker forks (RubricError: the rubric's)
     requests = sheet_requests(variants, fresh)
     results = check_answers(variants, fresh, options, progress, cache, requests)
     def encode(index: int, row: GradedSubmission) -> str | None:

@@ -10,6 +10,8 @@ import dataclasses
 import io
 import json
 import shutil
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -17,8 +19,11 @@ import pytest
 
 from grader import pipeline
 from grader import sheet_cache as sc
+from grader.checkers.prepare import PreparedRubric
+from grader.checkers.registry import REGISTRY
 from grader.cli import main
 from grader.gradebook import rendered
+from grader.judgement_cache import solver_digest
 from grader.model import (
     FrozenDict,
     GradedSubmission,
@@ -31,6 +36,9 @@ from grader.model import (
     Submission,
 )
 from grader.pipeline import BatchOptions, grade_folder
+from grader.rubric.errors import RubricError
+from grader.rubric.load import load_rubric
+from grader.rubric.solvers import solver_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "practical-1.yaml"
@@ -321,3 +329,92 @@ def test_the_report_png_is_drawn_again_only_when_its_data_or_bytes_changed(
     assert drawn == ["png", "png"]  # another class: drawn anew
     _grade(sheets, tmp_path / "fresh", "--no-cache")
     assert drawn == ["png", "png", "png"]  # without the cache always drawn
+
+
+_PROBE = """
+import io, json, sys
+from grader.cli import main
+out = io.StringIO()
+code = main(sys.argv[1:], out, out)
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+# What preparing Practical-1's rubric imports: a re-run that scores nothing needs none of it.
+PREPARING = ("sympy", "mpmath", "reference_solutions.practical_1", "grader.engine.exact")
+
+
+def _modules_of_a_run(sheets: Path, out: Path, *extra: str | Path) -> set[str]:
+    argv = [str(sheets), "--out", str(out), "--rubric", str(RUBRIC), "--jobs", "0", "--quiet"]
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv, *map(str, extra)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] in (0, 1), done.stderr
+    return set(result["modules"]) | {m.split(".")[0] for m in result["modules"]}
+
+
+def test_a_rerun_that_scores_no_sheet_neither_imports_the_solver_nor_prepares_the_rubric(
+    sheets: Path, tmp_path: Path
+) -> None:
+    for name in ALWAYS_READ:  # read (and scored) on every run: they would need the rubric
+        (sheets / name).unlink()
+    cold = _grade(sheets, tmp_path / "gb")
+    assert PREPARING[0] in _modules_of_a_run(sheets, tmp_path / "gb-2")  # a cold run does
+    scores = tmp_path / "scores.csv"
+    _ta_scores(tmp_path / "gb", scores)
+    modules = _modules_of_a_run(sheets, tmp_path / "gb", "--scores", scores)
+    assert modules.isdisjoint(PREPARING), sorted(modules & set(PREPARING))
+    warm = _grade(sheets, tmp_path / "gb", "--scores", scores)
+    fresh = _grade(sheets, tmp_path / "fresh", "--scores", scores, "--no-cache")
+    assert _gradebook(warm) == fresh and _gradebook(warm) != _gradebook(cold)
+    (sheets / "pen_paper_curie.yaml").write_text(
+        (sheets / "pen_paper_curie.yaml").read_text(encoding="utf-8") + "\n# edited\n",
+        encoding="utf-8",
+    )
+    modules = _modules_of_a_run(sheets, tmp_path / "gb", "--scores", scores)
+    assert "reference_solutions.practical_1" in modules  # one sheet to score: prepared
+    warm = _grade(sheets, tmp_path / "gb", "--scores", scores)
+    assert _gradebook(warm) == _grade(sheets, tmp_path / "fresh", "--scores", scores, "--no-cache")
+
+
+def test_a_changed_solver_scores_every_sheet_again(
+    sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = tmp_path / "course"
+    (course / "rubrics").mkdir(parents=True)
+    shutil.copy(RUBRIC, course / "rubrics")
+    shutil.copytree(ROOT / "reference_solutions", course / "reference_solutions",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    rubric = course / "rubrics" / RUBRIC.name
+    for name in ALWAYS_READ:
+        (sheets / name).unlink()
+    _grade(sheets, tmp_path / "gb", rubric=rubric)
+    # the digest is of the files the solver would be imported from, without importing it
+    folder = solver_folder("practical_1", rubric)
+    assert folder == (course / "reference_solutions" / "practical_1").resolve()
+    before = solver_digest(load_rubric(rubric, REGISTRY))
+    source = course / "reference_solutions" / "practical_1" / "ex2.py"
+    source.write_text(source.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert solver_digest(load_rubric(rubric, REGISTRY)) != before
+    counted = _Counted(monkeypatch)
+    _grade(sheets, tmp_path / "gb", rubric=rubric)
+    assert counted.read == []  # reading a sheet does not depend on the solver...
+    assert sorted(counted.scored) == sorted(p.name for p in sheets.iterdir())  # ... scoring does
+    counted.scored.clear()
+    _grade(sheets, tmp_path / "gb", rubric=rubric)
+    assert counted.scored == []
+
+
+def test_a_deferred_rubric_is_prepared_on_first_use() -> None:
+    rubric = load_rubric(RUBRIC, REGISTRY)
+    deferred = PreparedRubric.deferred(rubric)
+    assert not deferred.is_prepared and deferred.rubric is rubric
+    assert set(deferred.questions) == {q.id for q in rubric.questions}
+    assert deferred.is_prepared and deferred.env is not None
+    broken = dataclasses.replace(rubric, solver="no_such_solver")
+    later = PreparedRubric.deferred(broken)
+    with pytest.raises(RubricError):
+        later.ready()
+    with pytest.raises(RubricError):  # not prepared: every use raises the rubric's problems
+        later.questions  # noqa: B018
+    assert solver_folder("no_such_solver", RUBRIC) is None

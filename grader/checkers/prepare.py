@@ -29,7 +29,11 @@ from grader.rubric.spec import Rubric
 
 
 class PreparedRubric:
-    """A rubric ready to grade: prepared questions by id, in rubric order."""
+    """A rubric ready to grade: prepared questions by id, in rubric order.
+
+    One made by :meth:`deferred` is prepared when its questions or env are first used: a
+    re-run whose every row comes from the sheet cache never imports the solver (sympy) nor
+    computes a reference."""
 
     def __init__(
         self,
@@ -38,8 +42,44 @@ class PreparedRubric:
         env: PrepareEnv | None = None,
     ) -> None:
         self.rubric = rubric
-        self.questions = questions
-        self.env = env  # what the questions were prepared with: variants reuse it
+        self._questions = questions
+        self._env = env  # what the questions were prepared with: variants reuse it
+        self._deferred = False
+
+    @classmethod
+    def deferred(cls, rubric: Rubric) -> PreparedRubric:
+        """`rubric`, prepared by :func:`prepare_rubric` on first use of its questions or env
+        (which then raise its RubricError)."""
+        prepared = cls(rubric, {})
+        prepared._deferred = True
+        return prepared
+
+    @property
+    def is_prepared(self) -> bool:
+        """False while a deferred rubric has not been prepared yet."""
+        return not self._deferred
+
+    def ready(self) -> PreparedRubric:
+        """This rubric, prepared now if it was deferred (RubricError listing every problem).
+        Called where the preparing must happen: in this process, before workers fork."""
+        if self._deferred:
+            done = prepare_rubric(self.rubric)
+            self._questions, self._env, self._deferred = done.questions, done.env, False
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to a worker (Dask) prepared: a worker never prepares the rubric itself.
+        return dict(self.ready().__dict__)
+
+    @property
+    def questions(self) -> dict[str, PreparedQuestion]:
+        """The prepared questions by id, in rubric order."""
+        return self.ready()._questions
+
+    @property
+    def env(self) -> PrepareEnv | None:
+        """What the questions were prepared with (variants reuse it)."""
+        return self.ready()._env
 
     def requests(self, answers: Answers) -> tuple[Job, ...]:
         """Every expensive job these answers need."""

@@ -60,6 +60,22 @@ def load_conditions(
     return _module_mapping(name, "CONDITIONS", where, rubric_path)
 
 
+def solver_folder(name: str | None, rubric_path: Path | None = None) -> Path | None:
+    """The folder holding the source of `reference_solutions.<name>` (the package's own
+    folder; for a plain module, the folder it is in), found as :func:`load_solvers` would
+    import it but without importing it (None without a solver or when there is none)."""
+    if name is None:
+        return None
+    try:
+        _bind_course_package(rubric_path)
+        spec = importlib.util.find_spec(f"{SOLVER_PACKAGE}.{name}")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not spec.has_location:
+        return None
+    return Path(spec.origin).resolve().parent
+
+
 def _module_mapping(
     name: str, attribute: str, where: str, rubric_path: Path | None
 ) -> Mapping[str, Callable[..., Any]]:

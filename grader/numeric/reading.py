@@ -13,6 +13,7 @@ scientific notation `9.86*10^-2`, `9.86 \\times 10^{-2}`, `9.86\\cdot10^{-2}`, `
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -123,6 +124,33 @@ def read_number(text: str) -> NumberReading:
     return NumberReading(_plain_number(text, clean))
 
 
+def plain_float(text: str) -> float | None:
+    """The float64 value of `text` read by :func:`read_number` when `text` is a plain decimal
+    literal (`0.0986`, `-9.01e-1`) with a non-zero finite value, without building a Fraction;
+    None for every other text (read it exactly then: quotients, students' notations, zero,
+    values beyond the float range, exponents beyond +-400, errors).
+
+    Exactly the same float as `float(parse_number(text))`: CPython's `float()` of a decimal
+    string and its int / int division (Fraction -> float) both round the exact value of the
+    literal correctly to nearest-even, subnormals included, so the two are one float64. The
+    cases where the two roads part are refused: zero (`float("-0")` is -0.0, the Fraction 0
+    gives 0.0), overflow (inf here, OverflowError there), the exponent bounds (an error there).
+    """
+    if len(text) > MAX_TEXT:
+        return None
+    clean = normalise(text)
+    match = _DECIMAL.fullmatch(clean)
+    if match is None:
+        return None
+    exp_text = match.group("exp")
+    if exp_text is not None and (len(exp_text) > 4 or abs(int(exp_text)) > MAX_EXPONENT):
+        return None
+    value = float(clean)
+    if value == 0.0 or not math.isfinite(value):
+        return None
+    return value
+
+
 def _rewrite(clean: str) -> str:
     """Students' number notation in the plain form `-9.86e-2` / `1/3` (else unchanged)."""
     flat = _SPACING.sub("", clean).replace(" ", "")
@@ -197,6 +225,9 @@ def scalar_value(value: object) -> float:
     if isinstance(value, bool) or value is None or isinstance(value, Mapping):
         raise NumberError(Reason.WRONG_TYPE, f"{_show(value)} is not a number")
     if isinstance(value, str):
+        fast = plain_float(value)
+        if fast is not None:  # the same float as below, without a Fraction (see plain_float)
+            return fast
         exact = parse_number(value)
     elif isinstance(value, (int, Fraction, Decimal)):
         if isinstance(value, Decimal) and not value.is_finite():
@@ -281,7 +312,10 @@ def read_entries(value: object, *, max_entries: int = 10_000) -> Entries:
     notes: list[str] = []
     for index, (position, scalar) in enumerate(_leaves(value)):
         try:
-            if isinstance(scalar, str):
+            fast = plain_float(scalar) if isinstance(scalar, str) else None
+            if fast is not None:  # a plain literal: no Fraction needed (see plain_float)
+                out[index] = fast
+            elif isinstance(scalar, str):
                 reading = read_number(scalar)
                 out[index] = scalar_value(reading.value)
                 if reading.note:

@@ -49,7 +49,8 @@ def _midpoint_text(x: float, shift: int) -> str:
     its last digit (0: exactly halfway, the case round-half-even decides)."""
     up = _WIDE.add(Decimal(x), Decimal(math.ulp(x)))  # exact, also above the largest float
     middle = _WIDE.divide(_WIDE.add(Decimal(x), up), Decimal(2))
-    sign, digits, exponent = middle.as_tuple()
+    exponent = middle.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite value
     unit = Decimal((0, (1,), exponent))
     return str(_WIDE.add(middle, _WIDE.multiply(Decimal(shift), unit)))
 

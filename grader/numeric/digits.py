@@ -116,5 +116,13 @@ def exact_value(value: Fraction | Decimal | float | int) -> Fraction:
 def round_points(value: Fraction | Decimal | float | int, places: int = 2) -> float:
     """Points rounded half-up to `places` decimals, as markers round (0.125 -> 0.13); the one
     rounding of every part, question and total (negative zero becomes zero)."""
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and places >= 0:
+        # round_dec in integers: n/d * 10**p + 1/2, floored, over 10**p. The int division
+        # rounds that exact quotient correctly, as float() of the Fraction does.
+        n, d = value.numerator, value.denominator
+        scale = 10**places
+        whole = (2 * abs(n) * scale + d) // (2 * d)
+        rounded = (whole if n >= 0 else -whole) / scale
+        return rounded + 0.0 if rounded != 0 else 0.0
     rounded = float(round_dec(exact_value(value), places))
     return rounded + 0.0 if rounded != 0 else 0.0

@@ -92,3 +92,21 @@ def test_round_sig_is_within_half_a_unit(value: Fraction, figures: int) -> None:
     unit = Fraction(10) ** (magnitude(value) - figures + 1)
     assert abs(rounded - value) <= unit / 2
     assert (rounded / unit).denominator == 1
+
+
+@given(
+    st.one_of(
+        st.integers(-10**6, 10**6),
+        st.fractions(max_denominator=10**6),
+        st.builds(lambda n, k: Fraction(2 * n + 1, 2 * 10**k), st.integers(-10**5, 10**5),
+                  st.integers(0, 4)),  # exact halves at the rounding place and beyond
+    ),
+    st.integers(0, 6),
+)  # fmt: skip
+def test_round_points_on_exact_values_is_round_dec(value: Fraction | int, places: int) -> None:
+    from grader.numeric import round_points
+
+    expected = float(round_dec(Fraction(value), places))
+    expected = expected + 0.0 if expected != 0 else 0.0
+    got = round_points(value, places)
+    assert got == expected and str(got) == str(expected)  # -0.0 would show as "-0.0"

@@ -17,9 +17,9 @@ own upstream values (a forward and backward pass, say). Without `solver:`, any p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -49,10 +49,48 @@ from grader.checkers.choice import normalise_choice
 from grader.checkers.flow import CARRY_EXCEPTIONS, carries, prepare_flow, validate_carry
 from grader.checkers.numeric import entry_result, unreadable
 from grader.model import CheckResult, Outcome, PartScore, Reason, frozen_mapping
-from grader.numeric import Tolerance, compare_arrays
+from grader.numeric import Tolerance, compare_arrays, compare_prepared, prepare_reference
 from grader.references import ChainSolver
 from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec, QuestionSpec
+
+# Entries each memo of a prepared chain holds at most (see _Memo): a class shares most upstream
+# values (the same rounding of the same convention), so a few thousand cover a large class.
+MEMO_ENTRIES = 4096
+
+T = TypeVar("T")
+
+
+class _Memo(Generic[T]):
+    """A bounded memo of a pure computation, per prepared chain (never module-level): a hit
+    returns what the computation returned for the same key, so what it holds (or dropped, the
+    oldest entry first once full) changes only the time taken, never a result."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._items: dict[Hashable, T] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value for `key`, computed (and kept) on a miss."""
+        try:
+            return self._items[key]
+        except KeyError:
+            pass
+        value = compute()
+        if self._limit > 0:
+            if len(self._items) >= self._limit:
+                del self._items[next(iter(self._items))]
+            self._items[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _fingerprint(array: np.ndarray) -> tuple[tuple[int, ...], str, bytes]:
+    """An array's exact values as a key: equal keys hold the same float64 bits, shape and kind
+    (-0.0 and 0.0 differ here, which costs at most a miss)."""
+    return (array.shape, array.dtype.str, array.tobytes())
 
 
 @dataclass(frozen=True)
@@ -91,6 +129,8 @@ class PreparedChain(PreparedQuestion):
         carried: bool,
         places: int,
         exceptions: tuple[str, ...],
+        *,
+        memo_entries: int = MEMO_ENTRIES,
     ) -> None:
         super().__init__(spec)
         self.places = places
@@ -108,6 +148,19 @@ class PreparedChain(PreparedQuestion):
         }
         self.choice = next((p for p in spec.parts if p.kind == "choice"), None)
         self.numeric = tuple(p for p in spec.parts if p.scored)
+        # Every student is compared with the same keys: their half-widths are worked out once.
+        self.references = {
+            c: {p.id: prepare_reference(self.keys[c][p.id], tolerances[p.id]) for p in self.numeric}
+            for c in conventions
+        }
+        # A part's judgement and a recomputed step depend only on the exact values they are
+        # computed from, which many students share (see _judge and _recompute).
+        self._judged: _Memo[CheckResult] = _Memo(memo_entries)
+        self._recomputed: _Memo[np.ndarray | None] = _Memo(memo_entries)
+
+    def memo_sizes(self) -> tuple[int, int]:
+        """How many judgements and recomputed steps the memos hold (for tests, benchmarks)."""
+        return len(self._judged), len(self._recomputed)
 
     def grade(self, answers: Answers, results: Mapping[Job, CheckResult]) -> QuestionResult:
         named = self._named(answers)
@@ -176,17 +229,41 @@ class PreparedChain(PreparedQuestion):
                 feedback=(f"Expected {shape} values for the {convention} convention, got {got}.",),
             )
             return _Read(part, result, None, None)
-        ok_key = compare_arrays(array, reference, self.tolerances[part.id])
+        ok_key = compare_prepared(array, self.references[convention][part.id])
         return _Read(part, None, array, ok_key, transposed, self.exceptions)
 
     def _judge(self, read: _Read, convention: str, oriented: Mapping[str, _Read]) -> CheckResult:
         if read.array is None or read.ok_key is None:  # decided earlier; kept for the type checker
             raise RubricError([f"{read.spec.where}: internal: undecided part"])
-        tol = self.tolerances[read.spec.id]
         ups = self.solver.upstream(read.spec.id, convention)
         given = {
             u: (oriented[u].array if u in oriented and oriented[u].usable else None) for u in ups
         }
+        # Everything the judgement reads: the part's values (ok_key follows from them), its
+        # orientation, and each usable upstream part's values and whether they match the key.
+        key = (
+            read.spec.id,
+            convention,
+            _fingerprint(read.array),
+            read.transposed,
+            tuple(
+                (u, None) if g is None else (u, _fingerprint(g), oriented[u].right)
+                for u, g in given.items()
+            ),
+        )
+        return self._judged.get(key, lambda: self._judge_anew(read, convention, oriented, given))
+
+    def _judge_anew(
+        self,
+        read: _Read,
+        convention: str,
+        oriented: Mapping[str, _Read],
+        given: Mapping[str, np.ndarray | None],
+    ) -> CheckResult:
+        if read.array is None or read.ok_key is None:  # decided earlier; kept for the type checker
+            raise RubricError([f"{read.spec.where}: internal: undecided part"])
+        tol = self.tolerances[read.spec.id]
+        ups = tuple(given)
         ok = read.ok_key
         carried = np.zeros_like(ok)
         if self.carried and any(v is not None for v in given.values()):
@@ -218,6 +295,16 @@ class PreparedChain(PreparedQuestion):
     def _recompute(
         self, part: str, given: Mapping[str, np.ndarray | None], convention: str
     ) -> np.ndarray | None:
+        key = (
+            part,
+            convention,
+            tuple((u, None if g is None else _fingerprint(g)) for u, g in given.items()),
+        )
+        return self._recomputed.get(key, lambda: self._recompute_anew(part, given, convention))
+
+    def _recompute_anew(
+        self, part: str, given: Mapping[str, np.ndarray | None], convention: str
+    ) -> np.ndarray | None:
         # Student values can make any step blow up (overflow, NaN); no carried credit then.
         with np.errstate(all="ignore"):
             try:
@@ -226,7 +313,10 @@ class PreparedChain(PreparedQuestion):
                 )
             except (ValueError, ArithmeticError, TypeError, IndexError):
                 return None
-        return value if np.all(np.isfinite(value)) else None
+        if not np.all(np.isfinite(value)):
+            return None
+        value.flags.writeable = False  # shared by every student the memo hands it to
+        return value
 
     def key(self, convention: str | None) -> dict[str, Any]:
         chosen = convention or self.conventions[0]

@@ -27,14 +27,22 @@ from grader.numeric.stack import (
     num_sig_figs,
     sig_figs_strict,
 )
-from grader.numeric.tolerance import Tolerance, compare_arrays
+from grader.numeric.tolerance import (
+    PreparedReference,
+    Tolerance,
+    compare_arrays,
+    compare_prepared,
+    prepare_reference,
+)
 
 __all__ = [
     "Digits",
     "Entries",
     "NumberError",
+    "PreparedReference",
     "Tolerance",
     "compare_arrays",
+    "compare_prepared",
     "count_digits",
     "exact_value",
     "num_absolute",
@@ -42,6 +50,7 @@ __all__ = [
     "num_relative",
     "num_sig_figs",
     "parse_number",
+    "prepare_reference",
     "read_array",
     "read_entries",
     "read_number",

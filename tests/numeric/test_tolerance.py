@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.numeric import Tolerance, compare_arrays
+from grader.numeric import Tolerance, compare_arrays, compare_prepared, prepare_reference
 
 PRACTICAL = Tolerance(rel=0.02, abs=5e-4)
 
@@ -142,3 +142,51 @@ def test_text_tolerances_from_yaml() -> None:
     tol = Tolerance(rel="0.02", abs="5e-4")  # type: ignore[arg-type]
     assert tol == PRACTICAL
     assert tol.accepts(0.0005, 0.0)
+
+
+# compare_prepared (a key's half-widths worked out once) must give compare_arrays's booleans.
+tolerances = st.builds(
+    Tolerance,
+    rel=st.sampled_from((0.0, 0.02, 0.01, 1e-9, 0.5)),
+    abs=st.sampled_from((0.0, 5e-4, 1e-8, 0.01)),
+    sigfigs=st.one_of(st.none(), st.integers(1, 6)),
+    decimals=st.one_of(st.none(), st.integers(0, 6)),
+    combine=st.sampled_from(("max", "sum")),
+)
+references = st.floats(-1e6, 1e6, allow_nan=False, width=64)
+
+
+@st.composite
+def near_boundary(draw: st.DrawFn) -> tuple[Tolerance, np.ndarray, np.ndarray]:
+    """A tolerance, a reference array and a student array whose entries sit on the edges of
+    the accepted interval, up to 8 ulps either side (where the slack decides), or are not
+    finite."""
+    tol = draw(tolerances)
+    size = draw(st.integers(1, 6))
+    ref = np.array(draw(st.lists(references, min_size=size, max_size=size)), dtype=float)
+    if draw(st.booleans()):
+        ref[0] = draw(st.sampled_from((np.nan, np.inf, 0.0, -0.0)))
+    width = tol.half_width(np.where(np.isfinite(ref), ref, 0.0))
+    student = ref.copy()
+    for i in range(size):
+        with np.errstate(all="ignore"):  # an infinite reference has infinite edges
+            edge = ref[i] + draw(st.sampled_from((-1.0, 1.0, 0.0))) * width[i]
+            for _ in range(draw(st.integers(0, 8))):
+                edge = np.nextafter(edge, draw(st.sampled_from((np.inf, -np.inf))))
+        student[i] = draw(st.sampled_from((edge, edge, edge, np.nan, np.inf, -0.0)))
+    return tol, ref, student
+
+
+@given(near_boundary())
+def test_prepared_reference_decides_like_compare_arrays(
+    case: tuple[Tolerance, np.ndarray, np.ndarray],
+) -> None:
+    tol, ref, student = case
+    expected = compare_arrays(student, ref, tol)
+    got = compare_prepared(student, prepare_reference(ref, tol))
+    assert got.dtype == bool and got.shape == expected.shape
+    assert got.tolist() == expected.tolist()
+    single = compare_prepared(student[0].reshape(()), prepare_reference(ref[0].reshape(()), tol))
+    assert single.shape == () and bool(single) == bool(expected[0])
+    with pytest.raises(ValueError, match="does not match"):
+        compare_prepared(student.reshape(1, -1), prepare_reference(ref, tol))

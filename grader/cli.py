@@ -344,6 +344,16 @@ def _aside(args: argparse.Namespace) -> AbstractContextManager[Aside | None]:
     return Aside()
 
 
+def _drawing_likely(args: argparse.Namespace) -> bool:
+    """Whether this run is likely to draw the report's PNG anew (a guess for speed only: see
+    :func:`grader.report.writer.drawing_likely`)."""
+    from grader.gradebook.ta_file import TA_FILE
+    from grader.report.writer import drawing_likely
+
+    inputs = [p for p in (args.scores, args.roster, args.out / TA_FILE) if p is not None]
+    return drawing_likely(args.out, inputs, cache=not args.no_cache)
+
+
 def _summary(batch: Batch, out_dir: Path) -> str:
     """The one-line summary: statuses, flags, TA scores merged, refused inputs."""
     counts = batch.counts()
@@ -425,6 +435,8 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     gc.set_threshold(GC_YOUNG, *collector[1:])
     try:
         with _aside(args) as aside, folder.locked():
+            if aside is not None and _drawing_likely(args):
+                aside.warm()
             try:
                 batch = grade_folder(options, progress)
             finally:

@@ -27,6 +27,15 @@ def plots_available() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
+def import_plotting() -> None:
+    """Import what :func:`render_histogram` draws with (most of its cost), ahead of the
+    drawing; needs matplotlib, the `plots` extra."""
+    import matplotlib.style  # noqa: F401 - imported for the side effect
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+    from matplotlib.ticker import MaxNLocator  # noqa: F401
+
+
 def render_histogram(bins: Sequence[Bin], max_total: float, title: str) -> bytes:
     """The PNG bytes of a bar chart of `bins` (students per range of totals); needs matplotlib,
     the `plots` extra (see :func:`plots_available`)."""

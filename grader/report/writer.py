@@ -26,7 +26,7 @@ from grader.gradebook.rendered import RowStore
 from grader.gradebook.writer import gradebook_files
 from grader.model import Gradebook
 from grader.report.bins import Bin
-from grader.report.histogram import plots_available, render_histogram
+from grader.report.histogram import import_plotting, plots_available, render_histogram
 from grader.report.htmlpage import render_html
 from grader.report.markdown import render_markdown
 from grader.report.summary import build_report
@@ -36,6 +36,7 @@ from grader.sandbox import die_with_parent
 PLOT_CACHE = "cache/plot.json"  # what the last PNG was drawn from, and its digest
 PLOT_FORMAT = "grader-plot-cache"
 DRAW_SECONDS = 120  # a drawing process silent this long is killed (the PNG is drawn here)
+_WARM = b"warm\n"  # down the request pipe: import matplotlib now, a PNG is likely to be asked
 
 
 def report_files(
@@ -80,13 +81,35 @@ def _plot_record(key: str, png: bytes | Callable[[], bytes]) -> bytes:
     return (json.dumps(record, sort_keys=True) + "\n").encode()
 
 
+def drawing_likely(out: Path, inputs: Sequence[Path], cache: bool) -> bool:
+    """A guess, at the start of a run publishing into gradebook folder `out`, that it will draw
+    the PNG anew: without the cache, without a previous PNG and plot cache, or when one of the
+    staff `inputs` (TA scores, the roster) was saved after the previous set was published, so
+    the totals are likely to change. For speed only (see :meth:`Aside.warm`): what is written
+    never depends on it, and a changed sheet is not foreseen (that run scores it anyway)."""
+    if not cache:
+        return True
+    try:
+        published = out.stat().st_mtime_ns  # the set's folder: made by the previous run
+        if not (out / PLOT_CACHE).is_file() or not (out / REPORT_PNG).is_file():
+            return True
+    except OSError:
+        return True
+    for path in inputs:
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime_ns > published:
+                return True
+    return False
+
+
 class Aside:
     """Draws the report's PNG in another process while this one writes the other files
     (matplotlib's import and the drawing are most of a re-run whose totals changed).
 
     The process is forked when the context is entered, at the start of a run, while this
     process is still small (a fork of a whole class would duplicate its pages as both go
-    on); it waits for the one PNG to draw, or for the end of the run. It holds none of this
+    on); it waits for the one PNG to draw, or for the end of the run (told at the start that
+    a PNG is likely, it imports matplotlib meanwhile: :meth:`warm`). It holds none of this
     process's files (the gradebook's lock, the caller's pipes), leaves Ctrl-C to this
     process, dies with it, and is killed and reaped when the context ends. Where processes
     cannot be forked, or the drawing fails there, the PNG is drawn here."""
@@ -127,6 +150,14 @@ class Aside:
                 os.kill(pid, signal.SIGKILL)
             return os.waitpid(pid, 0)[1]
         return -1
+
+    def warm(self) -> None:
+        """Have the drawing process import matplotlib now, while this one grades: a PNG is
+        likely to be drawn (a guess: it changes how soon the PNG is ready, never what is
+        written; a PNG never asked for then cost that import for nothing)."""
+        if self._requests is not None:
+            with contextlib.suppress(OSError):
+                os.write(self._requests, _WARM)
 
     def draw(self, bins: Sequence[Bin], max_total: float, title: str) -> Callable[[], bytes]:
         """The PNG of :func:`render_histogram`, as a function waiting for it."""
@@ -196,8 +227,13 @@ def _draw_and_exit(requests: int, results: int, parent: int) -> NoReturn:
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
         die_with_parent(parent)
+        request = b""
         with os.fdopen(requests, "rb") as pipe:
-            request = pipe.read()
+            for line in pipe:  # a request is one line of JSON, after any warm-up line
+                if line == _WARM:
+                    import_plotting()
+                else:
+                    request += line
         if request:  # none: the run needed no PNG drawn
             asked = json.loads(request)
             bins = tuple(Bin(*fields) for fields in asked["bins"])

@@ -95,6 +95,61 @@ def test_a_png_drawn_aside_is_the_png_drawn_here_and_the_process_ends(tmp_path: 
     assert _children() == before
 
 
+def test_a_drawing_process_told_to_warm_up_draws_the_same_png_and_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("matplotlib")
+    import os
+
+    from grader.report import writer
+
+    here = dict(report_files(_small_book()))[REPORT_PNG]
+    real, mark = writer.import_plotting, tmp_path / "warmed"
+
+    def noted() -> None:  # runs in the drawing process: it leaves a trace on disk
+        with mark.open("a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        real()
+
+    monkeypatch.setattr(writer, "import_plotting", noted)
+    before = _children()
+    with writer.Aside() as aside:
+        aside.warm()
+        png = dict(report_files(_small_book(), aside=aside))[REPORT_PNG]
+        assert callable(png) and png() == here  # drawn there, after the warm-up line
+    with writer.Aside() as aside:  # warmed up for a PNG never asked: its process ends too
+        aside.warm()
+    assert _children() == before
+    warmed = mark.read_text(encoding="utf-8").split() if mark.exists() else []
+    assert str(os.getpid()) not in warmed and len(warmed) >= 1  # warmed there, not here
+    with writer.Aside() as aside:  # not told: nothing imported ahead
+        png = dict(report_files(_small_book(), aside=aside))[REPORT_PNG]
+        assert callable(png) and png() == here
+    assert mark.read_text(encoding="utf-8").split() == warmed
+
+
+def test_a_png_is_expected_without_a_previous_one_or_after_staff_inputs_changed(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    from grader.report.writer import PLOT_CACHE, drawing_likely
+
+    out, scores = tmp_path / "gradebook", tmp_path / "scores.csv"
+    scores.write_text("student_id,part,points\n", encoding="utf-8")
+    assert drawing_likely(out, [scores], cache=True)  # no gradebook yet
+    (out / "cache").mkdir(parents=True)
+    (out / REPORT_PNG).write_bytes(b"png")
+    assert drawing_likely(out, [scores], cache=True)  # a PNG without its plot cache
+    (out / PLOT_CACHE).write_bytes(b"{}")
+    published = out.stat().st_mtime_ns
+    os.utime(scores, ns=(published - 10**9, published - 10**9))
+    assert not drawing_likely(out, [scores, tmp_path / "no roster"], cache=True)
+    assert drawing_likely(out, [scores], cache=False)  # without the cache: always drawn
+    os.utime(scores, ns=(published + 10**9, published + 10**9))
+    assert drawing_likely(out, [scores], cache=True)  # TA scores saved since the last run
+
+
 def test_a_drawing_process_that_hangs_is_killed_and_the_png_drawn_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

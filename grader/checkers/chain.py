@@ -48,7 +48,7 @@ from grader.checkers.base import (
 from grader.checkers.choice import normalise_choice
 from grader.checkers.flow import CARRY_EXCEPTIONS, carries, prepare_flow, validate_carry
 from grader.checkers.numeric import entry_result, unreadable
-from grader.model import CheckResult, Outcome, PartScore, Reason, frozen_mapping
+from grader.model import CheckResult, Outcome, PartScore, RawAnswer, Reason, frozen_mapping
 from grader.numeric import Tolerance, compare_arrays, compare_prepared, prepare_reference
 from grader.references import ChainSolver
 from grader.rubric.errors import RubricError
@@ -91,6 +91,30 @@ def _fingerprint(array: np.ndarray) -> tuple[tuple[int, ...], str, bytes]:
     """An array's exact values as a key: equal keys hold the same float64 bits, shape and kind
     (-0.0 and 0.0 differ here, which costs at most a miss)."""
     return (array.shape, array.dtype.str, array.tobytes())
+
+
+def _value_key(value: object) -> Hashable | None:
+    """A written answer value as a key (texts, None, lists and tuples of them, kept apart by
+    kind), or None for anything else (a number a notebook gave, a mapping): not memoised."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ("none",)
+    if isinstance(value, (list, tuple)):
+        items = [_value_key(v) for v in value]
+        if any(i is None for i in items):
+            return None
+        return ("list" if isinstance(value, list) else "tuple", *items)
+    return None
+
+
+def answer_key(answer: RawAnswer | None) -> Hashable | None:
+    """Everything of an answer that reading, orienting and scoring a numeric part look at (its
+    presence, value and reading error) as a key, or None when it cannot be one."""
+    if answer is None:
+        return ("absent",)
+    value = _value_key(answer.value)
+    return None if value is None else (value, answer.error)
 
 
 @dataclass(frozen=True)
@@ -155,20 +179,28 @@ class PreparedChain(PreparedQuestion):
         }
         # A part's judgement and a recomputed step depend only on the exact values they are
         # computed from, which many students share (see _judge and _recompute).
+        # Reading, orienting and scoring a part depend only on what the student wrote there
+        # (and, for a judged part, on the judgement's key), which many students write alike.
         self._judged: _Memo[CheckResult] = _Memo(memo_entries)
         self._recomputed: _Memo[np.ndarray | None] = _Memo(memo_entries)
+        self._reads: _Memo[ReadArray] = _Memo(memo_entries)
+        self._oriented: _Memo[_Read] = _Memo(memo_entries)
+        self._scored: _Memo[PartScore] = _Memo(memo_entries)
 
-    def memo_sizes(self) -> tuple[int, int]:
-        """How many judgements and recomputed steps the memos hold (for tests, benchmarks)."""
-        return len(self._judged), len(self._recomputed)
+    def memo_sizes(self) -> tuple[int, ...]:
+        """How many judgements, recomputed steps, readings, oriented answers and part scores
+        the memos hold (for tests and benchmarks)."""
+        memos = (self._judged, self._recomputed, self._reads, self._oriented, self._scored)
+        return tuple(len(m) for m in memos)
 
     def grade(self, answers: Answers, results: Mapping[Job, CheckResult]) -> QuestionResult:
         named = self._named(answers)
-        reads = {p.id: read_answer(answers.get(p.answer_id)) for p in self.numeric}
+        written = {p.id: answers.get(p.answer_id) for p in self.numeric}
+        keys = {p.id: answer_key(written[p.id]) for p in self.numeric}
         candidates = (named,) if named else self.conventions
         best: tuple[float, str, list[PartScore]] | None = None
         for convention in candidates:
-            scores = self._score(convention, answers, reads)
+            scores = self._score(convention, written, keys)
             total = sum(s.points for s in scores)
             if best is None or total > best[0] + 1e-9:
                 best = (total, convention, scores)
@@ -196,20 +228,71 @@ class PreparedChain(PreparedQuestion):
         return normalise_choice(answer.value if answer else None, self.conventions, self.synonyms)
 
     def _score(
-        self, convention: str, answers: Answers, reads: Mapping[str, ReadArray]
+        self,
+        convention: str,
+        written: Mapping[str, RawAnswer | None],
+        keys: Mapping[str, Hashable | None],
     ) -> list[PartScore]:
-        oriented = {p.id: self._orient(p, convention, answers, reads[p.id]) for p in self.numeric}
-        scores = []
-        for part in self.numeric:
-            read = oriented[part.id]
-            result = read.result or self._judge(read, convention, oriented)
-            result = with_read_notes(result, reads[part.id])
-            text = answer_text(answers.get(part.answer_id))
-            scores.append(part_score(part, result, text, self.places))
-        return scores
+        oriented = {p.id: self._oriented_part(p, convention, written, keys) for p in self.numeric}
+        return [self._part_score(p, convention, oriented, written, keys) for p in self.numeric]
 
-    def _orient(self, part: PartSpec, convention: str, answers: Answers, read: ReadArray) -> _Read:
-        if is_blank(answers.get(part.answer_id)):
+    def _oriented_part(
+        self,
+        part: PartSpec,
+        convention: str,
+        written: Mapping[str, RawAnswer | None],
+        keys: Mapping[str, Hashable | None],
+    ) -> _Read:
+        def orient() -> _Read:
+            read = self._read(part, written, keys)
+            return self._orient(part, convention, written[part.id], read)
+
+        return self._memo(self._oriented, (part.id, convention, keys[part.id]), orient)
+
+    def _part_score(
+        self,
+        part: PartSpec,
+        convention: str,
+        oriented: Mapping[str, _Read],
+        written: Mapping[str, RawAnswer | None],
+        keys: Mapping[str, Hashable | None],
+    ) -> PartScore:
+        read = oriented[part.id]
+        judged = None if read.result else self._judgement(read, convention, oriented)
+
+        def score() -> PartScore:
+            result = read.result if judged is None else self._judge(read, *judged)
+            if result is None:  # an undecided part always has a judgement; for the type checker
+                raise RubricError([f"{part.where}: internal: undecided part"])
+            result = with_read_notes(result, self._read(part, written, keys))
+            return part_score(part, result, answer_text(written[part.id]), self.places)
+
+        key = (part.id, convention, keys[part.id], "decided" if judged is None else judged[0])
+        return self._memo(self._scored, key, score)
+
+    @staticmethod
+    def _memo(memo: _Memo[T], key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, through `memo` unless a part of the key is None (not a key)."""
+        return compute() if None in key else memo.get(key, compute)
+
+    def _read(
+        self,
+        part: PartSpec,
+        written: Mapping[str, RawAnswer | None],
+        keys: Mapping[str, Hashable | None],
+    ) -> ReadArray:
+        def read() -> ReadArray:
+            found = read_answer(written[part.id])
+            if found.array is not None:
+                found.array.flags.writeable = False  # shared by every student who wrote it
+            return found
+
+        return self._memo(self._reads, (keys[part.id],), read)
+
+    def _orient(
+        self, part: PartSpec, convention: str, answer: RawAnswer | None, read: ReadArray
+    ) -> _Read:
+        if is_blank(answer):
             return _Read(part, missing(part), None, None)
         if read.array is None:
             return _Read(part, unreadable(part, read.reason, read.message), None, None)
@@ -232,7 +315,10 @@ class PreparedChain(PreparedQuestion):
         ok_key = compare_prepared(array, self.references[convention][part.id])
         return _Read(part, None, array, ok_key, transposed, self.exceptions)
 
-    def _judge(self, read: _Read, convention: str, oriented: Mapping[str, _Read]) -> CheckResult:
+    def _judgement(
+        self, read: _Read, convention: str, oriented: Mapping[str, _Read]
+    ) -> tuple[Hashable, str, Mapping[str, _Read], dict[str, np.ndarray | None]]:
+        """The key of an undecided part's judgement and what _judge needs besides the part."""
         if read.array is None or read.ok_key is None:  # decided earlier; kept for the type checker
             raise RubricError([f"{read.spec.where}: internal: undecided part"])
         ups = self.solver.upstream(read.spec.id, convention)
@@ -251,6 +337,16 @@ class PreparedChain(PreparedQuestion):
                 for u, g in given.items()
             ),
         )
+        return key, convention, oriented, given
+
+    def _judge(
+        self,
+        read: _Read,
+        key: Hashable,
+        convention: str,
+        oriented: Mapping[str, _Read],
+        given: Mapping[str, np.ndarray | None],
+    ) -> CheckResult:
         return self._judged.get(key, lambda: self._judge_anew(read, convention, oriented, given))
 
     def _judge_anew(

@@ -1,10 +1,14 @@
 """Per-sheet work (loading, scoring) spread over the worker processes, one bad sheet isolated.
 
 Sheets go to the workers in chunks (a message per sheet would cost more than scoring it): the
-work function and everything it reads (the prepared rubric, the loaded sheets, the batch's
-judgements) are inherited by the forked workers, so only chunk indices cross the pipe one way
-and finished rows the other. Each chunk runs under the pool's guarantees (a deadline, the memory
-cap, a killed worker replaced). A chunk that fails is run again one sheet per job, so only the
+work function and what every sheet shares (the prepared rubric, the batch's judgements) are
+inherited by the forked workers, so only chunk indices cross the pipe one way and finished rows
+the other. What is each sheet's own (its loaded submission, for scoring) may travel with its
+chunk instead (:attr:`SheetWork.item`): a worker that read the sheet from the parent's memory
+would touch -- and so copy -- every page holding some of it, and a class's sheets are spread
+over all of the parent's heap (each worker copied most of it: 2 x 150 MiB at 10,000 sheets).
+Each chunk runs under the pool's guarantees (a deadline, the memory cap, a killed worker
+replaced). A chunk that fails is run again one sheet per job, so only the
 sheet that really fails gets its failure row, with a message naming it; the batch goes on.
 
 Results come back in the order of the items, whatever the number of workers or the order in
@@ -13,9 +17,9 @@ which chunks finish: the output is byte-identical with `--jobs 0` (everything in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from grader.model import Reason
 from grader.sandbox import JobLimits, run_inline, run_pool
@@ -37,14 +41,36 @@ class _Failed:
     text: str
 
 
+def _nothing(index: int) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class SheetWork(Generic[T]):
     """`work(index)` for every item index; `failure` builds the row of an item that failed;
-    `stage` names the work for the progress line (D's stages: reading, checking, scoring...)."""
+    `stage` names the work for the progress line (D's stages: reading, checking, scoring...).
+    With `item` (and `work_on`), `work_on(index, item(index))` runs instead of `work`: the
+    item is read in this process and sent to the worker with its chunk (see the module's
+    docstring)."""
 
     work: Callable[[int], T]
     failure: ItemFailure[T]
     stage: str
+    item: Callable[[int], Any] = _nothing
+    work_on: Callable[[int, Any], T] | None = None
+
+    def run(self, index: int, item: Any) -> T:
+        """The work of item `index`, given what :attr:`item` gave for it."""
+        return self.work(index) if self.work_on is None else self.work_on(index, item)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """The item indices of one message to a worker, with their items (sent along; a chunk is
+    known by its indices alone, so its items are neither hashed nor compared)."""
+
+    indices: tuple[int, ...]
+    items: tuple[Any, ...] = field(compare=False, repr=False)
 
 
 def chunk_size(count: int, workers: int) -> int:
@@ -65,10 +91,10 @@ def map_sheets(
     if workers <= 0 or count <= 1:
         return _inline(task, count, progress)
     size = chunk_size(count, workers)
-    chunks = [tuple(range(lo, min(lo + size, count))) for lo in range(0, count, size)]
+    chunks = [_chunk(task, range(lo, min(lo + size, count))) for lo in range(0, count, size)]
 
-    def run_chunk(chunk: tuple[int, ...]) -> tuple[T, ...]:
-        return tuple(task.work(index) for index in chunk)
+    def run_chunk(chunk: _Chunk) -> tuple[T, ...]:
+        return tuple(task.run(i, item) for i, item in zip(chunk.indices, chunk.items, strict=True))
 
     def report(finished: int, total: int) -> None:
         if progress:
@@ -83,13 +109,13 @@ def map_sheets(
         failure=lambda chunk, reason, text: _Failed(reason, text),
     )
     out: list[T | None] = [None] * count
-    retry: list[tuple[int, ...]] = []
+    retry: list[_Chunk] = []
     for chunk in chunks:
         rows = first[chunk]
         if isinstance(rows, _Failed):
-            retry += [(index,) for index in chunk]
+            retry += [_chunk(task, [index]) for index in chunk.indices]
             continue
-        for index, row in zip(chunk, rows, strict=True):
+        for index, row in zip(chunk.indices, rows, strict=True):
             out[index] = row
     if retry:
         again = run_pool(
@@ -97,15 +123,20 @@ def map_sheets(
             retry,
             workers=workers,
             limits=limits,
-            failure=lambda chunk, reason, text: (task.failure(chunk[0], reason, text),),
+            failure=lambda chunk, reason, text: (task.failure(chunk.indices[0], reason, text),),
         )
-        for (index,) in retry:
-            out[index] = again[(index,)][0]
+        for chunk in retry:
+            out[chunk.indices[0]] = again[chunk][0]
     if progress:
         progress(task.stage, count, count)
     if any(row is None for row in out):  # every index is filled above: a bug here, not a sheet
         raise RuntimeError("internal: a sheet was lost between the workers and the batch")
     return [row for row in out if row is not None]
+
+
+def _chunk(task: SheetWork[T], indices: Iterable[int]) -> _Chunk:
+    chosen = tuple(indices)
+    return _Chunk(chosen, tuple(task.item(index) for index in chosen))
 
 
 def _inline(task: SheetWork[T], count: int, progress: Progress | None) -> list[T]:
@@ -115,7 +146,7 @@ def _inline(task: SheetWork[T], count: int, progress: Progress | None) -> list[T
             progress(task.stage, done, total)
 
     results = run_inline(
-        lambda item: task.work(item[0]),
+        lambda item: task.run(item[0], task.item(item[0])),
         [(index,) for index in range(count)],
         report,
         failure=lambda item, reason, text: task.failure(item[0], reason, text),

@@ -420,10 +420,10 @@ def _score_rows(
     limits: JobLimits,
     progress: Progress | None,
     reuse: Mapping[int, GradedSubmission] | None,
-    encode: Callable[[int, GradedSubmission], str | None] | None,
+    encode: Callable[[int, GradedSubmission, Submission], str | None] | None,
 ) -> list[tuple[GradedSubmission, str | None]]:
-    """:func:`score_all`, each fresh row with `encode(index, row)` worked out where it was
-    scored (on the worker: the sheet cache's entry), None for reused and failed rows."""
+    """:func:`score_all`, each fresh row with `encode(index, row, submission)` worked out where
+    it was scored (on the worker: the sheet cache's entry), None for reused and failed rows."""
     variants = _per_variant(prepared)
     reuse = reuse or {}
     for sub in submissions:  # every variant prepared before the workers fork (and inherit it)
@@ -433,10 +433,10 @@ def _score_rows(
     checked = _checked_ids(variants.base)
     known = frozenset(p.answer_id for p in variants.base.rubric.parts())
 
-    def one(index: int) -> tuple[GradedSubmission, str | None]:
-        row = _score_one(variants, submissions[index], results, overrides, sources, checked)
+    def one(index: int, sub: Submission) -> tuple[GradedSubmission, str | None]:
+        row = _score_one(variants, sub, results, overrides, sources, checked)
         row = replace(row, messages=bounded(row.messages, row.source, known))
-        return row, encode(index, row) if encode is not None else None
+        return row, encode(index, row, sub) if encode is not None else None
 
     def failed(index: int, reason: Reason, text: str) -> tuple[GradedSubmission, str | None]:
         sub = submissions[index]
@@ -451,7 +451,12 @@ def _score_rows(
         return empty_row(rubric, sub.student_id, sub.name, sub.source, status, (message,)), None
 
     todo = [index for index in range(len(submissions)) if index not in reuse]
-    task = SheetWork(lambda k: one(todo[k]), lambda k, r, t: failed(todo[k], r, t), "scoring")
+    # Each sheet travels to its worker with its chunk: read from the inherited heap, it would
+    # copy there every page that holds part of some sheet (see grader.parallel).
+    task = SheetWork(
+        lambda k: one(todo[k], submissions[todo[k]]), lambda k, r, t: failed(todo[k], r, t),
+        "scoring", item=lambda k: submissions[todo[k]], work_on=lambda k, sub: one(todo[k], sub),
+    )  # fmt: skip
     scored = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
     rows: dict[int, tuple[GradedSubmission, str | None]] = {
         i: (r, None) for i, r in reuse.items()
@@ -625,9 +630,9 @@ def _scored_rows(
         variants.base.ready()  # here, before any worker forks (RubricError: the rubric's)
     requests = sheet_requests(variants, fresh)
     results = check_answers(variants, fresh, options, progress, cache, requests)
-    def encode(index: int, row: GradedSubmission) -> str | None:
+    def encode(index: int, row: GradedSubmission, sub: Submission) -> str | None:
         # On the worker that scored the row: only rows the next run may take as they are.
-        return storable(row) if index in keys and keepable(row, submissions[index]) else None
+        return storable(row) if index in keys and keepable(row, sub) else None
 
     scored = _score_rows(
         variants, submissions, results, {}, workers=options.workers, limits=options.limits,

@@ -51,17 +51,31 @@ class SheetWork(Generic[T]):
     `stage` names the work for the progress line (D's stages: reading, checking, scoring...).
     With `item` (and `work_on`), `work_on(index, item(index))` runs instead of `work`: the
     item is read in this process and sent to the worker with its chunk (see the module's
-    docstring)."""
+    docstring). With `arrive`, what the work gives crosses back as it is and `arrive(it)`
+    makes the result in this process, as its chunk arrives (a compact form for the pipe, made
+    whole where it is kept: rows whose equal parts are one object)."""
 
-    work: Callable[[int], T]
+    work: Callable[[int], Any]
     failure: ItemFailure[T]
     stage: str
     item: Callable[[int], Any] = _nothing
-    work_on: Callable[[int, Any], T] | None = None
+    work_on: Callable[[int, Any], Any] | None = None
+    arrive: Callable[[Any], T] | None = None
 
-    def run(self, index: int, item: Any) -> T:
-        """The work of item `index`, given what :attr:`item` gave for it."""
+    def run(self, index: int, item: Any) -> Any:
+        """The work of item `index`, given what :attr:`item` gave for it (before `arrive`)."""
         return self.work(index) if self.work_on is None else self.work_on(index, item)
+
+    def finish(self, sent: Any) -> T:
+        """The result of an item from what its work gave."""
+        return sent if self.arrive is None else self.arrive(sent)
+
+
+@dataclass(frozen=True)
+class _Done:
+    """The results of a chunk that finished, as the work gave them (before `arrive`)."""
+
+    rows: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -93,8 +107,13 @@ def map_sheets(
     size = chunk_size(count, workers)
     chunks = [_chunk(task, range(lo, min(lo + size, count))) for lo in range(0, count, size)]
 
-    def run_chunk(chunk: _Chunk) -> tuple[T, ...]:
-        return tuple(task.run(i, item) for i, item in zip(chunk.indices, chunk.items, strict=True))
+    def run_chunk(chunk: _Chunk) -> _Done:
+        pairs = zip(chunk.indices, chunk.items, strict=True)
+        return _Done(tuple(task.run(index, item) for index, item in pairs))
+
+    def receive(sent: Any) -> Any:
+        # A failure (made by the pool, or by the worker's guard) is already a result.
+        return tuple(task.finish(row) for row in sent.rows) if isinstance(sent, _Done) else sent
 
     def report(finished: int, total: int) -> None:
         if progress:
@@ -107,6 +126,7 @@ def map_sheets(
         limits=limits,
         progress=report,
         failure=lambda chunk, reason, text: _Failed(reason, text),
+        receive=receive,
     )
     out: list[T | None] = [None] * count
     retry: list[_Chunk] = []
@@ -124,6 +144,7 @@ def map_sheets(
             workers=workers,
             limits=limits,
             failure=lambda chunk, reason, text: (task.failure(chunk.indices[0], reason, text),),
+            receive=receive,
         )
         for chunk in retry:
             out[chunk.indices[0]] = again[chunk][0]
@@ -146,7 +167,7 @@ def _inline(task: SheetWork[T], count: int, progress: Progress | None) -> list[T
             progress(task.stage, done, total)
 
     results = run_inline(
-        lambda item: task.run(item[0], task.item(item[0])),
+        lambda item: task.finish(task.run(item[0], task.item(item[0]))),
         [(index,) for index in range(count)],
         report,
         failure=lambda item, reason, text: task.failure(item[0], reason, text),

@@ -7,6 +7,8 @@ message naming the file and the position. Identical answers to the same part are
 from __future__ import annotations
 
 import functools
+import hashlib
+import pickle
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +36,7 @@ from grader.model import (
     GradedSubmission,
     Location,
     Message,
+    PartScore,
     Reason,
     Severity,
     Status,
@@ -452,17 +455,54 @@ def _score_rows(
 
     todo = [index for index in range(len(submissions)) if index not in reuse]
     # Each sheet travels to its worker with its chunk: read from the inherited heap, it would
-    # copy there every page that holds part of some sheet (see grader.parallel).
+    # copy there every page that holds part of some sheet (see grader.parallel). Each row
+    # comes back with its parts as their pickles: equal parts become one object here.
+    shared = _SharedParts()
     task = SheetWork(
-        lambda k: one(todo[k], submissions[todo[k]]), lambda k, r, t: failed(todo[k], r, t),
-        "scoring", item=lambda k: submissions[todo[k]], work_on=lambda k, sub: one(todo[k], sub),
-    )  # fmt: skip
+        lambda k: _pack(one(todo[k], submissions[todo[k]])),
+        lambda k, r, t: failed(todo[k], r, t),
+        "scoring",
+        item=lambda k: submissions[todo[k]],
+        work_on=lambda k, sub: _pack(one(todo[k], sub)),
+        arrive=shared.arrive,
+    )
     scored = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
     rows: dict[int, tuple[GradedSubmission, str | None]] = {
         i: (r, None) for i, r in reuse.items()
     }
     rows.update(zip(todo, scored, strict=True))
     return [rows[index] for index in range(len(submissions))]
+
+
+_Sent = tuple[GradedSubmission, tuple[bytes, ...], str | None]
+
+
+def _pack(scored: tuple[GradedSubmission, str | None]) -> _Sent:
+    """A scored row as it crosses from its worker: with a digest of each part's pickle (what
+    :class:`_SharedParts` tells parts apart by), and its cache entry."""
+    row, data = scored
+    digests = tuple(
+        hashlib.sha256(pickle.dumps(part, pickle.HIGHEST_PROTOCOL)).digest() for part in row.parts
+    )
+    return row, digests, data
+
+
+class _SharedParts:
+    """The parts of a batch's rows, one object per distinct part: most students write one of a
+    few answers to a part and get the same PartScore, and a row unpickled on its own would
+    hold its own copy of each (most of a class's memory). Parts are told apart by the digest
+    of their pickles, so only parts alike to the type (1, 1.0 and True are not) are one."""
+
+    def __init__(self) -> None:
+        self._parts: dict[bytes, PartScore] = {}
+
+    def arrive(self, sent: _Sent) -> tuple[GradedSubmission, str | None]:
+        """The row of `sent` (from :func:`_pack`), its parts the batch's objects, and its
+        cache entry."""
+        row, digests, data = sent
+        setdefault = self._parts.setdefault
+        parts = tuple(setdefault(key, part) for key, part in zip(digests, row.parts, strict=True))
+        return replace(row, parts=parts), data
 
 
 def same_id_sources(submissions: Sequence[Submission]) -> dict[str, list[str]]:

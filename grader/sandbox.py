@@ -223,9 +223,11 @@ def run_pool(
     limits: JobLimits = JobLimits(),
     progress: Progress | None = None,
     failure: Failure = check_failed,
+    receive: Callable[[Any], Any] | None = None,
 ) -> dict[Any, Any]:
     """Run distinct jobs on `workers` forked processes, each job under `limits`; a job that
-    raises, passes its deadline or loses its worker gets `failure(job, reason, sentence)`."""
+    raises, passes its deadline or loses its worker gets `failure(job, reason, sentence)`.
+    `receive`: applied to each result a worker sends, as it arrives (not to failures)."""
     todo = list(dict.fromkeys(jobs))
     if not todo:
         return {}
@@ -243,7 +245,7 @@ def run_pool(
             for slot in slots:
                 if slot.job is None and queue:
                     slot.give(queue.pop())
-            _collect(slots, results, ctx, execute, limits, failure)
+            _collect(slots, results, ctx, execute, limits, failure, receive)
             if progress:
                 progress(len(results), len(todo))
     finally:
@@ -260,6 +262,7 @@ def _collect(
     execute: Execute,
     limits: JobLimits,
     failure: Failure,
+    receive: Callable[[Any], Any] | None = None,
 ) -> None:
     busy = [s for s in slots if s.job is not None]
     now = time.monotonic()
@@ -270,7 +273,8 @@ def _collect(
             continue
         if slot.parent in ready:
             try:
-                results[slot.job] = slot.parent.recv()
+                result = slot.parent.recv()
+                results[slot.job] = result if receive is None else receive(result)
                 slot.job = None
                 continue
             except (EOFError, OSError):

@@ -57,3 +57,45 @@ def test_chunks_balance_the_workers_and_stay_small() -> None:
     assert chunk_size(1000, 2) == 32
     assert chunk_size(100, 2) == 7
     assert chunk_size(3, 2) == 1
+
+
+class _Sent:
+    """An item that becomes a _Received when it is pickled (so a worker tells how it got it)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __reduce__(self) -> tuple[type[_Received], tuple[int]]:
+        return (_Received, (self.index,))
+
+
+class _Received:
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+def _seen(index: int, item: object) -> str:
+    return f"{type(item).__name__} {getattr(item, 'index', None)}"
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_items_travel_to_the_workers_with_their_chunk(workers: int) -> None:
+    task = SheetWork(_work, _failure, "scoring", item=_Sent, work_on=_seen)
+    rows = map_sheets(task, 20, workers=workers, limits=JobLimits(seconds=5.0))
+    # In a worker the item is the one unpickled from the chunk, not the parent's object.
+    kind = "_Received" if workers else "_Sent"
+    assert rows == [f"{kind} {i}" for i in range(20)]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_results_are_finished_as_they_arrive_and_failures_are_left_alone(workers: int) -> None:
+    def work(index: int) -> str:
+        if index == BOOM:
+            raise ValueError("a bug")
+        return f"sent {index}"
+
+    task = SheetWork(work, _failure, "scoring", arrive=lambda sent: f"{sent} arrived")
+    rows = map_sheets(task, 20, workers=workers, limits=JobLimits(seconds=5.0))
+    expected = [f"sent {i} arrived" for i in range(20)]
+    expected[BOOM] = f"failed {BOOM} {Reason.UNDECIDED.value}"  # made whole by the failure
+    assert rows == expected

@@ -49,3 +49,36 @@ def test_jobs_0_1_and_2_write_the_same_bytes(sheets: Path, tmp_path: Path) -> No
     assert any(name.startswith("feedback/") for name in inline)
     assert _grade(sheets, tmp_path / "one", 1) == inline
     assert _grade(sheets, tmp_path / "two", 2) == inline
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_equal_parts_of_different_students_are_one_object(sheets: Path, workers: int) -> None:
+    from grader.pipeline import BatchOptions, grade_folder
+
+    options = BatchOptions(folder=sheets, rubric=Path(RUBRIC), workers=workers)
+    rows = {row.source: row for row in grade_folder(options).gradebook.rows}
+    twins = [(row, rows[f"copy_{source}"]) for source, row in rows.items()
+             if f"copy_{source}" in rows and row.parts]  # fmt: skip
+    assert twins
+    for row, twin in twins:
+        assert row.parts == twin.parts
+        assert all(a is b for a, b in zip(row.parts, twin.parts, strict=True))
+
+
+def test_parts_alike_but_for_a_number_type_stay_apart() -> None:
+    from grader.model import GradedSubmission, Outcome, PartScore, Status
+    from grader.pipeline import _pack, _SharedParts
+
+    whole = PartScore("ex1.a", "ex1", 1.0, 2.0, Outcome.PARTIAL)
+    same = PartScore("ex1.a", "ex1", 1.0, 2.0, Outcome.PARTIAL)
+    other = PartScore("ex1.a", "ex1", 1, 2.0, Outcome.PARTIAL)  # == whole, but writes "1"
+    assert whole == other
+
+    shared = _SharedParts()
+    rows = [
+        shared.arrive(_pack((GradedSubmission(s, s, s, Status.GRADED, {}, 1, 0, 1, 2, (p,)), None)))
+        for s, p in (("a", whole), ("b", same), ("c", other))
+    ]
+    (a, _), (b, _), (c, _) = rows
+    assert a.parts[0] is b.parts[0]
+    assert c.parts[0] is not a.parts[0] and type(c.parts[0].points) is int

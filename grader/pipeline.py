@@ -10,7 +10,7 @@ import functools
 import hashlib
 import pickle
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from grader.late import apply_late, submission_time
 from grader.loaders import load_submission
 from grader.loaders.common import unreadable_submission
 from grader.loaders.discover import Discovery, discover_all
-from grader.loaders.identity import reidentify
+from grader.loaders.identity import FileNameRule, reidentify
 from grader.loaders.notes import bounded, odd_character_notes
 from grader.mathlang import parse
 from grader.model import (
@@ -59,11 +59,13 @@ from grader.scoring import (
 )
 from grader.sheet_cache import (
     SheetCache,
+    head_of,
     keepable,
     load_key,
     row_key,
     rubric_print,
     storable,
+    storable_load,
     transient,
 )
 from grader.staff_inputs import Refusals, ScoreInputs, UsageError, read_scores, with_roster
@@ -188,12 +190,47 @@ def read_folder(
 @dataclass(frozen=True)
 class _Loaded:
     """A sheet as read: its submission, its sheet-cache load key (None: not cacheable), whether
-    the cache gave it, and its cache data when newly read and storable."""
+    the cache gave it, and its cache entries when newly read and storable. A sheet the cache
+    gave in this process is its head (`head`: no answers, see grader.sheet_cache): what is
+    worked out across sheets reads no answers; one to check, score or compare with others is
+    made whole first (:func:`_whole`)."""
 
     submission: Submission
     key: str | None = None
     hit: bool = False
-    data: str | None = None
+    data: list[str] | None = None
+    head: bool = False
+
+
+class _StaleLoad(Exception):
+    """A cached sheet whose head decoded but whose whole does not (a forged entry: zlib's
+    checksum passed): the run is made again with that sheet read from its file."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _whole(
+    loaded: Sequence[_Loaded],
+    submissions: Sequence[Submission],
+    indices: Iterable[int],
+    sheets: SheetCache | None,
+    identity: FileNameRule,
+) -> list[Submission]:
+    """`submissions` with those at `indices` that are heads made whole from the sheet cache
+    (and identified by the course's rule like every sheet). _StaleLoad when one does not
+    decode."""
+    out = list(submissions)
+    for index in indices:
+        entry = loaded[index]
+        if not entry.head or entry.key is None or sheets is None:
+            continue
+        whole = sheets.submission(entry.key)
+        if whole is None or head_of(whole) != entry.submission:
+            raise _StaleLoad(entry.key)
+        out[index] = reidentify(whole, identity)
+    return out
 
 
 def _read_folder(
@@ -226,7 +263,11 @@ def _read_folder(
         def known(fmt: str, source: str, data: bytes) -> Submission | None:
             key = load_key(code, fmt, source, data) if cache is not None else None
             keys.append(key)
-            hit = cache.submission(key) if cache is not None else None
+            # Taken only when both entries are good: the hit's entries are carried over as
+            # they are.
+            head = cache.head(key) if cache is not None else None
+            hit = cache.submission(key) if cache is not None and head is not None else None
+            hit = hit if hit is not None and head_of(hit) == head else None
             hit = hit if hit is not None and hit.source == source else None  # another sheet's
             hits.extend([hit] if hit is not None else [])
             return hit
@@ -239,7 +280,7 @@ def _read_folder(
         # A plain read-only dict: loaders may hand a mappingproxy, which cannot cross to the
         # parent process (the same type either way keeps --jobs 0 and --jobs 2 identical).
         submission = replace(submission, answers=frozen_mapping(submission.answers))
-        data = storable(submission) if key is not None else None
+        data = storable_load(submission) if key is not None else None
         return _Loaded(submission, key if data is not None else None, data=data)
 
     known = _cached_sheets(paths, folder, cache, code) if cache is not None else {}
@@ -273,7 +314,7 @@ def _from_cache(path: Path, folder: Path, cache: SheetCache, code: str) -> _Load
 
     def known(fmt: str, source: str, data: bytes) -> Submission:
         key = load_key(code, fmt, source, data)
-        hit = cache.submission(key) if key is not None else None
+        hit = cache.head(key) if key is not None else None
         if key is None or hit is None or hit.source != source:  # else another sheet's
             raise _NotCached
         hits.append(key)
@@ -283,7 +324,7 @@ def _from_cache(path: Path, folder: Path, cache: SheetCache, code: str) -> _Load
         submission = load_submission(path, folder, known)
     except Exception:  # noqa: BLE001 - _NotCached, or anything the pool is there for
         return None
-    return _Loaded(submission, hits[0], hit=True) if hits else None
+    return _Loaded(submission, hits[0], hit=True, head=True) if hits else None
 
 
 def _discovery_rows(messages: Sequence[Message]) -> list[Submission]:
@@ -594,9 +635,23 @@ def _all_cached(loaded: Sequence[_Loaded]) -> bool:
 
 def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
     """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
-    workers, limits = options.workers, options.limits
     code = code_digest()
+    stale: set[str] = set()
+    while True:
+        try:
+            return _grade_folder(options, progress, code, stale)
+        except _StaleLoad as exc:  # a forged sheet cache only: that sheet is read anew
+            stale.add(exc.key)
+
+
+def _grade_folder(
+    options: BatchOptions, progress: Progress | None, code: str, stale: Set[str]
+) -> Batch:
+    workers, limits = options.workers, options.limits
     sheets = SheetCache.open(options.sheet_cache, code) if options.sheet_cache else None
+    for key in stale:
+        if sheets is not None:
+            sheets.forget_load(key)
     loaded, found = _read_folder(
         options.folder, progress, workers=workers, limits=limits, cache=sheets, code=code
     )
@@ -606,6 +661,9 @@ def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Bat
     variants = prepare_batch(options, submissions, defer=defer)
     prepared = variants.base
     submissions = [reidentify(s, prepared.rubric.identity) for s in submissions]
+    if variants.enabled:  # steps and copy signals compare every sheet's answers
+        indices = range(len(submissions))
+        submissions = _whole(loaded, submissions, indices, sheets, prepared.rubric.identity)
     scores = read_scores(options.scores, prepared, submissions, options.ta_file)
     staff = [*found.notes, *scores.messages]
     refused = scores.refused
@@ -665,6 +723,8 @@ def _scored_rows(
                     if cache is not None:
                         cache.carry(fingerprint, job)
     todo = [i for i in range(len(submissions)) if i not in reuse]
+    identity = variants.base.rubric.identity
+    submissions = _whole(loaded, submissions, todo, sheets, identity)  # their answers: scored
     fresh = [submissions[i] for i in todo]
     if any(sub.readable for sub in fresh):
         variants.base.ready()  # here, before any worker forks (RubricError: the rubric's)

@@ -6,7 +6,9 @@ judgement cache (:mod:`grader.judgement_cache`):
 
 - a *load*, keyed by a digest of the grader's code, the sheet's format, its path in the folder
   and its bytes: the Submission the loader made of them (only YAML sheets and notebooks, whose
-  reading depends on nothing else; LaTeX and PDF sheets are always read);
+  reading depends on nothing else; LaTeX and PDF sheets are always read), as two entries: its
+  *head* (the submission without its answers: all a run needs of a sheet whose row it takes
+  from the cache, a tenth of the decoding) and the whole submission;
 - a *row*, keyed by a digest of the load key, the whole rubric, the grader's and the solver's
   source, the student's variant and the other files carrying the same student id: the sheet's
   automatic row (before TA scores, which are applied to every row afterwards, so changing a TA
@@ -63,7 +65,7 @@ from grader.rubric.spec import Rubric
 
 CACHE_FILE = "cache/sheets.json"
 FORMAT = "grader-sheet-cache"
-VERSION = 3  # 2: entries deflated; 3: rendered rows
+VERSION = 4  # 2: entries deflated; 3: rendered rows; 4: a load's head beside it
 MAX_CACHE_BYTES = 1 << 30  # a cache larger than this is not read (it would be foreign)
 MAX_ENTRY_BYTES = 16 << 20  # an entry inflating to more than this is not ours
 CACHED_FORMATS = frozenset({"yaml", "ipynb"})  # read from their own bytes alone
@@ -192,9 +194,27 @@ def storable(value: Submission | GradedSubmission) -> str | None:
     return base64.b64encode(zlib.compress(text.encode("ascii"), 6)).decode("ascii")
 
 
+def storable_load(submission: Submission) -> list[str] | None:
+    """A load's entries, the head and the whole (see the module docstring), each as
+    :func:`storable` gives it; None when either would not read back equal."""
+    whole = storable(submission)
+    head = storable(head_of(submission)) if whole is not None else None
+    return [head, whole] if head is not None and whole is not None else None
+
+
+def head_of(submission: Submission) -> Submission:
+    """`submission` without its answers (everything else as it is)."""
+    return dataclasses.replace(submission, answers=FrozenDict())
+
+
 def _read(entry: object) -> Any:
     """The value of an entry (ValueError or TypeError for one that is not ours); the inflated
     text is bounded, so a hostile entry cannot blow up in memory."""
+    return from_data(json.loads(_inflate(entry).decode("ascii")))
+
+
+def _inflate(entry: object) -> bytes:
+    """The JSON text of an entry, inflated (bounded) and checked by zlib's checksum."""
     if not isinstance(entry, str):
         raise TypeError("an entry that is not text")
     try:
@@ -205,7 +225,7 @@ def _read(entry: object) -> Any:
         raise ValueError("an entry that is not deflated base64") from exc
     if inflate.unconsumed_tail or not inflate.eof:
         raise ValueError("an entry that is too large or cut short")
-    return from_data(json.loads(raw.decode("ascii")))
+    return raw
 
 
 # ----- keys --------------------------------------------------------------------------------------
@@ -328,15 +348,36 @@ class SheetCache:
         return cls(loads, rows, rendered=rendered, code=code)
 
     def submission(self, key: str | None) -> Submission | None:
-        """The cached load of `key` (None when there is none or it does not decode)."""
-        data = self._loads.get(key) if key is not None else None
-        if data is None:
+        """The cached load of `key`, whole (None when there is none or it does not decode)."""
+        return self._load(key, 1)
+
+    def head(self, key: str | None) -> Submission | None:
+        """The head of the cached load of `key` (see :func:`head_of`), when it decodes and its
+        whole entry inflates (passes zlib's checksum); None otherwise. The whole is decoded
+        only when the answers are wanted (:meth:`submission`)."""
+        head = self._load(key, 0)
+        if key is None or head is None or head.answers:
             return None
         try:
-            value = _read(data)
+            _inflate(self._loads[key][1])
+        except (TypeError, ValueError):
+            return None
+        return head
+
+    def _load(self, key: str | None, which: int) -> Submission | None:
+        entry = self._loads.get(key) if key is not None else None
+        if type(entry) is not list or len(entry) != 2:
+            return None
+        try:
+            value = _read(entry[which])
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
             return None
         return value if isinstance(value, Submission) else None
+
+    def forget_load(self, key: str) -> None:
+        """Drop a previous load whose head decoded but whose whole did not (forged: a zlib
+        checksum passed): the sheet is read anew."""
+        self._loads = {k: v for k, v in self._loads.items() if k != key}
 
     def row(self, key: str) -> Row | None:
         """The cached row of `key` (None when there is none or it does not decode)."""
@@ -382,9 +423,9 @@ class SheetCache:
         """Keep a rendered entry for the next run."""
         self._next_rendered[key] = entry
 
-    def keep_load(self, key: str, text: str) -> None:
-        """Keep a load (JSON text from :func:`storable`) for the next run."""
-        self._next_loads[key] = text
+    def keep_load(self, key: str, entries: list[str]) -> None:
+        """Keep a load (the entries from :func:`storable_load`) for the next run."""
+        self._next_loads[key] = entries
 
     def keep_row(self, key: str, text: str, jobs: Iterable[tuple[str, str]]) -> None:
         """Keep a row (JSON text from :func:`storable`) and the judgements it used."""

@@ -187,8 +187,8 @@ def test_a_changed_rubric_scores_every_sheet_again(
     "content",
     [b"\x00\xffnot json", b'{"format": "something-else"}',
      b'{"format": "grader-sheet-cache", "version": 99, "loads": {}, "rows": {}}',
-     b'{"format": "grader-sheet-cache", "version": 3, "loads": [], "rows": {}, "rendered": {}}',
-     b'{"format": "grader-sheet-cache", "version": 3, "loads": {}, "rows": {}, "rendered": []}'],
+     b'{"format": "grader-sheet-cache", "version": 4, "loads": [], "rows": {}, "rendered": {}}',
+     b'{"format": "grader-sheet-cache", "version": 4, "loads": {}, "rows": {}, "rendered": []}'],
     ids=["garbage", "foreign", "other-version", "bad-entries", "bad-rendered"],
 )  # fmt: skip
 def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(
@@ -418,3 +418,61 @@ def test_a_deferred_rubric_is_prepared_on_first_use() -> None:
     with pytest.raises(RubricError):  # not prepared: every use raises the rubric's problems
         later.questions  # noqa: B018
     assert solver_folder("no_such_solver", RUBRIC) is None
+
+
+def test_a_load_is_kept_as_its_head_and_its_whole_and_only_good_pairs_are_taken(
+    sheets: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "sheets.json"
+    options = BatchOptions(folder=sheets, rubric=RUBRIC, workers=0, sheet_cache=path)
+    first = grade_folder(options)
+    assert first.sheet_cache is not None
+    written = first.sheet_cache.content()
+    path.write_bytes(written)
+    document = json.loads(written)
+    cache = sc.SheetCache.open(path)
+    answered = 0
+    for key, (head, whole) in document["loads"].items():
+        assert cache.head(key) == sc.head_of(sc._read(whole)) == sc._read(head)
+        assert cache.submission(key) == sc._read(whole) and sc._read(head).answers == {}
+        answered += bool(sc._read(whole).answers)
+    assert answered >= 5  # the sample sheets' answers are in the wholes, not in the heads
+    # Forged wholes: each a good entry (zlib's checksum passes) of another sheet, and no row
+    # (so every sheet is scored and its answers wanted); or the pair swapped.
+    keys = sorted(document["loads"])
+    for index, key in enumerate(keys):
+        head, whole = document["loads"][key]
+        other = document["loads"][keys[(index + 1) % len(keys)]][1]
+        document["loads"][key] = [whole, head] if index % 3 == 0 else [head, other]
+    document["rows"] = {}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    again = grade_folder(options)
+    assert again.gradebook.rows == first.gradebook.rows
+    assert again.sheet_cache is not None
+    assert again.sheet_cache.content() == written  # every load read anew and kept right
+
+
+def test_rows_scored_again_from_cached_sheets_are_those_of_a_run_without_the_cache(
+    sheets: Path, tmp_path: Path
+) -> None:
+    _grade(sheets, tmp_path / "gb")
+    edited = tmp_path / "practical-1.yaml"
+    text = RUBRIC.read_text(encoding="utf-8")
+    edited.write_text(text.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
+    warm = _grade(sheets, tmp_path / "gb", rubric=edited)  # loads cached, rows scored anew
+    assert _gradebook(warm) == _grade(sheets, tmp_path / "fresh", "--no-cache", rubric=edited)
+
+
+def test_a_cached_rerun_with_variants_writes_the_files_of_a_run_without_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from variant_sheets import EDITION, SAMPLE_SECRET, SAMPLES
+
+    monkeypatch.setenv("GRADER_VARIANT_SECRET", SAMPLE_SECRET)
+    rubric = ROOT / "rubrics" / f"{EDITION}.yaml"
+    cold = _grade(SAMPLES, tmp_path / "gb", rubric=rubric)
+    counted = _Counted(monkeypatch)
+    warm = _grade(SAMPLES, tmp_path / "gb", rubric=rubric)
+    assert counted.read == [] and counted.scored == []  # every sheet and row from the cache
+    assert warm == cold  # steps and copy signals worked out from the whole cached sheets
+    assert _gradebook(warm) == _grade(SAMPLES, tmp_path / "fresh", "--no-cache", rubric=rubric)

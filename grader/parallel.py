@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from grader.model import Reason
-from grader.sandbox import JobLimits, run_inline, run_pool
+from grader.sandbox import JobLimits, Packed, packed, run_inline, run_pool
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
@@ -80,8 +80,8 @@ class _Done:
 
 @dataclass(frozen=True)
 class _Chunk:
-    """The item indices of one message to a worker, with their items (sent along; a chunk is
-    known by its indices alone, so its items are neither hashed nor compared)."""
+    """The item indices of one message to a worker, with their items (the parent knows the
+    chunk by its indices alone)."""
 
     indices: tuple[int, ...]
     items: tuple[Any, ...] = field(compare=False, repr=False)
@@ -105,6 +105,7 @@ def map_sheets(
     if workers <= 0 or count <= 1:
         return _inline(task, count, progress)
     size = chunk_size(count, workers)
+    # Every chunk's message is pickled now, before the workers fork (see sandbox.Packed).
     chunks = [_chunk(task, range(lo, min(lo + size, count))) for lo in range(0, count, size)]
 
     def run_chunk(chunk: _Chunk) -> _Done:
@@ -129,13 +130,13 @@ def map_sheets(
         receive=receive,
     )
     out: list[T | None] = [None] * count
-    retry: list[_Chunk] = []
+    retry: list[Packed] = []
     for chunk in chunks:
         rows = first[chunk]
         if isinstance(rows, _Failed):
-            retry += [_chunk(task, [index]) for index in chunk.indices]
+            retry += [_chunk(task, [index]) for index in chunk.key]
             continue
-        for index, row in zip(chunk.indices, rows, strict=True):
+        for index, row in zip(chunk.key, rows, strict=True):
             out[index] = row
     if retry:
         again = run_pool(
@@ -143,11 +144,11 @@ def map_sheets(
             retry,
             workers=workers,
             limits=limits,
-            failure=lambda chunk, reason, text: (task.failure(chunk.indices[0], reason, text),),
+            failure=lambda chunk, reason, text: (task.failure(_first(chunk), reason, text),),
             receive=receive,
         )
-        for chunk in retry:
-            out[chunk.indices[0]] = again[chunk][0]
+        for one in retry:
+            out[one.key[0]] = again[one][0]
     if progress:
         progress(task.stage, count, count)
     if any(row is None for row in out):  # every index is filled above: a bug here, not a sheet
@@ -155,9 +156,15 @@ def map_sheets(
     return [row for row in out if row is not None]
 
 
-def _chunk(task: SheetWork[T], indices: Iterable[int]) -> _Chunk:
+def _chunk(task: SheetWork[T], indices: Iterable[int]) -> Packed:
+    """The message of the items `indices`, known by their indices (pickled now)."""
     chosen = tuple(indices)
-    return _Chunk(chosen, tuple(task.item(index) for index in chosen))
+    return packed(chosen, _Chunk(chosen, tuple(task.item(index) for index in chosen)))
+
+
+def _first(chunk: Packed | _Chunk) -> int:
+    """The first item of a chunk, as the parent knows it or as its worker got it."""
+    return chunk.key[0] if isinstance(chunk, Packed) else chunk.indices[0]
 
 
 def _inline(task: SheetWork[T], count: int, progress: Progress | None) -> list[T]:

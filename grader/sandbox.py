@@ -28,8 +28,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from grader.model import CheckResult, Outcome, Reason
@@ -39,6 +40,23 @@ Progress = Callable[[int, int], None]
 # What a job that could not finish gets instead of its result: (job, reason, sentence). For
 # answer checks it is :func:`failed` (a TA looks); per-sheet work builds its own failure row.
 Failure = Callable[[Any, Reason, str], Any]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A job whose message to its worker was pickled beforehand, before the workers were
+    forked: sending it then reads these bytes only, not the objects it was made of (pickling
+    them in the parent while workers share its pages would copy every page they touch). The
+    worker runs the job as it was pickled; the parent knows it by `key` (its results, its
+    failures). Make it with :func:`packed`."""
+
+    key: Any
+    message: bytes = field(compare=False, repr=False)
+
+
+def packed(key: Any, job: Any) -> Packed:
+    """`job`, pickled now, to be known as `key` (see :class:`Packed`)."""
+    return Packed(key, bytes(ForkingPickler.dumps(job)))
 
 
 @dataclass(frozen=True)
@@ -198,7 +216,10 @@ class _Slot:
 
     def give(self, job: Any) -> None:
         self.job, self.started = job, time.monotonic()
-        self.parent.send(job)
+        if isinstance(job, Packed):
+            self.parent.send_bytes(job.message)  # what send() would send: recv() unpickles it
+        else:
+            self.parent.send(job)
 
     def stop(self, kill: bool = False) -> None:
         if kill:

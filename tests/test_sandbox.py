@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.model import CheckResult, Outcome, Reason
-from grader.sandbox import JobLimits, run_inline, run_pool
+from grader.sandbox import JobLimits, Packed, packed, run_inline, run_pool
 
 
 def _execute(job: str) -> CheckResult:
@@ -150,3 +150,26 @@ def test_two_workers_cannot_both_take_a_gigabyte() -> None:
     results = run_pool(_hog_700, ["hog", "ok"], workers=2, limits=JobLimits(seconds=20))
     assert results["hog"].reasons == (Reason.TOO_LARGE,)
     assert results["ok"].outcome is Outcome.CORRECT
+
+
+def _echo(job: object) -> object:
+    return job
+
+
+def test_a_packed_job_sends_what_it_was_when_packed_and_is_known_by_its_key() -> None:
+    items = ["first"]
+    job = packed(("k", 1), items)
+    items.append("changed after packing")  # the message was made already: not sent
+    results = run_pool(_echo, [job], workers=1, limits=JobLimits(seconds=5.0))
+    assert results == {Packed(("k", 1), b""): ["first"]}  # compared by key alone
+
+
+def test_results_pass_through_receive_as_they_arrive_but_the_pools_failures_do_not() -> None:
+    results = run_pool(
+        _execute, ["fine", "boom", "hang"], workers=2, limits=JobLimits(seconds=1.0),
+        receive=lambda result: ("received", result),
+    )  # fmt: skip
+    assert results["fine"][0] == "received"
+    assert results["boom"][0] == "received"  # the worker's guard made it: it was sent
+    assert isinstance(results["hang"], CheckResult)  # made here when the deadline passed
+    assert results["hang"].reasons == (Reason.TIMEOUT,)

@@ -170,6 +170,8 @@ def part_score(
 def _exact(fraction: float) -> Fraction:
     # Shares are ratios of small integers (7 of 12 entries, 3.5 of 7 points); recover them
     # exactly so that 0.5 * 3/12 = 0.125 rounds half-up to 0.13 as a human marker would.
+    if fraction == 0.0 or fraction == 1.0:  # most parts: what limit_denominator gives them
+        return Fraction(int(fraction))
     return Fraction(fraction).limit_denominator(1_000_000)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -128,15 +129,23 @@ class _Read:
     transposed: bool = False
     exceptions: tuple[str, ...] = ("all_zeros",)
 
-    @property
+    # Cached: a memo hands one _Read to every student who wrote the same answer, and each of
+    # them asks again (cached_property writes the instance's __dict__, which a frozen
+    # dataclass allows; the values follow from fields that never change).
+    @cached_property
     def usable(self) -> bool:
         """Whether downstream parts may be recomputed from these values."""
         return carries(self.array, self.exceptions)
 
-    @property
+    @cached_property
     def right(self) -> bool:
         """Whether every entry matches the key."""
         return self.ok_key is not None and bool(self.ok_key.all())
+
+    @cached_property
+    def values_key(self) -> Hashable:
+        """The oriented values' fingerprint (see _fingerprint; None when there are none)."""
+        return None if self.array is None else _fingerprint(self.array)
 
 
 class PreparedChain(PreparedQuestion):
@@ -330,10 +339,10 @@ class PreparedChain(PreparedQuestion):
         key = (
             read.spec.id,
             convention,
-            _fingerprint(read.array),
+            read.values_key,
             read.transposed,
             tuple(
-                (u, None) if g is None else (u, _fingerprint(g), oriented[u].right)
+                (u, None) if g is None else (u, oriented[u].values_key, oriented[u].right)
                 for u, g in given.items()
             ),
         )

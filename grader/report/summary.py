@@ -114,14 +114,28 @@ def _mean(values: Sequence[float]) -> float | None:
     return statistics.fmean(numbers) if numbers else None
 
 
-def _part_of(row: GradedSubmission, answer_id: str) -> PartScore | None:
-    """The row's part with this id (the first, should a row hold it twice)."""
-    return next((p for p in row.parts if p.answer_id == answer_id), None)
+PartsById = Sequence[Mapping[str, PartScore]]  # per row: its parts by answer id
 
 
-def part_summary(slot: PartInfo, rows: Sequence[GradedSubmission]) -> PartSummary:
-    """The summary of one slot over `rows` (in the gradebook's stable order)."""
-    parts = [p for p in (_part_of(row, slot.answer_id) for row in rows) if p is not None]
+def parts_by_id(rows: Sequence[GradedSubmission]) -> PartsById:
+    """Each row's parts by answer id (the first, should a row hold one twice), looked up
+    once for every summary instead of searched for each slot of each row."""
+    out = []
+    for row in rows:
+        parts: dict[str, PartScore] = {}
+        for part in row.parts:
+            parts.setdefault(part.answer_id, part)
+        out.append(parts)
+    return out
+
+
+def part_summary(
+    slot: PartInfo, rows: Sequence[GradedSubmission], index: PartsById | None = None
+) -> PartSummary:
+    """The summary of one slot over `rows` (in the gradebook's stable order); `index`:
+    :func:`parts_by_id` of `rows`, when the caller has it."""
+    index = parts_by_id(rows) if index is None else index
+    parts = [p for p in (by_id.get(slot.answer_id) for by_id in index) if p is not None]
     counts = {outcome: 0 for outcome in Outcome}
     for part in parts:
         counts[part.outcome] += 1
@@ -137,11 +151,11 @@ def part_summary(slot: PartInfo, rows: Sequence[GradedSubmission]) -> PartSummar
     )
 
 
-def _row_convention(row: GradedSubmission, question: QuestionInfo) -> str | None:
-    """The convention the row's parts of `question` were marked against (first in rubric
+def _row_convention(parts: Mapping[str, PartScore], question: QuestionInfo) -> str | None:
+    """The convention a row's `parts` of `question` were marked against (first in rubric
     order), or None."""
     for slot in question.parts:
-        part = _part_of(row, slot.answer_id)
+        part = parts.get(slot.answer_id)
         value = part.detail.get(CONVENTION_KEY) if part is not None else None
         if isinstance(value, str) and value:
             return value
@@ -156,12 +170,14 @@ def _named(row: GradedSubmission, question: str) -> bool | None:
 
 
 def convention_summary(
-    question: QuestionInfo, rows: Sequence[GradedSubmission]
+    question: QuestionInfo, rows: Sequence[GradedSubmission], index: PartsById | None = None
 ) -> ConventionSummary | None:
-    """The conventions of `question`, or None when none of its parts carries one."""
+    """The conventions of `question`, or None when none of its parts carries one; `index`:
+    :func:`parts_by_id` of `rows`, when the caller has it."""
+    index = parts_by_id(rows) if index is None else index
     by_convention: dict[str, list[GradedSubmission]] = {}
-    for row in rows:
-        convention = _row_convention(row, question)
+    for row, parts in zip(rows, index, strict=True):
+        convention = _row_convention(parts, question)
         if convention is not None:
             by_convention.setdefault(convention, []).append(row)
     if not by_convention:
@@ -184,9 +200,9 @@ def convention_summary(
 
 
 def _conventions(
-    info: AssignmentInfo, rows: Sequence[GradedSubmission]
+    info: AssignmentInfo, rows: Sequence[GradedSubmission], index: PartsById
 ) -> tuple[ConventionSummary, ...]:
-    found = (convention_summary(question, rows) for question in info.questions)
+    found = (convention_summary(question, rows, index) for question in info.questions)
     return tuple(summary for summary in found if summary is not None)
 
 
@@ -195,6 +211,7 @@ def build_report(book: Gradebook) -> ClassReport:
     rows = sorted_rows(book)
     info = book.assignment
     read = [row for row in rows if row.status in READ_STATUSES]
+    index = parts_by_id(read)
     statuses = {status: 0 for status in Status}
     for row in rows:
         statuses[row.status] += 1
@@ -207,7 +224,7 @@ def build_report(book: Gradebook) -> ClassReport:
         statuses=tuple(statuses.items()),
         totals=total_stats([row.total for row in read]),
         bins=total_bins([row.total for row in read], info.max_total),
-        parts=tuple(part_summary(slot, read) for slot in info.slots() if slot.scored),
-        conventions=_conventions(info, read),
+        parts=tuple(part_summary(slot, read, index) for slot in info.slots() if slot.scored),
+        conventions=_conventions(info, read, index),
         staff=staff_signals(info, read),
     )

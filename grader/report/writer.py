@@ -82,19 +82,22 @@ def _plot_record(key: str, png: bytes | Callable[[], bytes]) -> bytes:
 
 
 def drawing_likely(out: Path, inputs: Sequence[Path], cache: bool) -> bool:
-    """A guess, at the start of a run publishing into gradebook folder `out`, that it will draw
-    the PNG anew: without the cache, without a previous PNG and plot cache, or when one of the
-    staff `inputs` (TA scores, the roster) was saved after the previous set was published, so
-    the totals are likely to change. For speed only (see :meth:`Aside.warm`): what is written
-    never depends on it, and a changed sheet is not foreseen (that run scores it anyway)."""
+    """A guess, at the start of a run publishing into gradebook folder `out`, that it is a
+    re-run that will draw the PNG anew: with the cache, a previous PNG and plot cache, and one
+    of the staff `inputs` (TA scores, the roster) saved after the previous set was published,
+    so the totals are likely to change. For speed only (see :meth:`Aside.warm`): what is
+    written never depends on it. False for a first run or one without the cache: they draw the
+    PNG too, but after scoring, when the workers are gone; matplotlib imported at the start
+    would hold its pages in the drawing process through the scoring, the run's peak. A changed
+    sheet is not foreseen either (that run scores it anyway)."""
     if not cache:
-        return True
+        return False
     try:
         published = out.stat().st_mtime_ns  # the set's folder: made by the previous run
         if not (out / PLOT_CACHE).is_file() or not (out / REPORT_PNG).is_file():
-            return True
+            return False
     except OSError:
-        return True
+        return False
     for path in inputs:
         with contextlib.suppress(OSError):
             if path.stat().st_mtime_ns > published:

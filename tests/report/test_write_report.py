@@ -128,26 +128,24 @@ def test_a_drawing_process_told_to_warm_up_draws_the_same_png_and_ends(
     assert mark.read_text(encoding="utf-8").split() == warmed
 
 
-def test_a_png_is_expected_without_a_previous_one_or_after_staff_inputs_changed(
-    tmp_path: Path,
-) -> None:
+def test_a_png_is_expected_on_a_rerun_after_staff_inputs_changed(tmp_path: Path) -> None:
     import os
 
     from grader.report.writer import PLOT_CACHE, drawing_likely
 
     out, scores = tmp_path / "gradebook", tmp_path / "scores.csv"
     scores.write_text("student_id,part,points\n", encoding="utf-8")
-    assert drawing_likely(out, [scores], cache=True)  # no gradebook yet
+    assert not drawing_likely(out, [scores], cache=True)  # no gradebook yet: a first run
     (out / "cache").mkdir(parents=True)
     (out / REPORT_PNG).write_bytes(b"png")
-    assert drawing_likely(out, [scores], cache=True)  # a PNG without its plot cache
+    assert not drawing_likely(out, [scores], cache=True)  # a PNG without its plot cache
     (out / PLOT_CACHE).write_bytes(b"{}")
     published = out.stat().st_mtime_ns
     os.utime(scores, ns=(published - 10**9, published - 10**9))
     assert not drawing_likely(out, [scores, tmp_path / "no roster"], cache=True)
-    assert drawing_likely(out, [scores], cache=False)  # without the cache: always drawn
     os.utime(scores, ns=(published + 10**9, published + 10**9))
-    assert drawing_likely(out, [scores], cache=True)  # TA scores saved since the last run
+    assert drawing_likely(out, [scores, tmp_path / "no roster"], cache=True)  # saved since
+    assert not drawing_likely(out, [scores], cache=False)  # without the cache: drawn late
 
 
 def test_a_drawing_process_that_hangs_is_killed_and_the_png_drawn_here(

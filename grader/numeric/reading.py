@@ -2,7 +2,8 @@
 
 Every scalar goes through one regular expression of ASCII decimal literals (and `a/b` quotients of
 them) before any conversion; the value is built exactly as a Fraction from the digits, so `0.1`
-is 1/10 and `1e999999` is refused by its exponent before a big integer is ever formed.
+is 1/10 and `1e999999` is refused by its exponent before a big integer is ever formed. Where only
+the float64 is wanted, a plain literal skips the Fraction (:func:`plain_float`: the same float).
 
 Numbers as students write them are first rewritten into that form (:func:`read_number`):
 scientific notation `9.86*10^-2`, `9.86 \\times 10^{-2}`, `9.86\\cdot10^{-2}`, `9.86·10⁻²`,

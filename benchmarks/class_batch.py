@@ -18,8 +18,10 @@ class size a class is generated (benchmarks/classgen.py, not timed), then, in th
 Every run is a separate process (`grade` as a student or TA runs it: interpreter start and
 imports included). Wall time is measured around the process; peak memory is the largest sum
 of the proportional set sizes (PSS, so pages shared by forked workers count once) of the
-process and all its descendants, sampled every 100 ms; `cpu` is the user + system time of the
-process and its workers (on a machine shared with other work, compare cpu as well as wall).
+process and all its descendants, sampled every 100 ms (in brackets: grade's own PSS at that
+moment; the rest is its workers and the report's drawing process); `cpu` is the user + system
+time of the process and its workers (on a machine shared with other work, compare cpu as well
+as wall).
 `identical` compares every file of the gradebook (report PNG excluded: matplotlib's output is
 not ours) with the first run's.
 """
@@ -90,6 +92,7 @@ class Run:
     peak_mib: float
     code: int
     stderr: str
+    peak_own_mib: float = 0.0  # at the peak, the PSS of the process itself (not its workers)
 
 
 def measure(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
@@ -101,12 +104,14 @@ def measure(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     process = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT
     )
-    peak = [0.0]
+    peak = [0.0, 0.0]  # the tree's largest PSS, and grade's own share of it then
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], tree_pss_mib(process.pid))
+            total = tree_pss_mib(process.pid)
+            if total > peak[0]:
+                peak[:] = [total, _pss_kib(process.pid) / 1024]
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -117,7 +122,7 @@ def measure(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
-    return Run(wall, cpu, peak[0], process.returncode, err.decode("utf-8", "replace"))
+    return Run(wall, cpu, peak[0], process.returncode, err.decode("utf-8", "replace"), peak[1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +222,8 @@ def _line(label: str, sheets: int, run: Run, floor_wall: float, same: str) -> No
     status = "" if run.code == 0 else f"  EXIT {run.code}: {run.stderr.strip()[-200:]}"
     print(
         f"  {label:<28} {run.wall:7.2f} s  cpu {run.cpu:6.2f} s  {sheets / run.wall:6.0f} sheets/s"
-        f"  peak {run.peak_mib:6.0f} MiB  ratio {run.wall / floor_wall:5.1f}  identical {same}"
+        f"  peak {run.peak_mib:6.0f} MiB (grade {run.peak_own_mib:4.0f})"
+        f"  ratio {run.wall / floor_wall:5.1f}  identical {same}"
         f"{status}",
         flush=True,
     )

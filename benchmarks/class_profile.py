@@ -1,11 +1,17 @@
 """Where the time of `grade` goes on a generated class: wall time per stage, then cProfile.
 
-    PYTHONPATH=. python benchmarks/class_profile.py [N] [--top 30]
+    PYTHONPATH=. python benchmarks/class_profile.py [N] [--top 30] [--rerun [--again]]
 
 Prints numbers and asserts nothing. The class (benchmarks/classgen.py, N sheets, default 1000)
 is graded in this process with `--jobs 0` (so every stage is visible to the profiler): the
 command-line entry point is profiled as a whole, and the cumulative time of the pipeline's
 stages is read off the profile (each stage is a function the pipeline calls once).
+
+With `--rerun` the profiled run is the cached re-run after 10 TA scores (benchmarks/
+class_batch.py's): the class is generated, graded cold and given its TA scores in other
+processes (so this one has imported nothing of grading yet: the imports a re-run pays show),
+then re-graded here; `--again` profiles the identical re-run after that one instead. The heavy
+modules the profiled run imported are listed (a re-run that scores nothing needs no sympy).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,10 +35,13 @@ sys.path.insert(0, str(ROOT))
 # profile does not hold is listed as such, so a renamed function shows here instead of hiding.
 STAGES = (
     ("load sheets", "pipeline.py", "_read_folder"),
+    ("  cached sheets (heads)", "pipeline.py", "_cached_sheets"),
     ("prepare rubric", "pipeline.py", "prepare_batch"),
     ("check distinct answers", "pipeline.py", "check_answers"),
-    ("score sheets (incl. chain)", "pipeline.py", "_score_rows"),
-    ("  chain (Exercise 2)", "checkers/chain.py", "grade"),
+    ("rows (cached, else scored)", "pipeline.py", "_scored_rows"),
+    ("  cached rows decoded", "sheet_cache.py", "row"),
+    ("  score sheets (incl. chain)", "pipeline.py", "_score_rows"),
+    ("    chain (Exercise 2)", "checkers/chain.py", "grade"),
     ("  sheet cache entries", "sheet_cache.py", "storable"),
     ("write outputs (publish)", "report/writer.py", "write_outputs"),
     ("  results.json", "gradebook/results.py", "results_chunks"),
@@ -56,19 +66,50 @@ def stage_times(stats: pstats.Stats) -> dict[str, float | None]:
     return out
 
 
+HEAVY = ("sympy", "mpmath", "matplotlib", "nbformat", "pandas", "dask")
+
+
+def _rerun_setup(folder: Path, out: Path, count: int, again: bool) -> list[str]:
+    """The class, its cold run and its 10 TA scores, each in another process; the extra
+    arguments of the re-run to profile."""
+    from benchmarks.class_batch import ta_scores
+
+    def run(*argv: str | Path) -> None:
+        subprocess.run([sys.executable, *map(str, argv)], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    run(ROOT / "benchmarks" / "classgen.py", folder, str(count))
+    grade = ("-m", "grader.cli", folder, "--rubric", RUBRIC, "--out", out, "--quiet", "--jobs", "2")
+    run(*grade)
+    scores = out.parent / "scores.csv"
+    ta_scores(out, scores)
+    if again:
+        run(*grade, "--scores", scores)
+    return ["--scores", str(scores)]
+
+
 def main() -> None:
     """Command line (see the module docstring)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("count", type=int, nargs="?", default=1000)
     p.add_argument("--top", type=int, default=30)
+    p.add_argument("--rerun", action="store_true", help="profile a cached re-run (see above)")
+    p.add_argument("--again", action="store_true", help="with --rerun: the identical one after")
     args = p.parse_args()
-    from benchmarks.classgen import write_class
-    from grader.cli import main as grade
 
     with tempfile.TemporaryDirectory(prefix="grader-profile-") as tmp:
-        folder = Path(tmp) / "class"
-        write_class(folder, args.count)
-        argv = [str(folder), "--rubric", str(RUBRIC), "--out", str(Path(tmp) / "gb"), "--quiet"]
+        folder, out = Path(tmp) / "class", Path(tmp) / "gb"
+        extra: list[str] = []
+        if args.rerun:
+            extra = _rerun_setup(folder, out, args.count, args.again)
+        else:
+            from benchmarks.classgen import write_class
+
+            write_class(folder, args.count)
+        before = set(sys.modules)
+        from grader.cli import main as grade
+
+        argv = [str(folder), "--rubric", str(RUBRIC), "--out", str(out), "--quiet", *extra]
         profile = cProfile.Profile()
         sink = io.StringIO()
         start = time.perf_counter()
@@ -77,7 +118,11 @@ def main() -> None:
         profile.disable()
         wall = time.perf_counter() - start
     stats = pstats.Stats(profile)
-    print(f"{args.count} sheets, --jobs 0, in-process: {wall:.2f} s under the profiler")
+    kind = ("the identical re-run" if args.again else "re-run after 10 TA scores") if args.rerun \
+        else "cold"  # fmt: skip
+    print(f"{args.count} sheets, {kind}, --jobs 0, in-process: {wall:.2f} s under the profiler")
+    imported = sorted({m.split(".")[0] for m in set(sys.modules) - before} & set(HEAVY))
+    print(f"  heavy modules imported: {', '.join(imported) or 'none'}")
     for label, seconds in stage_times(stats).items():
         if seconds is None:
             print(f"  {label:<30}       - (not in the profile)")

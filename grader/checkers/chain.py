@@ -17,6 +17,7 @@ own upstream values (a forward and backward pass, say). Without `solver:`, any p
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -56,8 +57,10 @@ from grader.rubric.errors import RubricError
 from grader.rubric.spec import PartSpec, QuestionSpec
 
 # Entries each memo of a prepared chain holds at most (see _Memo): a class shares most upstream
-# values (the same rounding of the same convention), so a few thousand cover a large class.
-MEMO_ENTRIES = 4096
+# values (the same rounding of the same convention), and the answers many students share stay
+# (least recently used first out), so a couple of thousand cover a large class (about 0.85 KB
+# an entry, five memos: under 9 MiB a process).
+MEMO_ENTRIES = 2048
 
 T = TypeVar("T")
 
@@ -65,23 +68,27 @@ T = TypeVar("T")
 class _Memo(Generic[T]):
     """A bounded memo of a pure computation, per prepared chain (never module-level): a hit
     returns what the computation returned for the same key, so what it holds (or dropped, the
-    oldest entry first once full) changes only the time taken, never a result."""
+    least recently used entry first once full) changes only the time taken, never a result."""
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
-        self._items: dict[Hashable, T] = {}
+        self._items: OrderedDict[Hashable, T] = OrderedDict()
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value for `key`, computed (and kept) on a miss."""
+        items = self._items
         try:
-            return self._items[key]
+            value = items[key]
         except KeyError:
             pass
+        else:
+            items.move_to_end(key)  # now the most recently used
+            return value
         value = compute()
         if self._limit > 0:
-            if len(self._items) >= self._limit:
-                del self._items[next(iter(self._items))]
-            self._items[key] = value
+            if len(items) >= self._limit:
+                items.popitem(last=False)
+            items[key] = value
         return value
 
     def __len__(self) -> int:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.checkers.base import QuestionResult
-from grader.checkers.chain import PreparedChain
+from grader.checkers.chain import PreparedChain, _Memo
 from grader.checkers.prepare import prepare_rubric
 from grader.checkers.registry import REGISTRY
 from grader.model import Location, RawAnswer
@@ -121,3 +121,22 @@ def test_memos_stay_within_their_bound() -> None:
         _same(chain.grade(answers, {}), NO_MEMO.grade(answers, {}))
     assert max(chain.memo_sizes()) == 3
     assert set(NO_MEMO.memo_sizes()) == {0}
+
+
+def test_the_memo_drops_the_least_recently_used_entry() -> None:
+    memo: _Memo[str] = _Memo(2)
+    calls: list[str] = []
+
+    def value(key: str) -> str:
+        calls.append(key)
+        return key.upper()
+
+    assert memo.get("a", lambda: value("a")) == "A"
+    assert memo.get("b", lambda: value("b")) == "B"
+    assert memo.get("a", lambda: value("a")) == "A"  # a hit: "a" is now the most recent
+    assert memo.get("c", lambda: value("c")) == "C"  # full: "b" goes
+    assert memo.get("a", lambda: value("a")) == "A"
+    assert memo.get("b", lambda: value("b")) == "B"  # computed again
+    assert calls == ["a", "b", "c", "b"] and len(memo) == 2
+    nothing: _Memo[str] = _Memo(0)
+    assert nothing.get("a", lambda: value("a")) == "A" and len(nothing) == 0

@@ -7,9 +7,11 @@ the other. What is each sheet's own (its loaded submission, for scoring) may tra
 chunk instead (:attr:`SheetWork.item`): a worker that read the sheet from the parent's memory
 would touch -- and so copy -- every page holding some of it, and a class's sheets are spread
 over all of the parent's heap (each worker copied most of it: 2 x 150 MiB at 10,000 sheets).
-Each chunk runs under the pool's guarantees (a deadline, the memory cap, a killed worker
-replaced). A chunk that fails is run again one sheet per job, so only the
-sheet that really fails gets its failure row, with a message naming it; the batch goes on.
+The chunks' messages may be packed earlier (:func:`pack`), so the caller can let go of the
+items before the workers fork. Each chunk runs under the pool's guarantees (a deadline, the
+memory cap, a killed worker replaced). A chunk that fails is run again one sheet per job, each
+from the chunk's own message (its worker runs that one sheet of it), so only the sheet that
+really fails gets its failure row, with a message naming it; the batch goes on.
 
 Results come back in the order of the items, whatever the number of workers or the order in
 which chunks finish: the output is byte-identical with `--jobs 0` (everything in this process).
@@ -17,7 +19,7 @@ which chunks finish: the output is byte-identical with `--jobs 0` (everything in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -99,14 +101,18 @@ def map_sheets(
     workers: int,
     limits: JobLimits,
     progress: Progress | None = None,
+    chunks: Sequence[Packed] | None = None,
 ) -> list[T]:
     """`task.work(i)` for i in range(count), in order: in this process when `workers` is 0,
-    else in chunks on the worker pool."""
+    else in chunks on the worker pool. `chunks`: the messages :func:`pack` made of the items
+    earlier (this process may have let go of the items since: a chunk that fails is run again
+    from its message)."""
     if workers <= 0 or count <= 1:
         return _inline(task, count, progress)
     size = chunk_size(count, workers)
-    # Every chunk's message is pickled now, before the workers fork (see sandbox.Packed).
-    chunks = [_chunk(task, range(lo, min(lo + size, count))) for lo in range(0, count, size)]
+    # Every chunk's message is pickled before the workers fork (see sandbox.Packed).
+    if chunks is None:
+        chunks = pack(task.item, count, workers)
 
     def run_chunk(chunk: _Chunk) -> _Done:
         pairs = zip(chunk.indices, chunk.items, strict=True)
@@ -130,25 +136,17 @@ def map_sheets(
         receive=receive,
     )
     out: list[T | None] = [None] * count
-    retry: list[Packed] = []
+    failed = [chunk for chunk in chunks if isinstance(first[chunk], _Failed)]
     for chunk in chunks:
-        rows = first[chunk]
-        if isinstance(rows, _Failed):
-            retry += [_chunk(task, [index]) for index in chunk.key]
-            continue
-        for index, row in zip(chunk.key, rows, strict=True):
+        if chunk not in failed:
+            for index, row in zip(chunk.key, first[chunk], strict=True):
+                out[index] = row
+    # A failed chunk's sheets are run again one per job, each from the chunk's own message
+    # (this process may no longer hold the items): one pool per position in the chunk.
+    for position in range(max((len(chunk.key) for chunk in failed), default=0)):
+        again = _retry(task, failed, position, workers=workers, limits=limits, receive=receive)
+        for index, row in again.items():
             out[index] = row
-    if retry:
-        again = run_pool(
-            run_chunk,
-            retry,
-            workers=workers,
-            limits=limits,
-            failure=lambda chunk, reason, text: (task.failure(_first(chunk), reason, text),),
-            receive=receive,
-        )
-        for one in retry:
-            out[one.key[0]] = again[one][0]
     if progress:
         progress(task.stage, count, count)
     if any(row is None for row in out):  # every index is filled above: a bug here, not a sheet
@@ -156,15 +154,51 @@ def map_sheets(
     return [row for row in out if row is not None]
 
 
-def _chunk(task: SheetWork[T], indices: Iterable[int]) -> Packed:
+def _retry(
+    task: SheetWork[T],
+    failed: Sequence[Packed],
+    position: int,
+    *,
+    workers: int,
+    limits: JobLimits,
+    receive: Callable[[Any], Any],
+) -> dict[int, T]:
+    """The item at `position` of each chunk in `failed`, run alone (its chunk's message is
+    sent as it was packed; the worker runs that item only), by item index."""
+
+    def index_of(chunk: Packed | _Chunk) -> int:
+        # The parent knows a retry by its item's index; its worker got the whole chunk.
+        return chunk.key[0] if isinstance(chunk, Packed) else chunk.indices[position]
+
+    def run_one(chunk: _Chunk) -> _Done:
+        return _Done((task.run(chunk.indices[position], chunk.items[position]),))
+
+    jobs = [Packed((c.key[position],), c.message) for c in failed if position < len(c.key)]
+    again = run_pool(
+        run_one,
+        jobs,
+        workers=workers,
+        limits=limits,
+        failure=lambda chunk, reason, text: (task.failure(index_of(chunk), reason, text),),
+        receive=receive,
+    )
+    return {job.key[0]: again[job][0] for job in jobs}
+
+
+def pack(item: Callable[[int], Any], count: int, workers: int) -> list[Packed]:
+    """The chunk messages :func:`map_sheets` sends for `count` items on `workers` workers,
+    each holding `item(i)` of its items, pickled now (nothing when the work runs in this
+    process: the items are then read as it goes)."""
+    if workers <= 0 or count <= 1:
+        return []
+    size = chunk_size(count, workers)
+    return [_chunk(item, range(lo, min(lo + size, count))) for lo in range(0, count, size)]
+
+
+def _chunk(item: Callable[[int], Any], indices: Iterable[int]) -> Packed:
     """The message of the items `indices`, known by their indices (pickled now)."""
     chosen = tuple(indices)
-    return packed(chosen, _Chunk(chosen, tuple(task.item(index) for index in chosen)))
-
-
-def _first(chunk: Packed | _Chunk) -> int:
-    """The first item of a chunk, as the parent knows it or as its worker got it."""
-    return chunk.key[0] if isinstance(chunk, Packed) else chunk.indices[0]
+    return packed(chosen, _Chunk(chosen, tuple(item(index) for index in chosen)))
 
 
 def _inline(task: SheetWork[T], count: int, progress: Progress | None) -> list[T]:

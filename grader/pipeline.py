@@ -43,13 +43,13 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
-from grader.parallel import SheetWork, map_sheets
+from grader.parallel import SheetWork, map_sheets, pack
 from grader.rubric.draw import Variant
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric, no_rubric
 from grader.rubric.solvers import load_solvers
 from grader.rubric.spec import Rubric
-from grader.sandbox import JobLimits, check_failed, run_inline, run_pool
+from grader.sandbox import JobLimits, Packed, check_failed, run_inline, run_pool
 from grader.scoring import (
     TAScoreLike,
     empty_row,
@@ -465,9 +465,13 @@ def _score_rows(
     progress: Progress | None,
     reuse: Mapping[int, GradedSubmission] | None,
     encode: Callable[[int, GradedSubmission, Submission], str | None] | None,
+    chunks: Sequence[Packed] | None = None,
 ) -> list[tuple[GradedSubmission, str | None]]:
     """:func:`score_all`, each fresh row with `encode(index, row, submission)` worked out where
-    it was scored (on the worker: the sheet cache's entry), None for reused and failed rows."""
+    it was scored (on the worker: the sheet cache's entry), None for reused and failed rows.
+    `chunks`: the sheets to score (those not reused, in order) packed earlier by
+    grader.parallel.pack; `submissions` may then be their heads (a failure row needs only a
+    sheet's names)."""
     variants = _per_variant(prepared)
     reuse = reuse or {}
     for sub in submissions:  # every variant prepared before the workers fork (and inherit it)
@@ -507,7 +511,9 @@ def _score_rows(
         work_on=lambda k, sub: _pack(one(todo[k], sub)),
         arrive=shared.arrive,
     )
-    scored = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
+    scored = map_sheets(
+        task, len(todo), workers=workers, limits=limits, progress=progress, chunks=chunks
+    )
     rows: dict[int, tuple[GradedSubmission, str | None]] = {
         i: (r, None) for i, r in reuse.items()
     }
@@ -691,8 +697,8 @@ def _grade_folder(
 def _scored_rows(
     options: BatchOptions,
     variants: PreparedVariants,
-    loaded: Sequence[_Loaded],
-    submissions: Sequence[Submission],
+    loaded: list[_Loaded],
+    submissions: list[Submission],
     progress: Progress | None,
     cache: JudgementCache | None,
     sheets: SheetCache | None,
@@ -724,19 +730,30 @@ def _scored_rows(
                         cache.carry(fingerprint, job)
     todo = [i for i in range(len(submissions)) if i not in reuse]
     identity = variants.base.rubric.identity
-    submissions = _whole(loaded, submissions, todo, sheets, identity)  # their answers: scored
-    fresh = [submissions[i] for i in todo]
+    whole = _whole(loaded, submissions, todo, sheets, identity)  # their answers: scored
+    fresh = [whole[i] for i in todo]
     if any(sub.readable for sub in fresh):
         variants.base.ready()  # here, before any worker forks (RubricError: the rubric's)
     requests = sheet_requests(variants, fresh)
+    chunks = None
+    if not variants.enabled:
+        # Nothing after this reads a sheet's answers unless variants are declared (steps and
+        # copy signals): the sheets to score are packed now and every sheet becomes its head
+        # before the checking workers fork. The memory the answers held is then reused by
+        # the judgements coming back, not left beside them (pymalloc keeps its arenas), and
+        # the heap the scoring workers share holds the sheets once, as the chunks' bytes.
+        chunks = pack(lambda k: fresh[k], len(fresh), options.workers)
+        if chunks:
+            _let_go(loaded, submissions, whole, fresh)
     results = check_answers(variants, fresh, options, progress, cache, requests)
     def encode(index: int, row: GradedSubmission, sub: Submission) -> str | None:
         # On the worker that scored the row: only rows the next run may take as they are.
         return storable(row) if index in keys and keepable(row, sub) else None
 
     scored = _score_rows(
-        variants, submissions, results, {}, workers=options.workers, limits=options.limits,
+        variants, whole, results, {}, workers=options.workers, limits=options.limits,
         progress=progress, reuse=reuse, encode=encode if sheets is not None else None,
+        chunks=chunks,
     )  # fmt: skip
     if sheets is not None:
         for index, jobs in zip(todo, requests, strict=True):
@@ -747,6 +764,23 @@ def _scored_rows(
             where = [cache.where(job) for job in jobs] if cache is not None else []
             sheets.keep_row(keys[index], data, [w for w in where if w is not None])
     return [row for row, _ in scored]
+
+
+def _let_go(loaded: list[_Loaded], *held: list[Submission]) -> None:
+    """Every sheet in `loaded` and the lists `held` replaced, in place, by its head (the same
+    sheet without its answers, see grader.sheet_cache.head_of): one head per sheet object."""
+    heads: dict[int, Submission] = {}
+
+    def head(sub: Submission) -> Submission:
+        if not sub.answers:  # a head already, or a sheet without answers: nothing to free
+            return sub
+        if id(sub) not in heads:
+            heads[id(sub)] = head_of(sub)
+        return heads[id(sub)]
+
+    for sheets in held:
+        sheets[:] = [head(sub) for sub in sheets]
+    loaded[:] = [replace(entry, submission=head(entry.submission)) for entry in loaded]
 
 
 def _for_outputs(staff: Sequence[Message], options: BatchOptions) -> tuple[Message, ...]:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from grader.model import Reason
-from grader.parallel import SheetWork, chunk_size, map_sheets
+from grader.parallel import SheetWork, chunk_size, map_sheets, pack
 from grader.sandbox import JobLimits
 
 HANG, BOOM, DIE = 5, 11, 17
@@ -99,3 +99,32 @@ def test_results_are_finished_as_they_arrive_and_failures_are_left_alone(workers
     expected = [f"sent {i} arrived" for i in range(20)]
     expected[BOOM] = f"failed {BOOM} {Reason.UNDECIDED.value}"  # made whole by the failure
     assert rows == expected
+
+
+def _item_of(index: int) -> str:
+    return f"item {index}"
+
+
+def _gone(index: int) -> str:
+    raise AssertionError(f"item {index} was read after it was packed")
+
+
+def _on(index: int, item: str) -> str:
+    return _work(index) if index in (BOOM, DIE) else f"{item} scored"
+
+
+def test_packed_chunks_are_sent_and_failed_ones_retried_from_their_messages() -> None:
+    chunks = pack(_item_of, 40, 2)
+    # The items are not read again: not to send them, nor to retry a chunk that failed.
+    task = SheetWork(_work, _failure, "scoring", item=_gone, work_on=_on)
+    rows = map_sheets(task, 40, workers=2, limits=JobLimits(seconds=5.0), chunks=chunks)
+    expected = [f"item {i} scored" for i in range(40)]
+    expected[BOOM] = f"failed {BOOM} {Reason.UNDECIDED.value}"
+    expected[DIE] = f"failed {DIE} {Reason.UNDECIDED.value}"
+    assert rows == expected
+
+
+def test_nothing_is_packed_for_work_done_in_this_process() -> None:
+    assert pack(_item_of, 40, 0) == []
+    assert pack(_item_of, 1, 2) == []
+    assert [len(chunk.key) for chunk in pack(_item_of, 40, 2)] == [3] * 13 + [1]

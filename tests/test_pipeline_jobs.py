@@ -82,3 +82,22 @@ def test_parts_alike_but_for_a_number_type_stay_apart() -> None:
     (a, _), (b, _), (c, _) = rows
     assert a.parts[0] is b.parts[0]
     assert c.parts[0] is not a.parts[0] and type(c.parts[0].points) is int
+
+
+def test_letting_go_of_sheets_keeps_their_heads_one_per_sheet() -> None:
+    from dataclasses import replace
+
+    from grader.model import Location, RawAnswer, Submission, frozen_mapping
+    from grader.pipeline import _let_go, _Loaded
+
+    answers = frozen_mapping({"q1": RawAnswer("q1", "x^2", Location("a.yaml"))})
+    sheet = Submission("a.yaml", "s1", "Ann", "practical-1", answers, submitted_at="2026-01-02")
+    renamed = replace(sheet, student_id="s9")  # what reidentify makes: another object
+    empty = Submission("b.yaml", "s2", "Bob", None, readable=False)
+    loaded = [_Loaded(sheet, key="k1"), _Loaded(empty)]
+    held, fresh = [renamed, empty], [renamed]
+    _let_go(loaded, held, fresh)
+    assert held[0] == replace(renamed, answers=frozen_mapping({}))
+    assert fresh[0] is held[0] and held[1] is empty  # one head per sheet; nothing to free kept
+    assert loaded[0] == _Loaded(replace(sheet, answers=frozen_mapping({})), key="k1")
+    assert loaded[1].submission is empty

@@ -329,6 +329,7 @@ def _publish(
         cache=not args.no_cache,
         store=batch.sheet_cache,
         aside=aside,
+        workers=max(0, args.jobs),
     )
 
 

@@ -11,6 +11,12 @@ An entry is four pieces, each deflated and in base64 (a class's entries are held
 is written); a piece that does not inflate to text within a bound is not ours, and its row is
 rendered anew. Pieces are kept only when they read back equal, so a row copied from the store
 writes exactly the bytes of a rendered one. Without a store every piece is rendered, as before.
+
+With workers (:meth:`RenderedRows.prefetch`) the entries of the rows to render are rendered and
+packed on forked processes before the set is written, in chunks of rows (the rows are inherited,
+only indices cross one way and entries the other): after scoring, rendering a class's rows was
+the longest serial stretch of a cold run, the scoring workers idle by then. A chunk that fails
+is rendered here, as it is wanted; the entries are the same either way.
 """
 
 from __future__ import annotations
@@ -35,9 +41,12 @@ from grader.gradebook.tables import (
     parts_header,
 )
 from grader.model import Gradebook, GradedSubmission
+from grader.sandbox import JobLimits, run_pool
 
 FEEDBACK, PARTS, GRADES, RESULTS = range(4)  # the pieces of an entry, in order
 MAX_PIECE_BYTES = 16 << 20  # a piece inflating to more than this is not ours
+PARALLEL_ROWS = 64  # fewer rows to render than this are rendered here (forking costs more)
+MAX_CHUNK = 32  # rows per message to a worker
 
 
 class RowStore(Protocol):
@@ -123,9 +132,10 @@ class RenderedRows:
 
     def piece(self, index: int, which: int) -> str:
         """Piece `which` (FEEDBACK, PARTS, GRADES, RESULTS) of the `index`-th row."""
-        if self._store is None:
-            return self._render(index, which)
         entry = self._entries.get(index)
+        if self._store is None:  # only rows the workers rendered have an entry
+            text = unpack(entry, which) if entry is not None else None
+            return text if text is not None else self._render(index, which)
         if entry is None:
             entry = self._entry(index)
         text = unpack(entry, which) if entry is not None else None
@@ -134,19 +144,64 @@ class RenderedRows:
             text = unpack(entry, which) if entry is not None else None
         return text if text is not None else self._render(index, which)
 
+    def prefetch(self, workers: int, limits: JobLimits | None = None) -> None:
+        """Every row's entry worked out now, as :meth:`piece` would on its first call (its
+        key, the store's entry), the rows to render rendered and packed on `workers` forked
+        processes (see the module docstring); nothing with no workers or few rows to render."""
+        if workers <= 0:
+            return
+        keys: dict[int, str | None] = {}
+        todo: list[int] = []
+        for index in range(len(self._rows)):
+            if index in self._entries:
+                continue
+            key = keys[index] = self._key(index)
+            held = self._store.rendered(key) if self._store is not None and key else None
+            if isinstance(held, list) and len(held) == 4:
+                self._keep(index, key, held)
+            else:
+                todo.append(index)
+        if len(todo) < PARALLEL_ROWS:
+            return
+        size = max(1, min(MAX_CHUNK, -(-len(todo) // (workers * 8))))
+        chunks = [tuple(todo[lo : lo + size]) for lo in range(0, len(todo), size)]
+
+        def render(chunk: tuple[int, ...]) -> tuple[list[str] | None, ...]:
+            return tuple(pack(self._pieces(index)) for index in chunk)
+
+        done = run_pool(render, chunks, workers=workers, limits=limits or JobLimits(),
+                        failure=lambda chunk, reason, text: None)  # fmt: skip
+        for chunk in chunks:
+            entries = done.get(chunk)
+            if entries is None:  # the chunk failed: its rows are rendered here, as wanted
+                continue
+            for index, entry in zip(chunk, entries, strict=True):
+                if entry is not None:
+                    self._keep(index, keys[index], entry)
+
     def _entry(self, index: int, *, fresh: bool = False) -> list[str] | None:
         assert self._store is not None
-        context = f"{self._context}\0{self._files[index]}"
-        key = self._store.render_key(self._rows[index], context)
+        key = self._key(index)
         entry = self._store.rendered(key) if key is not None and not fresh else None
         if not (isinstance(entry, list) and len(entry) == 4):
-            pieces = Pieces(*(self._render(index, which) for which in range(4)))
-            entry = pack(pieces)
+            entry = pack(self._pieces(index))
         if entry is not None:
-            self._entries[index] = entry
-            if key is not None:
-                self._store.keep_rendered(key, entry)
+            self._keep(index, key, entry)
         return entry
+
+    def _key(self, index: int) -> str | None:
+        # The key of a row's entry in the store (None without a store, or for a row not kept).
+        if self._store is None:
+            return None
+        return self._store.render_key(self._rows[index], f"{self._context}\0{self._files[index]}")
+
+    def _keep(self, index: int, key: str | None, entry: list[str]) -> None:
+        self._entries[index] = entry
+        if key is not None and self._store is not None:
+            self._store.keep_rendered(key, entry)
+
+    def _pieces(self, index: int) -> Pieces:
+        return Pieces(*(self._render(index, which) for which in range(4)))
 
     def _render(self, index: int, which: int) -> str:
         row, info = self._rows[index], self._book.assignment

@@ -38,16 +38,22 @@ FEEDBACK_SUFFIX = ".md"
 
 
 def gradebook_files(
-    book: Gradebook, *, show_reference: bool = False, store: RowStore | None = None
+    book: Gradebook,
+    *,
+    show_reference: bool = False,
+    store: RowStore | None = None,
+    workers: int = 0,
 ) -> list[tuple[str, Content]]:
     """Every gradebook file of `book` as (path relative to the folder, content), in write
     order: feedback files by row, then parts.csv, review.csv, results.json, errors.log and
     grades.csv. Each row's pieces are rendered when the file is written, or copied from
-    `store` where it holds them (:mod:`grader.gradebook.rendered`)."""
+    `store` where it holds them (:mod:`grader.gradebook.rendered`); with `workers`, the rows
+    to render are rendered now on that many forked processes (the same bytes)."""
     rows = sorted_rows(book)
     names = feedback_names([(row.student_id, row.source) for row in rows])
     feedback_files = [f"{FEEDBACK_DIR}/{name}" for name in names]
     pieces = RenderedRows(book, rows, feedback_files, show_reference=show_reference, store=store)
+    pieces.prefetch(workers)
 
     def csv_file(header: Sequence[str], which: int) -> Callable[[], bytes]:
         return lambda: (csv_line(list(header)) + "".join(pieces.texts(which))).encode("utf-8")

@@ -284,6 +284,7 @@ def write_outputs(
     cache: bool = False,
     store: RowStore | None = None,
     aside: Aside | None = None,
+    workers: int = 0,
 ) -> Published:
     """Publish every output of a run into `folder` (which the caller has locked) at once:
     feedback, CSVs, results.json, the report and `extra` files (an extra file named like a
@@ -292,7 +293,8 @@ def write_outputs(
     (see :func:`report_files`); with `store`, each row's rendered pieces are copied from it
     where it holds them (see :mod:`grader.gradebook.rendered`; it is given the pieces of this
     set, so its file must come after the gradebook's among `extra`); with `aside`, a PNG to
-    draw is drawn in its process meanwhile (see :class:`Aside`). Raises
+    draw is drawn in its process meanwhile (see :class:`Aside`); with `workers`, the rows to
+    render are rendered on that many forked processes (see :func:`gradebook_files`). Raises
     GradebookWriteError with the previous set left whole."""
     extras = dict(extra)
     if progress:
@@ -300,6 +302,7 @@ def write_outputs(
     report = report_files(book, folder.path if cache else None, aside)
     if progress:
         progress("report", 1, 1)
-    files = [*gradebook_files(book, show_reference=show_reference, store=store), *report]
+    pieces = gradebook_files(book, show_reference=show_reference, store=store, workers=workers)
+    files = [*pieces, *report]
     files = [(path, extras.pop(path, content)) for path, content in files]
     return folder.publish([*files, *extras.items()], progress)

@@ -156,8 +156,8 @@ class RenderedRows:
             if index in self._entries:
                 continue
             key = keys[index] = self._key(index)
-            held = self._store.rendered(key) if self._store is not None and key else None
-            if isinstance(held, list) and len(held) == 4:
+            held = self._held(key)
+            if held is not None:
                 self._keep(index, key, held)
             else:
                 todo.append(index)
@@ -182,8 +182,8 @@ class RenderedRows:
     def _entry(self, index: int, *, fresh: bool = False) -> list[str] | None:
         assert self._store is not None
         key = self._key(index)
-        entry = self._store.rendered(key) if key is not None and not fresh else None
-        if not (isinstance(entry, list) and len(entry) == 4):
+        entry = None if fresh else self._held(key)
+        if entry is None:
             entry = pack(self._pieces(index))
         if entry is not None:
             self._keep(index, key, entry)
@@ -194,6 +194,12 @@ class RenderedRows:
         if self._store is None:
             return None
         return self._store.render_key(self._rows[index], f"{self._context}\0{self._files[index]}")
+
+    def _held(self, key: str | None) -> list[str] | None:
+        # The store's entry of `key` when it has the shape of one (its pieces are checked as
+        # they are unpacked).
+        entry = self._store.rendered(key) if self._store is not None and key is not None else None
+        return entry if isinstance(entry, list) and len(entry) == 4 else None
 
     def _keep(self, index: int, key: str | None, entry: list[str]) -> None:
         self._entries[index] = entry

@@ -178,7 +178,7 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def _grade(*args: str | Path) -> list[str]:
+def _grade(*args: str | Path | int) -> list[str]:
     return [sys.executable, "-m", "grader.cli", *map(str, args), "--quiet"]
 
 

@@ -11,7 +11,7 @@ Answers without matrix notation are evaluated with every quantity a scalar, as t
 decides (its `decisions:`); answers with transposes or elementwise products as matrices.
 
 The grader then reads the same texts through the real rubric; `test_practical1_corpus.py` and
-`benchmarks/practical1_corpus.py` compare.
+`benchmarks/practical1_agreement.py` compare.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Prints, per part and in total, how the grader marked the variants of each label 
 wrong) and the two figures issue 11 asks for: wrong answers accepted, and right answers left
 unread (per 200). The corpus and its labels are built in tests/engine/practical1_corpus.py.
 
-Run from the repository root:  PYTHONPATH=.:tests/engine python benchmarks/practical1_corpus.py
+Run from the repository root:  PYTHONPATH=.:tests/engine python benchmarks/practical1_agreement.py
 No assertions: the test of the same name asserts the thresholds.
 """
 

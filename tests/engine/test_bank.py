@@ -5,41 +5,13 @@ from __future__ import annotations
 
 import itertools
 import pickle
-from functools import cache
 
-from grader.engine import Context, SymbolicSpec, context_from_mapping
+from network_context import W2_MATRIX, network
+
+from grader.engine import SymbolicSpec
 from grader.engine.bank import Bank
 from grader.engine.judge import judge_in
 from grader.mathlang import parse
-
-NETWORK = {
-    "dims": ["n0", "n1", "n2"],
-    "symbols": {
-        "x_in": {"kind": "vector", "shape": ["n0"]},
-        "W1": {"kind": "matrix", "shape": ["n1", "n0"]},
-        "s1": {"kind": "vector", "shape": ["n1"], "define": "W1 x_in"},
-        "z1": {"kind": "vector", "shape": ["n1"], "define": "f1(s1)"},
-        "W2": {"kind": "matrix", "shape": ["n2", "n1"]},
-        "s2": {"kind": "vector", "shape": ["n2"], "define": "W2 z1"},
-        "z2": {"kind": "vector", "shape": ["n2"], "define": "f2(s2)"},
-        "W_out": {"kind": "matrix", "shape": [1, "n2"]},
-        "s_out": {"kind": "scalar", "define": "W_out z2"},
-        "y_out": {"kind": "scalar", "define": "f3(s_out)"},
-        "y_gt": {"kind": "scalar"},
-        "f1": {"kind": "function"},
-        "f2": {"kind": "function"},
-        "f3": {"kind": "function"},
-    },
-}
-W2_MATRIX = "((W_out^T * (y_out - y_gt) * f3'(s_out)) .* f2'(s2)) * z1^T"
-
-
-@cache
-def network() -> Context:
-    ctx, errors = context_from_mapping("network", NETWORK, where="network", samplers={})
-    assert errors == [] and ctx is not None
-    return ctx
-
 
 # Alike once resolved (z_1 is z1, f_2' is f2'), written differently: the shape clash quotes each
 # answer's own spelling; and a right answer, a wrong one and one spelled with spaces.

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from network_context import W2_MATRIX, network
 
-from grader.engine import Context, SymbolicSpec, context_from_mapping, judge
+from grader.engine import SymbolicSpec, judge
 from grader.mathlang import parse
 from grader.model import Method
 
-NETWORK = {
-    "dims": ["n0", "n1", "n2"],
-    "symbols": {
-        "x_in": {"kind": "vector", "shape": ["n0"]},
-        "W1": {"kind": "matrix", "shape": ["n1", "n0"]},
-        "s1": {"kind": "vector", "shape": ["n1"], "define": "W1 x_in"},
-        "z1": {"kind": "vector", "shape": ["n1"], "define": "f1(s1)"},
-        "W2": {"kind": "matrix", "shape": ["n2", "n1"]},
-        "s2": {"kind": "vector", "shape": ["n2"], "define": "W2 z1"},
-        "z2": {"kind": "vector", "shape": ["n2"], "define": "f2(s2)"},
-        "W_out": {"kind": "matrix", "shape": [1, "n2"]},
-        "s_out": {"kind": "scalar", "define": "W_out z2"},
-        "y_out": {"kind": "scalar", "define": "f3(s_out)"},
-        "y_gt": {"kind": "scalar"},
-        "f1": {"kind": "function"},
-        "f2": {"kind": "function"},
-        "f3": {"kind": "function"},
-    },
-}
-
 W1_FACTORS = ("(y_out - y_gt)", "f3'(s_out)", "W_out", "f2'(s2)", "W2", "f1'(s1)", "x_in")
 W1_MATRIX = "((W2^T * ((W_out^T * (y_out - y_gt) * f3'(s_out)) .* f2'(s2))) .* f1'(s1)) * x_in^T"
-W2_MATRIX = "((W_out^T * (y_out - y_gt) * f3'(s_out)) .* f2'(s2)) * z1^T"
 OTHERS = ("z1", "z2", "s1", "s2", "W1", "y_gt", "f1(s1)", "f3(s_out)")
 SEPARATORS = (" * ", " ", " \\cdot ", "\\,")
-
-
-@cache
-def network() -> Context:
-    ctx, errors = context_from_mapping("network", NETWORK, where="network", samplers={})
-    assert errors == [] and ctx is not None
-    return ctx
 
 
 def join(factors: list[str], separators: list[str]) -> str:

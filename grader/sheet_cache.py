@@ -91,6 +91,30 @@ _INITIALISED = frozenset(
     if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__")
     or not dataclasses.is_dataclass(cls)
 )  # fmt: skip
+# Whether an entry whose value reads back equal also encodes again to the same text, so that
+# storable() need not encode it twice. It does when no class is built through its __init__
+# (which may normalise what it is given), every enum value is a plain str and the dataclasses'
+# == compares every field. Then, for `back`, read from the text of `value`:
+# - at every place back holds a value of the same type as value's: to_data tags tuples, lists,
+#   dicts, read-only mappings, enums and dataclasses, refuses subclasses of the scalars, and
+#   JSON keeps str, int, float, bool and None apart ("1" is read as an int, "1.0" as a float);
+# - back == value compares every place (element-wise, every field, dict keys as sets; equal
+#   members of one enum are one member), so each scalar of back equals value's and has its
+#   type (a str is never an enum member there, nor 1 a True): equal str,
+#   int, bool or None of one type have one JSON text; equal floats do too but for 0.0 and
+#   -0.0, and a float is written as its repr, which reads back as the very float (-0.0
+#   included); a dict's keys come back in the text's order, which was value's;
+# - so to_data(back) is to_data(value), and its text is the same text.
+# What does not read back as written fails back == value, which is kept: two lone surrogates
+# of a pair are read back as one character, duplicate keys of a text keep one value.
+_EXACT = (
+    not _INITIALISED
+    and all(type(member.value) is str for cls in _ENUMS.values() for member in cls)
+    and all(
+        cls.__dataclass_params__.eq and all(f.compare for f in fields(cls))  # type: ignore[attr-defined]
+        for cls in _CLASSES.values()
+    )
+)
 _INF = float("inf")
 # A check that ran out of time or memory, or raised: another run may decide it.
 _TRANSIENT = frozenset({Reason.TIMEOUT, Reason.TOO_LARGE, Reason.TOO_DEEP, Reason.UNDECIDED})
@@ -183,11 +207,17 @@ def storable(value: Submission | GradedSubmission) -> str | None:
     """The entry of `value` if it reads back equal (and so writes the same bytes), else None:
     its JSON text, deflated and in base64 (a string each, not a tree of small objects, and a
     fifth of the text: the entries of a 10,000-sheet class are held until the set is written),
-    read back when looked up."""
+    read back when looked up.
+
+    The entry is read back and compared with `value`; it is encoded a second time from what
+    was read back (and refused unless that gives the same text) only when the codec is not
+    exact (:data:`_EXACT`): when it is, the second text is the first (see the argument there),
+    and encoding it was a third of this function's cost (tests compare this with the double
+    check on generated values)."""
     try:
         text = _text(to_data(value))
         back = from_data(json.loads(text))
-        if back != value or _text(to_data(back)) != text:
+        if back != value or (not _EXACT and _text(to_data(back)) != text):
             return None
     except (_NotStorable, TypeError, ValueError, KeyError, RecursionError):
         return None

@@ -15,6 +15,7 @@ rubric (every problem printed as `file: location: message`), 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import os
 import signal
@@ -355,6 +356,24 @@ def _drawing_likely(args: argparse.Namespace) -> bool:
     return drawing_likely(args.out, inputs, cache=not args.no_cache)
 
 
+def _drawing_certain(args: argparse.Namespace) -> bool:
+    """Whether this run must draw the report's PNG (see
+    :func:`grader.report.writer.drawing_certain`)."""
+    from grader.report.writer import drawing_certain
+
+    return drawing_certain(args.out, cache=not args.no_cache)
+
+
+def _warm_small_class(aside: Aside, sheets: int) -> None:
+    """Once the sheets are read: the drawing process warmed up if the class is small enough
+    that matplotlib's pages cannot matter to the run's memory peak (see
+    :data:`grader.report.writer.WARM_SHEETS`)."""
+    from grader.report.writer import WARM_SHEETS
+
+    if sheets <= WARM_SHEETS:
+        aside.warm()
+
+
 def _summary(batch: Batch, out_dir: Path) -> str:
     """The one-line summary: statuses, flags, TA scores merged, refused inputs."""
     counts = batch.counts()
@@ -436,10 +455,13 @@ def cmd_grade(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     gc.set_threshold(GC_YOUNG, *collector[1:])
     try:
         with _aside(args) as aside, folder.locked():
+            read = None
             if aside is not None and _drawing_likely(args):
                 aside.warm()
+            elif aside is not None and _drawing_certain(args):
+                read = functools.partial(_warm_small_class, aside)
             try:
-                batch = grade_folder(options, progress)
+                batch = grade_folder(options, progress, read=read)
             finally:
                 if progress:
                     progress.close()

@@ -639,19 +639,30 @@ def _all_cached(loaded: Sequence[_Loaded]) -> bool:
     return all(entry.hit for entry in loaded if entry.submission.readable)
 
 
-def grade_folder(options: BatchOptions, progress: Progress | None = None) -> Batch:
-    """Grade every submission under `options.folder`. Raises UsageError or RubricError."""
+def grade_folder(
+    options: BatchOptions,
+    progress: Progress | None = None,
+    *,
+    read: Callable[[int], None] | None = None,
+) -> Batch:
+    """Grade every submission under `options.folder`. Raises UsageError or RubricError.
+    `read` is told how many sheets there are once they are read, before the rubric is
+    prepared (the parent's stretch alone: see grader.report.writer.WARM_SHEETS)."""
     code = code_digest()
     stale: set[str] = set()
     while True:
         try:
-            return _grade_folder(options, progress, code, stale)
+            return _grade_folder(options, progress, code, stale, read)
         except _StaleLoad as exc:  # a forged sheet cache only: that sheet is read anew
             stale.add(exc.key)
 
 
 def _grade_folder(
-    options: BatchOptions, progress: Progress | None, code: str, stale: Set[str]
+    options: BatchOptions,
+    progress: Progress | None,
+    code: str,
+    stale: Set[str],
+    read: Callable[[int], None] | None = None,
 ) -> Batch:
     workers, limits = options.workers, options.limits
     sheets = SheetCache.open(options.sheet_cache, code) if options.sheet_cache else None
@@ -662,6 +673,8 @@ def _grade_folder(
         options.folder, progress, workers=workers, limits=limits, cache=sheets, code=code
     )
     submissions = [entry.submission for entry in loaded]
+    if read is not None:
+        read(len(submissions))
     # Prepared now unless the cache gave every sheet: then only when a row must be scored.
     defer = sheets is not None and _all_cached(loaded)
     variants = prepare_batch(options, submissions, defer=defer)

@@ -282,3 +282,54 @@ def test_without_the_plots_extra_the_reports_keep_the_table_and_name_the_extra(
     for name in (REPORT_MD, REPORT_HTML):
         text = (out / name).read_text(encoding="utf-8")
         assert REPORT_PNG not in text and "plots" in text and "students" in text
+
+
+def test_a_png_is_certain_on_a_first_run_or_without_the_cache(tmp_path: Path) -> None:
+    from grader.report.writer import PLOT_CACHE, drawing_certain
+
+    out = tmp_path / "gradebook"
+    assert drawing_certain(out, cache=True)  # a first run
+    (out / "cache").mkdir(parents=True)
+    (out / REPORT_PNG).write_bytes(b"png")
+    assert drawing_certain(out, cache=True)  # a PNG without its plot cache: drawn anew
+    (out / PLOT_CACHE).write_bytes(b"{}")
+    assert not drawing_certain(out, cache=True)  # the previous PNG may be taken again
+    assert drawing_certain(out, cache=False)  # without the cache it never is
+
+
+def test_a_cold_run_of_a_small_class_warms_the_drawing_process_after_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("matplotlib")
+    import os
+
+    from grader.report import writer
+
+    real, mark = writer.import_plotting, tmp_path / "warmed"
+
+    def noted() -> None:  # runs in the drawing process: it leaves a trace on disk
+        with mark.open("a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        real()
+
+    def grade(out: Path, *extra: str) -> dict[str, bytes]:
+        sink = io.StringIO()
+        argv = [str(ROOT / "submissions"), "--out", str(out), "--rubric",
+                str(ROOT / "rubrics" / "practical-1.yaml"), "--quiet", *extra]  # fmt: skip
+        assert main(argv, sink, sink) in (0, 1), sink.getvalue()
+        return {p.relative_to(out).as_posix(): p.read_bytes()
+                for p in sorted(out.rglob("*")) if p.is_file()}  # fmt: skip
+
+    def warmed() -> list[str]:
+        return mark.read_text(encoding="utf-8").split() if mark.exists() else []
+
+    monkeypatch.setattr(writer, "import_plotting", noted)
+    inline = grade(tmp_path / "inline", "--jobs", "0")
+    assert warmed() == []  # --jobs 0: drawn in grade's process, nothing warmed ahead
+    assert grade(tmp_path / "small", "--jobs", "2") == inline
+    assert len(warmed()) == 1 and str(os.getpid()) not in warmed()  # there, not here
+    assert grade(tmp_path / "small", "--jobs", "2") == inline  # the previous PNG is taken
+    assert len(warmed()) == 1  # ... so nothing is imported for it
+    monkeypatch.setattr(writer, "WARM_SHEETS", 1)  # a class too large to warm up early
+    assert grade(tmp_path / "large", "--jobs", "2") == inline
+    assert len(warmed()) == 1

@@ -66,6 +66,7 @@ from grader.sheet_cache import (
     rubric_print,
     storable,
     storable_load,
+    submission_of,
     transient,
 )
 from grader.staff_inputs import Refusals, ScoreInputs, UsageError, read_scores, with_roster
@@ -184,15 +185,19 @@ def read_folder(
     """:func:`load_all`, with what discovery met but did not read (files refused get their row
     here; the notes are for course staff)."""
     loaded, found = _read_folder(folder, progress, workers=workers, limits=limits)
-    return [entry.submission for entry in loaded], found
+    return [_as_read(entry) for entry in loaded], found
 
 
 @dataclass(frozen=True)
 class _Loaded:
     """A sheet as read: its submission, its sheet-cache load key (None: not cacheable), whether
-    the cache gave it, and its cache entries when newly read and storable. A sheet the cache
-    gave in this process is its head (`head`: no answers, see grader.sheet_cache): what is
-    worked out across sheets reads no answers; one to check, score or compare with others is
+    the cache gave it, and its cache entries when newly read and storable. What is worked out
+    across sheets reads no answers, so a sheet is held as its head (no answers, see
+    grader.sheet_cache) where the whole is held elsewhere: as `packed`, its entry in the sheet
+    cache's codec (made on the reading worker: a class's sheets as objects would be most of
+    this process's heap, which every worker forked later shares, where the entries are a
+    tenth of it), or, for a sheet the cache gave in this process (`head`), in the cache. A
+    sheet the codec cannot hold stays whole. One to check, score or compare with others is
     made whole first (:func:`_whole`)."""
 
     submission: Submission
@@ -200,6 +205,30 @@ class _Loaded:
     hit: bool = False
     data: list[str] | None = None
     head: bool = False
+    packed: str | None = None
+
+
+def _held(submission: Submission, key: str | None, data: list[str] | None) -> _Loaded:
+    """The entry of a sheet just read (see :class:`_Loaded`): its head beside its whole in the
+    codec (its sheet-cache entry when it has one), or the whole sheet if the codec cannot
+    hold it."""
+    packed = data[1] if data is not None else storable(submission) if submission.answers else None
+    if packed is None:
+        return _Loaded(submission, key, data=data)
+    return _Loaded(head_of(submission), key, data=data, packed=packed)
+
+
+def _unpacked(packed: str) -> Submission:
+    """The sheet `packed` holds (made by :func:`_held` in this run: it reads back)."""
+    sheet = submission_of(packed)
+    if sheet is None:
+        raise RuntimeError("internal: a sheet held in the codec does not read back")
+    return sheet
+
+
+def _as_read(entry: _Loaded) -> Submission:
+    """The whole sheet of `entry` as it was read (no sheet cache needed: see :func:`_whole`)."""
+    return _unpacked(entry.packed) if entry.packed is not None else entry.submission
 
 
 class _StaleLoad(Exception):
@@ -223,14 +252,33 @@ def _whole(
     decode."""
     out = list(submissions)
     for index in indices:
-        entry = loaded[index]
-        if not entry.head or entry.key is None or sheets is None:
-            continue
-        whole = sheets.submission(entry.key)
-        if whole is None or head_of(whole) != entry.submission:
-            raise _StaleLoad(entry.key)
-        out[index] = reidentify(whole, identity)
+        if not out[index].answers:  # else whole already
+            out[index] = _whole_one(loaded[index], out[index], sheets, identity)
     return out
+
+
+def _whole_one(
+    entry: _Loaded, submission: Submission, sheets: SheetCache | None, identity: FileNameRule
+) -> Submission:
+    """The whole sheet of `entry`, identified by the course's rule, or `submission` (its head,
+    or a sheet without answers) when there is no more to it."""
+    return reidentify(_read_whole(entry, sheets), identity) if _more(entry, sheets) else submission
+
+
+def _more(entry: _Loaded, sheets: SheetCache | None) -> bool:
+    """Whether `entry` holds more than its head (in the codec, or in the sheet cache)."""
+    return entry.packed is not None or (entry.head and entry.key is not None and sheets is not None)
+
+
+def _read_whole(entry: _Loaded, sheets: SheetCache | None) -> Submission:
+    """The whole sheet of `entry` as read (:func:`_more` is true); _StaleLoad when the sheet
+    cache's entry does not decode."""
+    if entry.packed is not None:
+        return _unpacked(entry.packed)
+    whole = sheets.submission(entry.key) if sheets is not None else None
+    if whole is None or head_of(whole) != entry.submission:
+        raise _StaleLoad(entry.key or "")
+    return whole
 
 
 def _read_folder(
@@ -281,7 +329,7 @@ def _read_folder(
         # parent process (the same type either way keeps --jobs 0 and --jobs 2 identical).
         submission = replace(submission, answers=frozen_mapping(submission.answers))
         data = storable_load(submission) if key is not None else None
-        return _Loaded(submission, key if data is not None else None, data=data)
+        return _held(submission, key if data is not None else None, data)
 
     known = _cached_sheets(paths, folder, cache, code) if cache is not None else {}
     todo = [i for i in range(len(paths)) if i not in known]
@@ -466,12 +514,14 @@ def _score_rows(
     reuse: Mapping[int, GradedSubmission] | None,
     encode: Callable[[int, GradedSubmission, Submission], str | None] | None,
     chunks: Sequence[Packed] | None = None,
+    opened: Callable[[str | Submission], Submission] | None = None,
 ) -> list[tuple[GradedSubmission, str | None]]:
     """:func:`score_all`, each fresh row with `encode(index, row, submission)` worked out where
     it was scored (on the worker: the sheet cache's entry), None for reused and failed rows.
     `chunks`: the sheets to score (those not reused, in order) packed earlier by
-    grader.parallel.pack; `submissions` may then be their heads (a failure row needs only a
-    sheet's names)."""
+    grader.parallel.pack, their items the sheets or, with `opened`, what `opened` makes a
+    sheet of; `submissions` may then be their heads (a failure row needs only a sheet's
+    names)."""
     variants = _per_variant(prepared)
     reuse = reuse or {}
     for sub in submissions:  # every variant prepared before the workers fork (and inherit it)
@@ -508,7 +558,7 @@ def _score_rows(
         lambda k, r, t: failed(todo[k], r, t),
         "scoring",
         item=lambda k: submissions[todo[k]],
-        work_on=lambda k, sub: _pack(one(todo[k], sub)),
+        work_on=lambda k, sub: _pack(one(todo[k], opened(sub) if opened is not None else sub)),
         arrive=shared.arrive,
     )
     scored = map_sheets(
@@ -743,21 +793,22 @@ def _scored_rows(
                         cache.carry(fingerprint, job)
     todo = [i for i in range(len(submissions)) if i not in reuse]
     identity = variants.base.rubric.identity
-    whole = _whole(loaded, submissions, todo, sheets, identity)  # their answers: scored
-    fresh = [whole[i] for i in todo]
-    if any(sub.readable for sub in fresh):
+    if any(submissions[i].readable for i in todo):
         variants.base.ready()  # here, before any worker forks (RubricError: the rubric's)
-    requests = sheet_requests(variants, fresh)
-    chunks = None
-    if not variants.enabled:
+    if variants.enabled or options.workers <= 0 or len(todo) <= 1:  # no scoring pool
+        whole = _whole(loaded, submissions, todo, sheets, identity)  # their answers: scored
+        fresh = [whole[i] for i in todo]
+        requests = sheet_requests(variants, fresh)
+        chunks, opened = None, None
+    else:
         # Nothing after this reads a sheet's answers unless variants are declared (steps and
-        # copy signals): the sheets to score are packed now and every sheet becomes its head
-        # before the checking workers fork. The memory the answers held is then reused by
-        # the judgements coming back, not left beside them (pymalloc keeps its arenas), and
-        # the heap the scoring workers share holds the sheets once, as the chunks' bytes.
-        chunks = pack(lambda k: fresh[k], len(fresh), options.workers)
-        if chunks:
-            _let_go(loaded, submissions, whole, fresh)
+        # copy signals), and the parent never holds the class's sheets as objects: each is
+        # made whole here only to list its jobs, then travels to its scoring worker in the
+        # codec it is held in, inside its chunk (made whole there).
+        whole, fresh = submissions, [submissions[i] for i in todo]
+        requests, chunks = _requests_and_chunks(variants, loaded, todo, sheets, options.workers)
+        loaded[:] = [replace(entry, packed=None) for entry in loaded]  # in the chunks now
+        opened = functools.partial(_opened, identity)
     results = check_answers(variants, fresh, options, progress, cache, requests)
     def encode(index: int, row: GradedSubmission, sub: Submission) -> str | None:
         # On the worker that scored the row: only rows the next run may take as they are.
@@ -766,7 +817,7 @@ def _scored_rows(
     scored = _score_rows(
         variants, whole, results, {}, workers=options.workers, limits=options.limits,
         progress=progress, reuse=reuse, encode=encode if sheets is not None else None,
-        chunks=chunks,
+        chunks=chunks, opened=opened,
     )  # fmt: skip
     if sheets is not None:
         for index, jobs in zip(todo, requests, strict=True):
@@ -779,21 +830,33 @@ def _scored_rows(
     return [row for row, _ in scored]
 
 
-def _let_go(loaded: list[_Loaded], *held: list[Submission]) -> None:
-    """Every sheet in `loaded` and the lists `held` replaced, in place, by its head (the same
-    sheet without its answers, see grader.sheet_cache.head_of): one head per sheet object."""
-    heads: dict[int, Submission] = {}
+def _requests_and_chunks(
+    variants: PreparedVariants,
+    loaded: Sequence[_Loaded],
+    todo: Sequence[int],
+    sheets: SheetCache | None,
+    workers: int,
+) -> tuple[list[tuple[VariantJob, ...]], list[Packed]]:
+    """The jobs of the sheets at `todo` (each made whole in turn, then let go) and the chunks
+    of the scoring pool, whose items are the sheets as read, in the codec where it holds them
+    (see :func:`_opened`)."""
+    raw: list[str | Submission] = []
+    requests: list[tuple[VariantJob, ...]] = []
+    identity = variants.base.rubric.identity
+    for index in todo:
+        entry = loaded[index]
+        sheet = _read_whole(entry, sheets) if _more(entry, sheets) else entry.submission
+        held = entry.packed
+        if held is None and entry.head and entry.key is not None and sheets is not None:
+            held = sheets.whole_entry(entry.key)  # it decoded to `sheet` just now
+        raw.append(held if held is not None else sheet)
+        requests.extend(sheet_requests(variants, [reidentify(sheet, identity)]))
+    return requests, pack(raw.__getitem__, len(raw), workers)
 
-    def head(sub: Submission) -> Submission:
-        if not sub.answers:  # a head already, or a sheet without answers: nothing to free
-            return sub
-        if id(sub) not in heads:
-            heads[id(sub)] = head_of(sub)
-        return heads[id(sub)]
 
-    for sheets in held:
-        sheets[:] = [head(sub) for sub in sheets]
-    loaded[:] = [replace(entry, submission=head(entry.submission)) for entry in loaded]
+def _opened(identity: FileNameRule, raw: str | Submission) -> Submission:
+    """A sheet to score from what :func:`_requests_and_chunks` sent (on the scoring worker)."""
+    return reidentify(_unpacked(raw) if isinstance(raw, str) else raw, identity)
 
 
 def _for_outputs(staff: Sequence[Message], options: BatchOptions) -> tuple[Message, ...]:

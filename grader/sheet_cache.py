@@ -232,6 +232,16 @@ def storable_load(submission: Submission) -> list[str] | None:
     return [head, whole] if head is not None and whole is not None else None
 
 
+def submission_of(entry: object) -> Submission | None:
+    """The submission an entry of :func:`storable` holds (None when it does not decode to
+    one)."""
+    try:
+        value = _read(entry)
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+        return None
+    return value if isinstance(value, Submission) else None
+
+
 def head_of(submission: Submission) -> Submission:
     """`submission` without its answers (everything else as it is)."""
     return dataclasses.replace(submission, answers=FrozenDict())
@@ -398,11 +408,14 @@ class SheetCache:
         entry = self._loads.get(key) if key is not None else None
         if type(entry) is not list or len(entry) != 2:
             return None
-        try:
-            value = _read(entry[which])
-        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+        return submission_of(entry[which])
+
+    def whole_entry(self, key: str) -> str | None:
+        """The entry of the whole cached load of `key` (:meth:`submission` decodes it), or None."""
+        entry = self._loads.get(key)
+        if type(entry) is not list or len(entry) != 2 or not isinstance(entry[1], str):
             return None
-        return value if isinstance(value, Submission) else None
+        return entry[1]
 
     def forget_load(self, key: str) -> None:
         """Drop a previous load whose head decoded but whose whole did not (forged: a zlib

@@ -84,20 +84,47 @@ def test_parts_alike_but_for_a_number_type_stay_apart() -> None:
     assert c.parts[0] is not a.parts[0] and type(c.parts[0].points) is int
 
 
-def test_letting_go_of_sheets_keeps_their_heads_one_per_sheet() -> None:
-    from dataclasses import replace
+@pytest.mark.parametrize("workers", [0, 2])
+def test_read_sheets_are_held_as_heads_beside_their_entries(sheets: Path, workers: int) -> None:
+    from grader.pipeline import _read_folder, read_folder
+    from grader.sheet_cache import head_of, submission_of
 
-    from grader.model import Location, RawAnswer, Submission, frozen_mapping
-    from grader.pipeline import _let_go, _Loaded
+    loaded, _ = _read_folder(sheets, workers=workers)
+    wholes, _ = read_folder(sheets, workers=workers)
+    assert len(loaded) == len(wholes) and any(w.answers for w in wholes)
+    for entry, whole in zip(loaded, wholes, strict=True):
+        assert entry.submission == head_of(whole) and not entry.submission.answers
+        if whole.answers:
+            assert entry.packed is not None and submission_of(entry.packed) == whole
+        else:  # nothing more to it than its head
+            assert entry.packed is None and entry.submission == whole
 
-    answers = frozen_mapping({"q1": RawAnswer("q1", "x^2", Location("a.yaml"))})
-    sheet = Submission("a.yaml", "s1", "Ann", "practical-1", answers, submitted_at="2026-01-02")
-    renamed = replace(sheet, student_id="s9")  # what reidentify makes: another object
-    empty = Submission("b.yaml", "s2", "Bob", None, readable=False)
-    loaded = [_Loaded(sheet, key="k1"), _Loaded(empty)]
-    held, fresh = [renamed, empty], [renamed]
-    _let_go(loaded, held, fresh)
-    assert held[0] == replace(renamed, answers=frozen_mapping({}))
-    assert fresh[0] is held[0] and held[1] is empty  # one head per sheet; nothing to free kept
-    assert loaded[0] == _Loaded(replace(sheet, answers=frozen_mapping({})), key="k1")
-    assert loaded[1].submission is empty
+
+def test_a_packed_sheet_is_made_whole_under_the_course_rule_once() -> None:
+    from grader.loaders.identity import FileNameRule, reidentify
+    from grader.model import (
+        Location,
+        Message,
+        RawAnswer,
+        Reason,
+        Severity,
+        Submission,
+        frozen_mapping,
+    )
+    from grader.pipeline import _Loaded, _opened, _whole
+    from grader.sheet_cache import head_of, storable
+
+    where = Location("hw_ab123.yaml")
+    answers = frozen_mapping({"q1": RawAnswer("q1", "x^2", where)})
+    note = Message(Severity.WARNING, "no student id given: using 'hw_ab123' from the file stem",
+                   where, Reason.IDENTITY_FALLBACK)  # fmt: skip
+    sheet = Submission("hw_ab123.yaml", "hw_ab123", "", "practical-1", answers, (note,))
+    rule = FileNameRule("hw_<id>")
+    renamed = reidentify(sheet, rule)
+    assert renamed.student_id == "ab123"  # the rule is one that changes something
+    packed = storable(sheet)
+    assert packed is not None
+    loaded = [_Loaded(head_of(sheet), packed=packed)]
+    [made] = _whole(loaded, [reidentify(head_of(sheet), rule)], [0], None, rule)
+    assert made == renamed and _opened(rule, packed) == renamed
+    assert _whole(loaded, [made], [0], None, rule)[0] is made  # whole already: kept

@@ -420,11 +420,12 @@ def test_a_deferred_rubric_is_prepared_on_first_use() -> None:
     assert solver_folder("no_such_solver", RUBRIC) is None
 
 
+@pytest.mark.parametrize("workers", [0, 2])  # 2: the sheets to score travel as entries
 def test_a_load_is_kept_as_its_head_and_its_whole_and_only_good_pairs_are_taken(
-    sheets: Path, tmp_path: Path
+    sheets: Path, tmp_path: Path, workers: int
 ) -> None:
     path = tmp_path / "sheets.json"
-    options = BatchOptions(folder=sheets, rubric=RUBRIC, workers=0, sheet_cache=path)
+    options = BatchOptions(folder=sheets, rubric=RUBRIC, workers=workers, sheet_cache=path)
     first = grade_folder(options)
     assert first.sheet_cache is not None
     written = first.sheet_cache.content()
@@ -452,15 +453,17 @@ def test_a_load_is_kept_as_its_head_and_its_whole_and_only_good_pairs_are_taken(
     assert again.sheet_cache.content() == written  # every load read anew and kept right
 
 
+@pytest.mark.parametrize("jobs", ["0", "2"])  # 2: the cached sheets travel as their entries
 def test_rows_scored_again_from_cached_sheets_are_those_of_a_run_without_the_cache(
-    sheets: Path, tmp_path: Path
+    sheets: Path, tmp_path: Path, jobs: str
 ) -> None:
-    _grade(sheets, tmp_path / "gb")
+    _grade(sheets, tmp_path / "gb", "--jobs", jobs)
     edited = tmp_path / "practical-1.yaml"
     text = RUBRIC.read_text(encoding="utf-8")
     edited.write_text(text.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
-    warm = _grade(sheets, tmp_path / "gb", rubric=edited)  # loads cached, rows scored anew
-    assert _gradebook(warm) == _grade(sheets, tmp_path / "fresh", "--no-cache", rubric=edited)
+    warm = _grade(sheets, tmp_path / "gb", "--jobs", jobs, rubric=edited)  # rows scored anew
+    cold = _grade(sheets, tmp_path / "fresh", "--no-cache", "--jobs", jobs, rubric=edited)
+    assert _gradebook(warm) == _gradebook(cold)
 
 
 def test_a_cached_rerun_with_variants_writes_the_files_of_a_run_without_the_cache(

@@ -216,6 +216,8 @@ def storable(value: Submission | GradedSubmission) -> str | None:
     check on generated values)."""
     try:
         text = _text(to_data(value))
+        if len(text) > MAX_ENTRY_BYTES:  # it would not be read back (see _inflate)
+            return None
         back = from_data(json.loads(text))
         if back != value or (not _EXACT and _text(to_data(back)) != text):
             return None

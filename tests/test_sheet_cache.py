@@ -31,6 +31,7 @@ from grader.model import (
     Message,
     Outcome,
     PartScore,
+    RawAnswer,
     Severity,
     Status,
     Submission,
@@ -299,6 +300,23 @@ def test_only_values_that_read_back_equal_are_stored() -> None:
     assert sc.storable(dataclasses.replace(row, parts=(odd,))) is None
     with pytest.raises(KeyError):
         sc.from_data({"c": ["Path", {}]})  # only the model's classes are ever built
+
+
+def test_an_entry_too_large_to_be_read_back_is_not_stored_and_its_sheet_stays_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    where = Location("a.yaml", "ex1.x", 3, 4)
+    answer = RawAnswer("ex1.x", "x", where)
+    short = Submission("a.yaml", "s1", "S", None, FrozenDict({"ex1.x": answer}))
+    many = FrozenDict({"ex1.x": dataclasses.replace(answer, value="x" * 400)})
+    long = dataclasses.replace(short, answers=many)
+    monkeypatch.setattr(sc, "MAX_ENTRY_BYTES", 300)
+    entry = sc.storable(short)
+    assert entry is not None and sc.submission_of(entry) == short
+    assert sc.storable(long) is None  # its text would pass the bound: _inflate refuses it
+    held = pipeline._held(long, None, None)
+    assert held.packed is None and held.submission is long  # nothing to read back: kept whole
+    assert pipeline._held(short, None, None).submission == sc.head_of(short)
 
 
 def test_the_report_png_is_drawn_again_only_when_its_data_or_bytes_changed(

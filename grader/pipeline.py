@@ -837,12 +837,11 @@ def _requests_and_chunks(
     sheets: SheetCache | None,
     workers: int,
 ) -> tuple[list[tuple[VariantJob, ...]], list[Packed]]:
-    """The jobs of the sheets at `todo` (each made whole in turn, then let go) and the chunks
-    of the scoring pool, whose items are the sheets as read, in the codec where it holds them
-    (see :func:`_opened`)."""
+    """Without variants: the jobs of the sheets at `todo` (each made whole in turn, then let
+    go) and the chunks of the scoring pool, whose items are the sheets as read, in the codec
+    where it holds them (see :func:`_opened`)."""
     raw: list[str | Submission] = []
     requests: list[tuple[VariantJob, ...]] = []
-    identity = variants.base.rubric.identity
     for index in todo:
         entry = loaded[index]
         sheet = _read_whole(entry, sheets) if _more(entry, sheets) else entry.submission
@@ -850,7 +849,9 @@ def _requests_and_chunks(
         if held is None and entry.head and entry.key is not None and sheets is not None:
             held = sheets.whole_entry(entry.key)  # it decoded to `sheet` just now
         raw.append(held if held is not None else sheet)
-        requests.extend(sheet_requests(variants, [reidentify(sheet, identity)]))
+        # Without variants a sheet's jobs do not depend on its id: not identified here (its
+        # scoring worker does that, see _opened).
+        requests.extend(sheet_requests(variants, [sheet]))
     return requests, pack(raw.__getitem__, len(raw), workers)
 
 

@@ -698,13 +698,19 @@ def cmd_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 
 @contextmanager
-def _private_matplotlib_dir() -> Iterator[None]:
+def _private_matplotlib_dir(*, seed: bool = False) -> Iterator[None]:
     """Matplotlib keeps a font cache in the user's home; grading writes nothing outside --out,
-    so unless the caller chose a folder, it gets a temporary one, removed afterwards."""
+    so unless the caller chose a folder, it gets a temporary one, removed afterwards. With
+    `seed` (a run that may draw the report's PNG) that folder starts with matplotlib's font
+    list seeded (grader.plot_fonts: the list is not rebuilt from every font file)."""
     if "MPLCONFIGDIR" in os.environ:
         yield
         return
     with tempfile.TemporaryDirectory(prefix="grader-mpl-") as folder:
+        if seed:
+            from grader.plot_fonts import seed_font_list
+
+            seed_font_list(Path(folder))
         os.environ["MPLCONFIGDIR"] = folder
         try:
             yield
@@ -767,7 +773,7 @@ def main(
     for name in BLAS_THREADS:  # before numpy is imported (the workers inherit it)
         os.environ.setdefault(name, "1")
     try:
-        with _private_matplotlib_dir(), _stop_signals_interrupt():
+        with _private_matplotlib_dir(seed=handler is None), _stop_signals_interrupt():
             if handler is not None:
                 return handler(args[1:], out, err)
             return cmd_grade(args, out, err)

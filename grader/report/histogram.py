@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 
 from grader.gradebook.numbers import format_points
+from grader.plot_fonts import add_bundled_fonts
 from grader.report.bins import Bin
 
 FIGURE_SIZE = (6.4, 3.6)  # inches
@@ -35,6 +36,8 @@ def import_plotting() -> None:
     from matplotlib.figure import Figure  # noqa: F401
     from matplotlib.ticker import MaxNLocator  # noqa: F401
 
+    add_bundled_fonts()
+
 
 def render_histogram(bins: Sequence[Bin], max_total: float, title: str) -> bytes:
     """The PNG bytes of a bar chart of `bins` (students per range of totals); needs matplotlib,
@@ -46,6 +49,7 @@ def render_histogram(bins: Sequence[Bin], max_total: float, title: str) -> bytes
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    add_bundled_fonts()  # when the font list is grade's seed (grader.plot_fonts)
     with rc_context(), matplotlib.style.context("default"):
         figure = Figure(figsize=FIGURE_SIZE, dpi=DPI)
         FigureCanvasAgg(figure)

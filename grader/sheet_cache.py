@@ -389,6 +389,12 @@ class SheetCache:
             return empty("holds entries that are not sheets")
         return cls(loads, rows, rendered=rendered, code=code)
 
+    @property
+    def holds_loads(self) -> bool:
+        """Whether the previous run left any sheet here (a first run into a fresh --out, or
+        after a warning, has none: nothing is worth looking up)."""
+        return bool(self._loads)
+
     def submission(self, key: str | None) -> Submission | None:
         """The cached load of `key`, whole (None when there is none or it does not decode)."""
         return self._load(key, 1)

@@ -156,6 +156,25 @@ def test_a_rerun_reads_and_scores_no_unchanged_sheet_and_writes_the_files_of_a_c
     assert again == warm  # the caches of a re-run are those of the run before
 
 
+def test_a_first_run_opens_each_sheet_once_and_a_rerun_looks_it_up_first(
+    sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    real_load = pipeline.load_submission
+
+    def load(path: Path, root: Path, known: object = None) -> Submission:
+        opened.append(path.name)
+        return real_load(path, root, known)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "load_submission", load)
+    _grade(sheets, tmp_path / "gb")  # a fresh --out: no sheet to look up beforehand
+    names = sorted(p.name for p in sheets.iterdir())
+    assert sorted(opened) == names
+    opened.clear()
+    _grade(sheets, tmp_path / "gb")  # each looked up in the cache, those it cannot hold read
+    assert sorted(opened) == sorted([*names, *ALWAYS_READ])
+
+
 def test_a_changed_sheet_is_read_and_scored_again(
     sheets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -249,104 +249,45 @@ def run_pool(
     """Run distinct jobs on `workers` forked processes, each job under `limits`; a job that
     raises, passes its deadline or loses its worker gets `failure(job, reason, sentence)`.
     `receive`: applied to each result a worker sends, as it arrives (not to failures)."""
-    pool = WorkerPool(execute, jobs, workers=workers, limits=limits, failure=failure,
-                      receive=receive)  # fmt: skip
-    if pool.finished:
+    todo = list(dict.fromkeys(jobs))
+    if not todo:
         return {}
-    with pool:
-        while not pool.finished:
-            pool.step()
+    ctx = multiprocessing.get_context("fork")
+    count = max(1, min(workers, len(todo)))
+    # Objects that exist now are never collected in the workers: the collector would touch
+    # (and so copy) every inherited page of the parent's heap in each forked process.
+    gc.freeze()
+    limits = shared_memory(limits, count)
+    slots = [_Slot(ctx, execute, limits, failure) for _ in range(count)]
+    results: dict[Any, Any] = {}
+    queue = list(reversed(todo))
+    try:
+        while len(results) < len(todo):
+            for slot in slots:
+                if slot.job is None and queue:
+                    slot.give(queue.pop())
+            _collect(slots, results, ctx, execute, limits, failure, receive)
             if progress:
-                progress(len(pool.results), pool.total)
-    return pool.results
-
-
-class WorkerPool:
-    """:func:`run_pool`'s workers, stepped by the caller: the jobs go to the workers in the
-    order of `jobs`, and a job's result is in `results` once :meth:`step` has collected it,
-    so a caller may use the first results while the workers run the next jobs. The workers
-    are forked on entering (``with``) and stopped on leaving, one still busy killed (so an
-    error or Ctrl-C while the results are used leaves no worker behind)."""
-
-    def __init__(
-        self,
-        execute: Execute,
-        jobs: Sequence[Any],
-        *,
-        workers: int,
-        limits: JobLimits = JobLimits(),
-        failure: Failure = check_failed,
-        receive: Callable[[Any], Any] | None = None,
-    ) -> None:
-        self._todo = list(dict.fromkeys(jobs))
-        self._execute, self._failure, self._receive = execute, failure, receive
-        self._count = max(1, min(workers, len(self._todo)))
-        self._limits = limits
-        self._slots: list[_Slot] = []
-        self._queue = list(reversed(self._todo))
-        self._ctx: Any = None
-        self.results: dict[Any, Any] = {}
-
-    @property
-    def total(self) -> int:
-        """How many distinct jobs there are."""
-        return len(self._todo)
-
-    @property
-    def finished(self) -> bool:
-        """Whether every job has its result (or failure)."""
-        return len(self.results) >= len(self._todo)
-
-    def __enter__(self) -> WorkerPool:
-        self._ctx = multiprocessing.get_context("fork")
-        # Objects that exist now are never collected in the workers: the collector would touch
-        # (and so copy) every inherited page of the parent's heap in each forked process.
-        gc.freeze()
-        self._limits = shared_memory(self._limits, self._count)
-        try:
-            for _ in range(self._count):
-                self._slots.append(self._new_slot())
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for slot in self._slots:
+                progress(len(results), len(todo))
+    finally:
+        for slot in slots:
             slot.stop(kill=slot.job is not None)
-        self._slots = []
         gc.unfreeze()
-
-    def _new_slot(self) -> _Slot:
-        return _Slot(self._ctx, self._execute, self._limits, self._failure)
-
-    def step(self, *, block: bool = True) -> None:
-        """Give idle workers their next jobs, then collect what has finished: with `block`, wait
-        until a result arrives or a deadline passes; without, only what is there already."""
-        if self.finished:
-            return
-        if not self._slots:
-            raise RuntimeError("a WorkerPool is stepped inside its `with` only")
-        for slot in self._slots:
-            if slot.job is None and self._queue:
-                slot.give(self._queue.pop())
-        _collect(self._slots, self.results, self._new_slot, self._limits, self._failure,
-                 self._receive, block=block)  # fmt: skip
+    return results
 
 
 def _collect(
     slots: list[_Slot],
     results: dict[Any, Any],
-    new_slot: Callable[[], _Slot],
+    ctx: Any,
+    execute: Execute,
     limits: JobLimits,
     failure: Failure,
     receive: Callable[[Any], Any] | None = None,
-    *,
-    block: bool = True,
 ) -> None:
     busy = [s for s in slots if s.job is not None]
     now = time.monotonic()
-    timeout = max(0.0, min(s.started + limits.seconds - now for s in busy)) if block else 0.0
+    timeout = max(0.0, min(s.started + limits.seconds - now for s in busy))
     ready = set(wait([s.parent for s in busy], timeout=timeout))
     for index, slot in enumerate(slots):
         if slot.job is None:
@@ -371,4 +312,4 @@ def _collect(
             continue
         slot.job = None
         slot.stop(kill=True)
-        slots[index] = new_slot()
+        slots[index] = _Slot(ctx, execute, limits, failure)

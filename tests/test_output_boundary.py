@@ -71,10 +71,9 @@ def _bytes(content: Content) -> bytes:
 
 def _outputs() -> dict[str, str]:
     book = _book()
-    with gradebook_files(book) as pieces:
-        files = [*pieces, *report_files(book)]
-        texts = {name: _bytes(content).decode("utf-8") for name, content in files
-                 if name.endswith((".csv", ".md", ".html"))}  # fmt: skip
+    files = [*gradebook_files(book), *report_files(book)]
+    texts = {name: _bytes(content).decode("utf-8") for name, content in files
+             if name.endswith((".csv", ".md", ".html"))}  # fmt: skip
     texts["exports/canvas.csv"] = canvas_csv(book, Directory(), CanvasOptions("Demo")).decode()
     texts["exports/moodle.csv"] = moodle_csv(book, Directory(), MoodleOptions("Demo")).decode()
     texts["exports/table.csv"] = table_csv(book, Directory()).decode()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.model import CheckResult, Outcome, Reason
-from grader.sandbox import JobLimits, Packed, WorkerPool, packed, run_inline, run_pool
+from grader.sandbox import JobLimits, Packed, packed, run_inline, run_pool
 
 
 def _execute(job: str) -> CheckResult:
@@ -173,25 +173,3 @@ def test_results_pass_through_receive_as_they_arrive_but_the_pools_failures_do_n
     assert results["boom"][0] == "received"  # the worker's guard made it: it was sent
     assert isinstance(results["hang"], CheckResult)  # made here when the deadline passed
     assert results["hang"].reasons == (Reason.TIMEOUT,)
-
-
-def test_a_stepped_pool_gives_results_in_order_before_the_later_jobs_ran() -> None:
-    with WorkerPool(_echo, ["a", "b", "c"], workers=1, limits=JobLimits(seconds=5.0)) as pool:
-        pool.step(block=False)  # "a" given to the worker; nothing back yet, or "a"
-        while "a" not in pool.results:
-            pool.step()
-        assert list(pool.results) == ["a"]  # one worker: "b" is given only now, "c" after it
-        while not pool.finished:
-            pool.step()
-        assert pool.results == {"a": "a", "b": "b", "c": "c"}
-
-
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
-def test_leaving_a_stepped_pool_early_stops_its_workers_busy_or_not() -> None:
-    pool = WorkerPool(_execute, ["hang", "fine"], workers=2, limits=JobLimits(seconds=60.0))
-    with pytest.raises(KeyboardInterrupt), pool:
-        pids = [slot.process.pid for slot in pool._slots]
-        while "fine" not in pool.results:
-            pool.step()
-        raise KeyboardInterrupt  # Ctrl-C while "hang" still runs
-    assert pids and not any(_alive(pid) for pid in pids if pid is not None)

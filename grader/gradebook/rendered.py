@@ -12,13 +12,11 @@ is written); a piece that does not inflate to text within a bound is not ours, a
 rendered anew. Pieces are kept only when they read back equal, so a row copied from the store
 writes exactly the bytes of a rendered one. Without a store every piece is rendered, as before.
 
-With workers (:meth:`RenderedRows.rendering`) the entries of the rows to render are rendered
-and packed on forked processes, in chunks of rows in the order they are written (the rows are
-inherited, only indices cross one way and entries the other), while this process writes the
-files of the rows already rendered: after scoring, rendering a class's rows was the longest
-serial stretch of a cold run, the scoring workers idle by then, and writing the set the next
-one, the rendering workers gone by then. A chunk that fails is rendered here, as it is
-wanted; the entries are the same either way.
+With workers (:meth:`RenderedRows.prefetch`) the entries of the rows to render are rendered and
+packed on forked processes before the set is written, in chunks of rows (the rows are inherited,
+only indices cross one way and entries the other): after scoring, rendering a class's rows was
+the longest serial stretch of a cold run, the scoring workers idle by then. A chunk that fails
+is rendered here, as it is wanted; the entries are the same either way.
 """
 
 from __future__ import annotations
@@ -28,8 +26,7 @@ import binascii
 import dataclasses
 import hashlib
 import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,7 +41,7 @@ from grader.gradebook.tables import (
     parts_header,
 )
 from grader.model import Gradebook, GradedSubmission
-from grader.sandbox import JobLimits, WorkerPool
+from grader.sandbox import JobLimits, run_pool
 
 FEEDBACK, PARTS, GRADES, RESULTS = range(4)  # the pieces of an entry, in order
 MAX_PIECE_BYTES = 16 << 20  # a piece inflating to more than this is not ours
@@ -128,8 +125,6 @@ class RenderedRows:
         self._grades_width = len(grades_header(book.assignment))
         self._texts: tuple[dict[str, str], dict[str, str]] = ({}, {})  # csv fields, per file
         self._entries: dict[int, list[str]] = {}
-        self._pool: WorkerPool | None = None  # rendering rows ahead (see rendering())
-        self._chunk_of: dict[int, tuple[int, ...]] = {}
         # The rubric's path is in no row's pieces (and changes with the working directory).
         info = dataclasses.replace(book.assignment, rubric_path="")
         shape = repr((info, show_reference)).encode("utf-8", "surrogatepass")
@@ -137,7 +132,6 @@ class RenderedRows:
 
     def piece(self, index: int, which: int) -> str:
         """Piece `which` (FEEDBACK, PARTS, GRADES, RESULTS) of the `index`-th row."""
-        self._arrive(index)
         entry = self._entries.get(index)
         if self._store is None:  # only rows the workers rendered have an entry
             text = unpack(entry, which) if entry is not None else None
@@ -150,16 +144,11 @@ class RenderedRows:
             text = unpack(entry, which) if entry is not None else None
         return text if text is not None else self._render(index, which)
 
-    @contextmanager
-    def rendering(self, workers: int, limits: JobLimits | None = None) -> Iterator[None]:
-        """While inside: the rows to render are rendered and packed on `workers` forked
-        processes, in order and ahead of the pieces asked for, so a row's files can be written
-        while the next rows are rendered (see the module docstring); each row's entry is
-        worked out first, as :meth:`piece` would on its first call (its key, the store's
-        entry). Nothing runs on workers with no workers or few rows to render; leaving stops
-        the workers (a row not rendered by then is rendered here when asked for)."""
+    def prefetch(self, workers: int, limits: JobLimits | None = None) -> None:
+        """Every row's entry worked out now, as :meth:`piece` would on its first call (its
+        key, the store's entry), the rows to render rendered and packed on `workers` forked
+        processes (see the module docstring); nothing with no workers or few rows to render."""
         if workers <= 0:
-            yield
             return
         keys: dict[int, str | None] = {}
         todo: list[int] = []
@@ -173,43 +162,22 @@ class RenderedRows:
             else:
                 todo.append(index)
         if len(todo) < PARALLEL_ROWS:
-            yield
             return
         size = max(1, min(MAX_CHUNK, -(-len(todo) // (workers * 8))))
         chunks = [tuple(todo[lo : lo + size]) for lo in range(0, len(todo), size)]
 
-        def render(chunk: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[list[str] | None, ...]]:
-            return chunk, tuple(pack(self._pieces(index)) for index in chunk)
+        def render(chunk: tuple[int, ...]) -> tuple[list[str] | None, ...]:
+            return tuple(pack(self._pieces(index)) for index in chunk)
 
-        def arrived(sent: tuple[tuple[int, ...], tuple[list[str] | None, ...]] | None) -> bool:
-            if sent is None:  # the chunk failed on its worker: its rows are rendered here
-                return False
-            chunk, entries = sent
+        done = run_pool(render, chunks, workers=workers, limits=limits or JobLimits(),
+                        failure=lambda chunk, reason, text: None)  # fmt: skip
+        for chunk in chunks:
+            entries = done.get(chunk)
+            if entries is None:  # the chunk failed: its rows are rendered here, as wanted
+                continue
             for index, entry in zip(chunk, entries, strict=True):
                 if entry is not None:
                     self._keep(index, keys[index], entry)
-            return True
-
-        pool = WorkerPool(render, chunks, workers=workers, limits=limits or JobLimits(),
-                          failure=lambda chunk, reason, text: None, receive=arrived)  # fmt: skip
-        with pool:
-            self._pool, self._chunk_of = pool, {i: chunk for chunk in chunks for i in chunk}
-            try:
-                yield
-            finally:
-                self._pool, self._chunk_of = None, {}
-
-    def _arrive(self, index: int) -> None:
-        """With workers rendering (:meth:`rendering`): idle ones given their next rows, and
-        the `index`-th row's chunk waited for when it is still on its way (a failed chunk's
-        rows are rendered here)."""
-        pool = self._pool
-        if pool is None:
-            return
-        pool.step(block=False)
-        chunk = self._chunk_of.get(index)
-        while chunk is not None and chunk not in pool.results and not pool.finished:
-            pool.step()
 
     def _entry(self, index: int, *, fresh: bool = False) -> list[str] | None:
         assert self._store is not None

@@ -2,7 +2,7 @@
 
 Layout under the gradebook folder: grades.csv, parts.csv, review.csv, results.json, errors.log
 and feedback/<name>.md (names from :func:`grader.gradebook.paths.feedback_names`).
-:func:`gradebook_files` renders them (feedback lazily, one file at a time, inside its ``with``);
+:func:`gradebook_files` renders them (feedback lazily, one file at a time);
 :func:`write_gradebook` publishes them alone. `grade` publishes them together with the class
 report (:func:`grader.report.write_outputs`), so that the folder is always one whole set.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 from grader.gradebook.csvout import csv_bytes, csv_line
@@ -38,25 +37,23 @@ FEEDBACK_DIR = "feedback"
 FEEDBACK_SUFFIX = ".md"
 
 
-@contextmanager
 def gradebook_files(
     book: Gradebook,
     *,
     show_reference: bool = False,
     store: RowStore | None = None,
     workers: int = 0,
-) -> Iterator[list[tuple[str, Content]]]:
+) -> list[tuple[str, Content]]:
     """Every gradebook file of `book` as (path relative to the folder, content), in write
     order: feedback files by row, then parts.csv, review.csv, results.json, errors.log and
-    grades.csv, to be written inside the ``with``. Each row's pieces are rendered when the
-    file is written, or copied from `store` where it holds them
-    (:mod:`grader.gradebook.rendered`); with `workers`, the rows to render are rendered on
-    that many forked processes meanwhile, ahead of the files being written (the same bytes),
-    stopped on leaving."""
+    grades.csv. Each row's pieces are rendered when the file is written, or copied from
+    `store` where it holds them (:mod:`grader.gradebook.rendered`); with `workers`, the rows
+    to render are rendered now on that many forked processes (the same bytes)."""
     rows = sorted_rows(book)
     names = feedback_names([(row.student_id, row.source) for row in rows])
     feedback_files = [f"{FEEDBACK_DIR}/{name}" for name in names]
     pieces = RenderedRows(book, rows, feedback_files, show_reference=show_reference, store=store)
+    pieces.prefetch(workers)
 
     def csv_file(header: Sequence[str], which: int) -> Callable[[], bytes]:
         return lambda: (csv_line(list(header)) + "".join(pieces.texts(which))).encode("utf-8")
@@ -79,8 +76,7 @@ def gradebook_files(
         (ERRORS_FILE, errors_log_bytes(book)),
         (GRADES_FILE, csv_file(grades_header(book.assignment), GRADES)),
     ]
-    with pieces.rendering(workers):
-        yield files
+    return files
 
 
 def write_gradebook(book: Gradebook, out_dir: Path, *, show_reference: bool = False) -> list[Path]:
@@ -89,6 +85,5 @@ def write_gradebook(book: Gradebook, out_dir: Path, *, show_reference: bool = Fa
 
     Raises GradebookWriteError when a file cannot be written; the previous set is then kept.
     """
-    with gradebook_files(book, show_reference=show_reference) as files:
-        published = publish_folder(out_dir, files)
+    published = publish_folder(out_dir, gradebook_files(book, show_reference=show_reference))
     return list(published.files)

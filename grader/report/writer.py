@@ -318,15 +318,15 @@ def write_outputs(
     where it holds them (see :mod:`grader.gradebook.rendered`; it is given the pieces of this
     set, so its file must come after the gradebook's among `extra`); with `aside`, a PNG to
     draw is drawn in its process meanwhile (see :class:`Aside`); with `workers`, the rows to
-    render are rendered on that many forked processes while the set is written (see
-    :func:`gradebook_files`). Raises GradebookWriteError with the previous set left whole."""
+    render are rendered on that many forked processes (see :func:`gradebook_files`). Raises
+    GradebookWriteError with the previous set left whole."""
     extras = dict(extra)
     if progress:
         progress("report", 0, 1)
     report = report_files(book, folder.path if cache else None, aside)
     if progress:
         progress("report", 1, 1)
-    with gradebook_files(book, show_reference=show_reference, store=store,
-                         workers=workers) as pieces:  # fmt: skip
-        files = [(path, extras.pop(path, content)) for path, content in [*pieces, *report]]
-        return folder.publish([*files, *extras.items()], progress)
+    pieces = gradebook_files(book, show_reference=show_reference, store=store, workers=workers)
+    files = [*pieces, *report]
+    files = [(path, extras.pop(path, content)) for path, content in files]
+    return folder.publish([*files, *extras.items()], progress)

@@ -1,10 +1,9 @@
-"""Rows rendered on worker processes (RenderedRows.rendering), while the files are written, give
-the same files and the same sheet-cache entries as rows rendered in this process."""
+"""Rows rendered on worker processes (RenderedRows.prefetch) give the same files and the same
+sheet-cache entries as rows rendered in this process."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Any
 
 import pytest
@@ -27,10 +26,9 @@ def _class(info: AssignmentInfo, ada: GradedSubmission, mallory: GradedSubmissio
 
 def _files(book: Gradebook, workers: int, store: SheetCache | None) -> dict[str, bytes]:
     out = {}
-    with gradebook_files(book, store=store, workers=workers) as files:
-        for path, content in files:
-            data = content() if callable(content) else content
-            out[path] = data if isinstance(data, bytes) else b"".join(data)
+    for path, content in gradebook_files(book, store=store, workers=workers):
+        data = content() if callable(content) else content
+        out[path] = data if isinstance(data, bytes) else b"".join(data)
     return out
 
 
@@ -55,19 +53,14 @@ def test_a_chunk_that_fails_on_its_worker_is_rendered_here(
 ) -> None:
     book = _class(info, ada_row, mallory_row)
     expected = _files(book, 0, None)
-    here = os.getpid()
-    real = rendered.render_feedback
     calls = []
 
-    def failing(row: GradedSubmission, *args: Any, **kwargs: Any) -> str:
-        # Every chunk fails on its worker (as one whose worker died): its rows come out here.
-        if os.getpid() != here:
-            raise RuntimeError("lost")
-        calls.append(row.source)
-        return real(row, *args, **kwargs)
+    def failing(execute: Any, jobs: Any, **kwargs: Any) -> dict[Any, Any]:
+        # Every chunk fails as one whose worker died would: its rows are rendered here.
+        calls.append(len(jobs))
+        return {job: kwargs["failure"](job, None, "lost") for job in jobs}
 
-    monkeypatch.setattr(rendered, "render_feedback", failing)
+    monkeypatch.setattr(rendered, "run_pool", failing)
     store = SheetCache({}, {})
     assert _files(book, 2, store) == expected
-    assert sorted(calls) == sorted(row.source for row in book.rows)  # each rendered here once
-    assert len(store._next_rendered) == len(book.rows)
+    assert calls and len(store._next_rendered) == len(book.rows)

@@ -24,7 +24,17 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from grader.model import Reason
-from grader.sandbox import JobLimits, Packed, packed, run_inline, run_pool
+from grader.sandbox import (
+    Execute,
+    Failure,
+    JobLimits,
+    Packed,
+    check_failed,
+    guarded,
+    packed,
+    run_inline,
+    run_pool,
+)
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
@@ -152,6 +162,33 @@ def map_sheets(
     if any(row is None for row in out):  # every index is filled above: a bug here, not a sheet
         raise RuntimeError("internal: a sheet was lost between the workers and the batch")
     return [row for row in out if row is not None]
+
+
+def run_jobs(
+    execute: Execute,
+    jobs: Sequence[Any],
+    *,
+    workers: int,
+    limits: JobLimits,
+    progress: Progress | None = None,
+    stage: str = "checking",
+    failure: Failure = check_failed,
+) -> dict[Any, Any]:
+    """`execute(job)` for each distinct job, by job, on the pool in chunks like sheets (a
+    message per answer check cost the parent as much CPU as a third of the checks): a job that
+    raises gets `failure(job, reason, sentence)` in its chunk, and a chunk that passes the
+    deadline or loses its worker is run again one job at a time, each with the whole deadline,
+    so only the job that really fails gets its failure, as with one job per message (a check
+    that hangs costs one deadline more). Needs `workers` > 0."""
+    todo = list(dict.fromkeys(jobs))
+    task: SheetWork[Any] = SheetWork(
+        lambda k: guarded(execute, todo[k], failure),
+        lambda k, reason, text: failure(todo[k], reason, text),
+        stage,
+    )
+    found = map_sheets(task, len(todo), workers=max(1, workers), limits=limits,
+                       progress=progress)  # fmt: skip
+    return dict(zip(todo, found, strict=True))
 
 
 def _retry(

@@ -43,13 +43,13 @@ from grader.model import (
     Submission,
     frozen_mapping,
 )
-from grader.parallel import SheetWork, map_sheets, pack
+from grader.parallel import SheetWork, map_sheets, pack, run_jobs
 from grader.rubric.draw import Variant
 from grader.rubric.errors import RubricError
 from grader.rubric.load import find_rubric, load_rubric, no_rubric
 from grader.rubric.solvers import load_solvers
 from grader.rubric.spec import Rubric
-from grader.sandbox import JobLimits, Packed, check_failed, run_inline, run_pool
+from grader.sandbox import JobLimits, Packed, check_failed, run_inline
 from grader.scoring import (
     TAScoreLike,
     empty_row,
@@ -407,10 +407,10 @@ def check_answers(
     cache: JudgementCache | None = None,
     requests: Sequence[Sequence[VariantJob]] | None = None,
 ) -> dict[VariantJob, CheckResult]:
-    """Run every distinct job of the batch (in worker processes unless `workers` is 0), each
-    sheet's against its student's variant (jobs of questions all variants share stay one);
-    jobs the cache holds are not run again. `requests`: the sheets' jobs, when the caller has
-    them (:func:`sheet_requests`)."""
+    """Run every distinct job of the batch (in worker processes, in chunks, unless `workers`
+    is 0: see grader.parallel.run_jobs), each sheet's against its student's variant (jobs of
+    questions all variants share stay one); jobs the cache holds are not run again.
+    `requests`: the sheets' jobs, when the caller has them (:func:`sheet_requests`)."""
     variants = _per_variant(prepared)
     if requests is None:
         requests = sheet_requests(variants, submissions)
@@ -440,10 +440,8 @@ def check_answers(
     elif options.workers <= 0:
         decided = run_inline(execute, todo, report)
     else:
-        decided = run_pool(
-            execute, todo, workers=options.workers, limits=options.limits,
-            progress=report,
-        )  # fmt: skip
+        decided = run_jobs(execute, todo, workers=options.workers, limits=options.limits,
+                           progress=progress)  # fmt: skip
     if cache is not None:
         for job in todo:
             cache.record(job, decided[job])

@@ -105,13 +105,15 @@ def run_inline(
     todo = list(dict.fromkeys(jobs))
     results: dict[Any, Any] = {}
     for index, job in enumerate(todo, 1):
-        results[job] = _guarded(execute, job, failure)
+        results[job] = guarded(execute, job, failure)
         if progress:
             progress(index, len(todo))
     return results
 
 
-def _guarded(execute: Execute, job: Any, failure: Failure = check_failed) -> Any:
+def guarded(execute: Execute, job: Any, failure: Failure = check_failed) -> Any:
+    """`execute(job)`, or `failure(job, reason, sentence)` when it raises (out of memory, too
+    deep, any exception): what a worker sends for a job, and what runs it in this process."""
     try:
         return execute(job)
     except MemoryError:
@@ -140,7 +142,7 @@ def _worker(
             break
         if job is None:
             break
-        conn.send(_guarded(execute, job, failure))
+        conn.send(guarded(execute, job, failure))
     os._exit(0)  # nothing of the parent's (atexit handlers, finalizers) runs in a worker
 
 

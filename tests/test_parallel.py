@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from grader.model import Reason
-from grader.parallel import SheetWork, chunk_size, map_sheets, pack
-from grader.sandbox import JobLimits
+from grader.model import CheckResult, Outcome, Reason
+from grader.parallel import SheetWork, chunk_size, map_sheets, pack, run_jobs
+from grader.sandbox import JobLimits, run_pool
 
 HANG, BOOM, DIE = 5, 11, 17
 
@@ -128,3 +128,34 @@ def test_nothing_is_packed_for_work_done_in_this_process() -> None:
     assert pack(_item_of, 40, 0) == []
     assert pack(_item_of, 1, 2) == []
     assert [len(chunk.key) for chunk in pack(_item_of, 40, 2)] == [3] * 13 + [1]
+
+
+def _check(job: str) -> CheckResult:
+    if job == "hang":
+        time.sleep(600)
+    if job == "boom":
+        raise ValueError("a bug")
+    if job == "die":
+        os._exit(3)
+    if job == "deep":
+        raise RecursionError
+    return CheckResult(fraction=1.0, outcome=Outcome.CORRECT, feedback=(job,))
+
+
+def test_jobs_in_chunks_get_what_one_job_per_message_gets() -> None:
+    jobs = [f"answer {i}" for i in range(70)]
+    jobs[3], jobs[20], jobs[41], jobs[60] = "hang", "boom", "die", "deep"
+    seen: list[tuple[str, int, int]] = []
+    chunked = run_jobs(
+        _check, [*jobs, jobs[0]], workers=2, limits=JobLimits(seconds=1.0),
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )  # fmt: skip
+    one_each = run_pool(_check, jobs, workers=2, limits=JobLimits(seconds=1.0))
+    assert list(chunked) == jobs  # distinct, in order
+    assert chunked == one_each
+    assert chunked["hang"].reasons == (Reason.TIMEOUT,)
+    assert chunked["die"].reasons == chunked["boom"].reasons == (Reason.UNDECIDED,)
+    assert chunked["deep"].reasons == (Reason.TOO_DEEP,)
+    assert chunked["answer 1"].outcome is Outcome.CORRECT
+    assert chunk_size(len(jobs), 2) > 1  # the jobs did share messages
+    assert seen[-1] == ("checking", len(jobs), len(jobs))

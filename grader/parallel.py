@@ -174,20 +174,20 @@ def run_jobs(
     stage: str = "checking",
     failure: Failure = check_failed,
 ) -> dict[Any, Any]:
-    """`execute(job)` for each distinct job, by job, on the pool in chunks like sheets (a
-    message per answer check cost the parent as much CPU as a third of the checks): a job that
-    raises gets `failure(job, reason, sentence)` in its chunk, and a chunk that passes the
-    deadline or loses its worker is run again one job at a time, each with the whole deadline,
-    so only the job that really fails gets its failure, as with one job per message (a check
-    that hangs costs one deadline more). Needs `workers` > 0."""
+    """`execute(job)` for each distinct job, by job, on the pool in chunks like sheets (with a
+    message per answer check, the parent spent about a fifth of the checks' own CPU on the
+    messages): a job that raises gets `failure(job, reason, sentence)` in its chunk, and a
+    chunk that passes the deadline or loses its worker is run again one job at a time, each
+    with the whole deadline, so only the job that really fails gets its failure, as with one
+    job per message (a check that hangs costs one deadline more). With `workers` 0, in this
+    process (no deadline), as :func:`map_sheets`."""
     todo = list(dict.fromkeys(jobs))
     task: SheetWork[Any] = SheetWork(
         lambda k: guarded(execute, todo[k], failure),
         lambda k, reason, text: failure(todo[k], reason, text),
         stage,
     )
-    found = map_sheets(task, len(todo), workers=max(1, workers), limits=limits,
-                       progress=progress)  # fmt: skip
+    found = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)
     return dict(zip(todo, found, strict=True))
 
 

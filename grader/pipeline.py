@@ -332,8 +332,10 @@ def _read_folder(
         return _held(submission, key if data is not None else None, data)
 
     # Without a previous sheet (a first run) every file would be read and hashed here to miss.
-    previous = cache is not None and cache.holds_loads
-    known = _cached_sheets(paths, folder, cache, code) if cache is not None and previous else {}
+    known = (
+        _cached_sheets(paths, folder, cache, code)
+        if cache is not None and cache.holds_loads else {}
+    )  # fmt: skip
     todo = [i for i in range(len(paths)) if i not in known]
     task = SheetWork(lambda k: load(todo[k]), lambda k, r, t: failed(todo[k], r, t), "reading")
     read = map_sheets(task, len(todo), workers=workers, limits=limits, progress=progress)

@@ -120,9 +120,9 @@ def drawing_certain(out: Path, cache: bool) -> bool:
 
 # A run that must draw the PNG (:func:`drawing_certain`) warms the drawing process up as soon as
 # the sheets are read, if they are at most this many: the parent then prepares the rubric alone,
-# a core is idle, and matplotlib's import (with its font list rebuilt in grade's private
-# MPLCONFIGDIR: ~0.8 s, 1.5-2.5 s on a slow machine) is no longer drawn at the end of the run,
-# beside the workers rendering the rows. Its pages are then held through the scoring, where the
+# a core is idle, and matplotlib's import (about 1 s of CPU on a slow machine, even with the
+# font list grader.plot_fonts seeds) is no longer paid at the end of the run, beside the
+# workers rendering the rows. Its pages are then held through the scoring, where the
 # run's memory peaks: +28 MiB of PSS (1,000 sheets --jobs 2: 195 -> 223 MiB; 5,000: 391 -> 418
 # MiB), well under the 600 MiB a 10,000-sheet class must stay under. A larger class is drawn
 # after scoring as before, when its scoring workers are gone.
